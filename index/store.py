@@ -1,0 +1,250 @@
+"""Chunk store (SQLite): documents, their cleaned text and outline, and chunks with offsets.
+
+One file per snapshot; a builder writes a copy, readers open it read-only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from wuxue.ingest.document import Chunk, CleanDocument
+from wuxue.ingest.pipeline import DocumentMeta
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL DEFAULT '',
+    issuer TEXT NOT NULL DEFAULT '',
+    date TEXT NOT NULL DEFAULT '',
+    source TEXT NOT NULL DEFAULT '',
+    filename TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL,
+    source_type TEXT NOT NULL DEFAULT '',
+    page_count INTEGER,
+    text TEXT NOT NULL,
+    outline TEXT NOT NULL DEFAULT '[]',
+    chunk_count INTEGER NOT NULL DEFAULT 0,
+    indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
+);
+CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    int_id INTEGER PRIMARY KEY,
+    chunk_id TEXT UNIQUE NOT NULL,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id),
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    char_start INTEGER NOT NULL,
+    char_end INTEGER NOT NULL,
+    section TEXT NOT NULL DEFAULT '',
+    page INTEGER,
+    page_end INTEGER,
+    sentences TEXT NOT NULL DEFAULT '[]',
+    index_text_hash TEXT NOT NULL,
+    tokens TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
+"""
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    int_id: int
+    chunk_id: str
+    doc_id: str
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    section: str
+    page: int | None
+    page_end: int | None
+    sentences: tuple[tuple[int, int], ...]
+    title: str
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "section": self.section,
+            "page": self.page,
+            "page_end": self.page_end,
+            "text": self.text,
+            "char_start": self.char_start,
+            "char_end": self.char_end,
+        }
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    title: str
+    kind: str
+    issuer: str
+    date: str
+    source: str
+    filename: str
+    content_hash: str
+    source_type: str
+    page_count: int | None
+    chunk_count: int
+    indexed_at: str
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+_CHUNK_COLUMNS = "c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end, c.sentences, d.title"
+_DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at"
+
+
+def _chunk(row: Sequence[object]) -> StoredChunk:
+    sentences = tuple(tuple(pair) for pair in json.loads(str(row[10])))
+    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]))  # type: ignore[arg-type]
+
+
+def outline_of(document: CleanDocument) -> list[dict[str, object]]:
+    """Headings and articles with their offsets, for a document's table of contents."""
+    return [
+        {"label": p.label, "level": p.level, "kind": p.kind, "char_start": p.start, "path": list(p.section_path)}
+        for p in document.paragraphs
+        if p.kind in {"heading", "lead", "article"}
+    ]
+
+
+class ChunkStore:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        if readonly:
+            self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        else:
+            self._db = sqlite3.connect(str(path), check_same_thread=False)
+            self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def copy_to(self, target: Path) -> None:
+        """Consistent copy through SQLite's backup API."""
+        destination = sqlite3.connect(str(target))
+        with destination:
+            self._db.backup(destination)
+        destination.close()
+
+    # documents -------------------------------------------------------------
+    def documents(self) -> list[StoredDocument]:
+        rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY rowid")
+        return [StoredDocument(*row) for row in rows]
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def document_by_hash(self, content_hash: str) -> StoredDocument | None:
+        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def document_text(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        return str(row[0]) if row else None
+
+    def document_outline(self, doc_id: str) -> list[dict[str, object]]:
+        row = self._db.execute("SELECT outline FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def put_document(self, meta: DocumentMeta, document: CleanDocument, chunk_count: int) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO documents (doc_id, title, kind, issuer, date, source, filename, content_hash,"
+            " source_type, page_count, text, outline, chunk_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                meta.doc_id, meta.title, meta.kind, meta.issuer, meta.date, meta.source, meta.filename,
+                meta.content_hash, meta.source_type, meta.page_count, document.text,
+                json.dumps(outline_of(document), ensure_ascii=False), chunk_count,
+            ],
+        )
+
+    def delete_document(self, doc_id: str) -> list[int]:
+        """Remove a document and its chunks; return the removed chunks' integer ids."""
+        ids = [int(row[0]) for row in self._db.execute("SELECT int_id FROM chunks WHERE doc_id = ?", [doc_id])]
+        self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
+        self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+        return ids
+
+    # chunks ----------------------------------------------------------------
+    def next_int_id(self) -> int:
+        return int(self._db.execute("SELECT COALESCE(MAX(int_id), 0) + 1 FROM chunks").fetchone()[0])
+
+    def put_chunks(self, doc_id: str, chunks: Sequence[Chunk], int_ids: Sequence[int], index_hashes: Sequence[str], tokens: Sequence[list[str]]) -> None:
+        self._db.executemany(
+            "INSERT INTO chunks (int_id, chunk_id, doc_id, ordinal, text, char_start, char_end, section, page, page_end,"
+            " sentences, index_text_hash, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    int_id, f"{doc_id}#{chunk.ordinal}", doc_id, chunk.ordinal, chunk.text, chunk.char_start,
+                    chunk.char_end, chunk.section, chunk.page, chunk.page_end, json.dumps(chunk.sentences),
+                    index_hash, "\u0001".join(chunk_tokens),
+                )
+                for chunk, int_id, index_hash, chunk_tokens in zip(chunks, int_ids, index_hashes, tokens)
+            ],
+        )
+
+    def chunks_by_int_ids(self, int_ids: Iterable[int]) -> dict[int, StoredChunk]:
+        ids = [int(i) for i in int_ids]
+        found: dict[int, StoredChunk] = {}
+        for start in range(0, len(ids), 500):
+            batch = ids[start : start + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self._db.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.int_id IN ({marks})", batch
+            )
+            found.update((int(row[0]), _chunk(row)) for row in rows)
+        return found
+
+    def chunk(self, chunk_id: str) -> StoredChunk | None:
+        row = self._db.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id = ?", [chunk_id]
+        ).fetchone()
+        return _chunk(row) if row else None
+
+    def chunks_of(self, doc_id: str) -> list[StoredChunk]:
+        rows = self._db.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.doc_id = ? ORDER BY c.ordinal", [doc_id]
+        )
+        return [_chunk(row) for row in rows]
+
+    def int_ids_of(self, doc_ids: Iterable[str]) -> list[int]:
+        docs = list(doc_ids)
+        marks = ",".join("?" * len(docs))
+        return [int(row[0]) for row in self._db.execute(f"SELECT int_id FROM chunks WHERE doc_id IN ({marks})", docs)]
+
+    def all_tokens(self) -> tuple[list[int], list[list[str]]]:
+        ids: list[int] = []
+        tokens: list[list[str]] = []
+        for int_id, joined in self._db.execute("SELECT int_id, tokens FROM chunks ORDER BY int_id"):
+            ids.append(int(int_id))
+            tokens.append(joined.split("\u0001") if joined else [])
+        return ids, tokens
+
+    def all_index_hashes(self) -> list[tuple[int, str]]:
+        return [(int(a), str(b)) for a, b in self._db.execute("SELECT int_id, index_text_hash FROM chunks ORDER BY int_id")]
+
+    def counts(self) -> tuple[int, int]:
+        docs = int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+        chunks = int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        return docs, chunks
+
+    def corpus_hash(self) -> str:
+        import hashlib
+
+        digest = hashlib.sha256()
+        for doc_id, content_hash in self._db.execute("SELECT doc_id, content_hash FROM documents ORDER BY doc_id"):
+            digest.update(f"{doc_id}:{content_hash}\n".encode())
+        return digest.hexdigest()

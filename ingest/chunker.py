@@ -1,0 +1,108 @@
+"""Structure-aware chunking for Chinese regulations and reports.
+
+Units are a heading (or 第X条) with the paragraphs under it. A unit that fits is one
+chunk, so a short article stays whole; a longer one is split on sentence ends into
+balanced pieces with a sentence-aligned overlap. Chunks are contiguous spans of the
+cleaned text, so ``text[char_start:char_end] == chunk.text`` always holds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from wuxue.ingest.document import Chunk, CleanDocument, Paragraph
+from wuxue.ingest.sentences import sentence_spans
+
+
+@dataclass(frozen=True)
+class ChunkerConfig:
+    chunk_size: int = 300
+    chunk_overlap: int = 60
+
+    @property
+    def keep_whole_max(self) -> int:
+        """A unit up to this length is never split (a short article stays together)."""
+        return int(self.chunk_size * 1.5)
+
+    def as_dict(self) -> dict[str, int | str]:
+        return {"chunker": "structure-v1", "chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+
+
+@dataclass
+class _Unit:
+    paragraphs: list[Paragraph]
+
+    @property
+    def section_path(self) -> tuple[str, ...]:
+        content = [p for p in self.paragraphs if p.kind not in {"heading", "title"}]
+        return (content[0] if content else self.paragraphs[-1]).section_path
+
+    @property
+    def only_headings(self) -> bool:
+        return all(p.kind in {"heading", "title"} for p in self.paragraphs)
+
+
+def _units(paragraphs: list[Paragraph]) -> list[_Unit]:
+    units: list[_Unit] = []
+    for paragraph in paragraphs:
+        starts_unit = paragraph.kind in {"heading", "lead", "article", "title"}
+        if units and (not starts_unit or units[-1].only_headings):
+            units[-1].paragraphs.append(paragraph)
+        else:
+            units.append(_Unit([paragraph]))
+    return units
+
+
+def _must_continue(text: str, span: tuple[int, int], heading_ends: set[int]) -> bool:
+    """A chunk may not end on a heading line or a sentence that introduces a list (ends with ：)."""
+    return span[1] in heading_ends or text[span[1] - 1] in "：:"
+
+
+def _split(text: str, sentences: list[tuple[int, int]], heading_ends: set[int], config: ChunkerConfig) -> list[list[tuple[int, int]]]:
+    total = sentences[-1][1] - sentences[0][0]
+    if total <= config.keep_whole_max:
+        return [sentences]
+    target = total / math.ceil(total / config.chunk_size)
+    pieces: list[list[tuple[int, int]]] = []
+    first = 0
+    while first < len(sentences):
+        last = first
+        while last + 1 < len(sentences) and (
+            sentences[last + 1][1] - sentences[first][0] <= target * 1.1
+            or _must_continue(text, sentences[last], heading_ends)
+        ):
+            last += 1
+        pieces.append(sentences[first : last + 1])
+        if last + 1 >= len(sentences):
+            break
+        next_first = last + 1
+        while next_first - 1 > first and sentences[last][1] - sentences[next_first - 1][0] <= config.chunk_overlap:
+            next_first -= 1
+        first = next_first
+    return pieces
+
+
+def chunk_document(document: CleanDocument, config: ChunkerConfig) -> list[Chunk]:
+    text = document.text
+    chunks: list[Chunk] = []
+    for unit in _units(document.paragraphs):
+        heading_ends = {p.end for p in unit.paragraphs if p.kind in {"heading", "title"}}
+        sentences = [span for p in unit.paragraphs for span in sentence_spans(text, p.start, p.end)]
+        if not sentences:
+            continue
+        for piece in _split(text, sentences, heading_ends, config):
+            start, end = piece[0][0], piece[-1][1]
+            chunks.append(
+                Chunk(
+                    ordinal=len(chunks),
+                    text=text[start:end],
+                    char_start=start,
+                    char_end=end,
+                    section_path=unit.section_path,
+                    page=document.page_at(start),
+                    page_end=document.page_at(end - 1),
+                    sentences=tuple((s - start, e - start) for s, e in piece),
+                )
+            )
+    return chunks

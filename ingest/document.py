@@ -1,0 +1,72 @@
+"""Plain data passed between loading, cleaning, structuring and chunking."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawBlock:
+    """Text as a loader extracted it; ``page`` is 1-based for paged formats, else None."""
+
+    text: str
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """What a loader returns: blocks of text, and whether lines are hard-wrapped (PDF)."""
+
+    blocks: list[RawBlock]
+    source_type: str
+    hard_wrapped: bool = False
+    title_hint: str | None = None
+    page_count: int | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the cleaned text, classified by the structure pass."""
+
+    start: int
+    end: int
+    kind: str = "body"  # title | heading | article | item | body
+    level: int = 99
+    label: str = ""
+    section_path: tuple[str, ...] = ()
+
+
+@dataclass
+class CleanDocument:
+    """Cleaned text plus paragraph structure and a page map (char offset -> page)."""
+
+    text: str
+    paragraphs: list[Paragraph]
+    page_starts: list[tuple[int, int]] = field(default_factory=list)  # (char offset, page), ascending
+
+    def page_at(self, offset: int) -> int | None:
+        """The page on which the character at ``offset`` stands, or None for unpaged text."""
+        if not self.page_starts:
+            return None
+        offsets = [start for start, _ in self.page_starts]
+        index = bisect.bisect_right(offsets, offset) - 1
+        return self.page_starts[max(index, 0)][1]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A contiguous span of the cleaned text: ``document.text[char_start:char_end] == text``."""
+
+    ordinal: int
+    text: str
+    char_start: int
+    char_end: int
+    section_path: tuple[str, ...]
+    page: int | None
+    page_end: int | None
+    sentences: tuple[tuple[int, int], ...]  # sentence spans relative to ``text``
+
+    @property
+    def section(self) -> str:
+        return " › ".join(self.section_path)

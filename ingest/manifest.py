@@ -1,0 +1,36 @@
+"""Read a folder's ``manifest.toml``: per-file metadata (title, issuer, date, kind, source)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from wuxue.errors import ManifestError
+
+MANIFEST_NAME = "manifest.toml"
+KINDS = ("报告", "条例", "规定", "准则", "章程", "法律", "学会材料", "其他")
+
+
+class ManifestEntry(BaseModel):
+    file: str
+    doc_id: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.\-]{1,100}$")
+    title: str | None = None
+    issuer: str = ""
+    date: str = ""
+    kind: str = "其他"
+    source: str = ""
+
+
+def read_manifest(folder: Path) -> dict[str, ManifestEntry]:
+    """Entries by file name; an absent manifest is an empty mapping, a malformed one an error."""
+    path = folder / MANIFEST_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        entries = [ManifestEntry.model_validate(item) for item in data.get("documents", [])]
+    except (tomllib.TOMLDecodeError, ValidationError, UnicodeDecodeError) as exc:
+        raise ManifestError("清单文件格式错误", filename=str(path), detail=str(exc)) from exc
+    return {entry.file: entry for entry in entries}

@@ -1,0 +1,29 @@
+"""Regular expressions for Chinese document structure, shared by cleaning, structure and chunking."""
+
+from __future__ import annotations
+
+import re
+
+CN_NUM = "零〇一二三四五六七八九十百千两"
+_NUM = rf"[{CN_NUM}\d０-９]+"
+
+# 第X编 / 第X分编 / 第X章 / 第X节 / 第X条, with the separator that follows them.
+STRUCTURE_PREFIX = re.compile(rf"^(第{_NUM}(?:分编|编|章|节|条))[\s\u3000]*")
+PART = re.compile(rf"^第{_NUM}编(?:[\s\u3000]|$)")
+SUBPART = re.compile(rf"^第{_NUM}分编(?:[\s\u3000]|$)")
+CHAPTER = re.compile(rf"^第{_NUM}章(?:[\s\u3000]|$)")
+SECTION = re.compile(rf"^第{_NUM}节(?:[\s\u3000]|$)")
+ARTICLE = re.compile(rf"^(第{_NUM}条)(?:[\s\u3000]|$)")
+ENUM_HEADING = re.compile(r"^[一二三四五六七八九十]+、")          # 一、
+PAREN_ENUM = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")     # （一）
+ARABIC_ENUM = re.compile(r"^\d{1,2}(?:[.．、](?!\d)|[)）])")       # 1.  1、  1)
+PAREN_ARABIC = re.compile(r"^[（(]\d{1,2}[）)]")                   # （1）
+ORDINAL_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是)")  # 第一，/ 一是
+
+# Any line that starts a new structural unit: a wrapped line never continues into one.
+STARTS_UNIT = re.compile(
+    rf"^(?:第{_NUM}(?:分编|编|章|节|条)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{{1,2}}[.．、](?!\d))"
+)
+
+SENTENCE_END = "。！？；!?;"
+CLOSERS = "”’」』）)》\"'"

@@ -1,0 +1,75 @@
+"""Decide a file's type from its bytes, not from its name."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from wuxue.errors import CorruptFileError, FileTooLargeError, UnsupportedTypeError
+
+# Limits that keep a hostile DOCX (a zip) from exhausting memory.
+MAX_ZIP_ENTRIES = 2_000
+MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
+
+_TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
+_BINARY_SIGNATURES = {
+    b"\x89PNG": "图片（PNG）",
+    b"\xff\xd8\xff": "图片（JPEG）",
+    b"GIF8": "图片（GIF）",
+    b"\xd0\xcf\x11\xe0": "旧版 Office 文件（.doc/.xls），请另存为 .docx",
+    b"Rar!": "压缩包（RAR）",
+    b"\x1f\x8b": "压缩包（gzip）",
+    b"7z\xbc\xaf": "压缩包（7z）",
+}
+
+
+def sniff_type(data: bytes, filename: str = "") -> str:
+    """Return one of ``pdf``, ``docx``, ``html``, ``markdown``, ``text``.
+
+    The extension only chooses between text flavours (Markdown vs plain); binary
+    formats are recognised by their signatures, so a ``.pdf`` that is really HTML
+    is read as HTML, and an image renamed ``.txt`` is refused.
+    """
+    head = data[:2048]
+    if head.lstrip()[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(data, filename)
+    for signature, label in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnsupportedTypeError(f"不支持的格式：{label}", filename=filename)
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UnsupportedTypeError("不支持的格式：二进制文件", filename=filename)
+    lowered = head.lower()
+    if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
+        return "html"
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in {"md", "markdown"}:
+        return "markdown"
+    if suffix in {"htm", "html", "xhtml"} and b"<" in lowered:
+        return "html"
+    if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx"}:
+        raise UnsupportedTypeError(f"不支持的格式：.{suffix}（支持 PDF、DOCX、TXT、MD、HTML）", filename=filename)
+    return "text"
+
+
+def _sniff_zip(data: bytes, filename: str) -> str:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise CorruptFileError("文件损坏：无法作为压缩包读取", filename=filename, detail=str(exc)) from exc
+    names = {entry.filename for entry in entries}
+    if "word/document.xml" not in names:
+        raise UnsupportedTypeError("不支持的格式：压缩包或非 Word 文档", filename=filename)
+    check_zip_limits(entries, filename=filename)
+    return "docx"
+
+
+def check_zip_limits(entries: list[zipfile.ZipInfo], *, filename: str) -> None:
+    """Refuse zip bombs before anything is decompressed."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FileTooLargeError("文件过大：Word 文档内部条目过多", filename=filename)
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_ZIP_UNCOMPRESSED:
+        raise FileTooLargeError("文件过大：Word 文档解压后超过限制（疑似压缩炸弹）", filename=filename)

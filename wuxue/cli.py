@@ -1,0 +1,225 @@
+"""The ``wuxue`` command: the same functions the web API calls, for people (readable) and machines (--json).
+
+Imports of heavy modules happen inside commands so ``wuxue --help`` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from wuxue.errors import WuxueError
+
+if TYPE_CHECKING:
+    from wuxue.answering import AskResult
+    from wuxue.index.searcher import SearchResult
+    from wuxue.knowledge_base import KnowledgeBase
+
+app = typer.Typer(help="五学联动学习知识库：带出处的离线问答。", no_args_is_help=True, add_completion=False)
+docs_app = typer.Typer(help="管理已索引的文档。", no_args_is_help=True)
+app.add_typer(docs_app, name="docs")
+
+JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON（机器可读）")]
+
+
+class _State:
+    data_dir: Path | None = None
+
+
+@app.callback()
+def _main(data_dir: Annotated[Optional[Path], typer.Option("--data-dir", help="数据目录（默认 $WUXUE_DATA_DIR 或 ./data）")] = None) -> None:
+    _State.data_dir = data_dir
+
+
+def open_kb() -> "KnowledgeBase":
+    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.settings import load_settings
+
+    return KnowledgeBase(load_settings(data_dir=_State.data_dir))
+
+
+def _fail(error: WuxueError) -> None:
+    typer.secho(f"错误 [{error.code}]：{error.message}", fg=typer.colors.RED, err=True)
+    if error.detail:
+        typer.echo(f"  详情：{error.detail}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _questions(question: str) -> Iterator[str]:
+    if question == "-":
+        for line in sys.stdin:
+            if line.strip():
+                yield line.strip()
+    else:
+        yield question
+
+
+def _print_json(data: object) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False))
+
+
+@app.command()
+def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（文件夹中的 manifest.toml 提供元数据）")]) -> None:
+    """导入文档并更新索引（未变化的文件不做任何工作）。"""
+    try:
+        kb = open_kb()
+        report = kb.ingest_paths(paths, show_progress=True)
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，跳过 {len(report.skipped)}，失败 {len(report.failed)}；"
+               f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
+    for item in report.skipped:
+        typer.echo(f"  跳过 {item['filename']}：{item['reason']}")
+    for item in report.failed:
+        typer.secho(f"  失败 {item['filename']}：[{item['code']}] {item['reason']}", fg=typer.colors.RED)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def reindex(full: Annotated[bool, typer.Option("--full", help="从零重建（更换模型或切分参数后使用）")] = False) -> None:
+    """用当前代码和设置重新解析、切分并索引全部文档；只嵌入变化的段落。"""
+    try:
+        result = open_kb().reindex(full=full, show_progress=True)
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo(f"重建完成：{result.chunks_added} 段，新嵌入 {result.embedded} 段 → {result.snapshot.name}")
+
+
+@docs_app.command("list")
+def docs_list(as_json: JsonOption = False) -> None:
+    """列出已索引的文档。"""
+    try:
+        documents = open_kb().documents()
+    except WuxueError as error:
+        _fail(error)
+        return
+    if as_json:
+        _print_json([{"doc_id": d.doc_id, "title": d.title, "kind": d.kind, "date": d.date, "chunks": d.chunk_count} for d in documents])
+        return
+    for d in documents:
+        typer.echo(f"{d.doc_id:<52} {d.kind:<6} {d.chunk_count:>5} 段  {d.title}")
+
+
+@docs_app.command("remove")
+def docs_remove(doc_id: str) -> None:
+    """从两个索引中删除一个文档。"""
+    try:
+        result = open_kb().remove(doc_id)
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo(f"已删除 {doc_id}（{result.chunks_removed} 段）")
+
+
+def _show_search(result: "SearchResult") -> None:
+    typer.secho(f"问：{result.query}", bold=True)
+    for rank, hit in enumerate(result.hits, start=1):
+        chunk = hit.chunk
+        page = f"，第{chunk.page}页" if chunk.page else ""
+        typer.secho(f"[{rank}] {chunk.title} › {chunk.section or '正文'}{page}  (score {hit.score:.4f}, dense {hit.dense_score:.3f}, bm25 {hit.sparse_score:.2f})", fg=typer.colors.CYAN)
+        typer.echo(f"    {chunk.text[:160].replace(chr(10), ' ')}{'…' if len(chunk.text) > 160 else ''}")
+
+
+@app.command()
+def search(
+    question: Annotated[str, typer.Argument(help="问题；用 - 从标准输入逐行读取")],
+    k: Annotated[int, typer.Option("-k", help="返回段落数")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """检索相关段落（稠密 + BM25 融合）。"""
+    try:
+        kb = open_kb()
+        for query in _questions(question):
+            result = kb.search(query, k=k)
+            if as_json:
+                _print_json({"query": result.query, "results": [hit.to_dict() for hit in result.hits]})
+            else:
+                _show_search(result)
+    except WuxueError as error:
+        _fail(error)
+
+
+def _show_answer(result: "AskResult") -> None:
+    typer.secho(f"问：{result.question}", bold=True)
+    if result.found:
+        typer.echo(f"答：{result.answer}")
+        typer.secho("出处：", bold=True)
+    else:
+        typer.secho(result.answer, fg=typer.colors.YELLOW)
+        typer.secho("可能相关：", bold=True)
+    for c in result.citations:
+        page = f"，第{c.page}页" if c.page else ""
+        typer.secho(f"[{c.marker}] {c.title} › {c.section or '正文'}{page}", fg=typer.colors.CYAN)
+        for start, end in c.highlight:
+            typer.echo("    " + c.text[:start].replace("\n", " ")[-40:], nl=False)
+            typer.secho(c.text[start:end].replace("\n", " "), fg=typer.colors.GREEN, bold=True, nl=False)
+            typer.echo(c.text[end:].replace("\n", " ")[:40])
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="问题；用 - 从标准输入逐行读取")],
+    k: Annotated[int, typer.Option("-k", help="检索段落数")] = 5,
+    as_json: JsonOption = False,
+) -> None:
+    """回答问题：从原文摘取答案并标注出处；知识库未覆盖时如实说明。"""
+    from wuxue.answering import ask as ask_question
+
+    try:
+        kb = open_kb()
+        for query in _questions(question):
+            try:
+                result = ask_question(kb, query, top_k=k)
+            except WuxueError as error:
+                if question != "-":
+                    raise
+                _print_json({"question": query, "error": error.to_dict()})
+                continue
+            if as_json:
+                _print_json(result.to_dict())
+            else:
+                _show_answer(result)
+    except WuxueError as error:
+        _fail(error)
+
+
+@app.command("eval")
+def evaluate(
+    calibrate: Annotated[bool, typer.Option("--calibrate", help="在金标准集上重新校准拒答阈值并写回")] = False,
+    cmrc: Annotated[bool, typer.Option("--cmrc/--no-cmrc", help="同时运行 CMRC 2018 外部基准")] = True,
+    output: Annotated[Optional[Path], typer.Option("-o", help="把结果写入 JSON 文件")] = None,
+) -> None:
+    """运行检索评测，打印结果表。"""
+    from wuxue.evaluation.runner import run_evaluation
+
+    try:
+        run_evaluation(open_kb(), calibrate=calibrate, with_cmrc=cmrc, output=output)
+    except WuxueError as error:
+        _fail(error)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="监听地址")] = None,
+    port: Annotated[Optional[int], typer.Option(help="端口")] = None,
+) -> None:
+    """启动 Web 服务（API + 学习问答页面）。"""
+    from wuxue.service.server import run_server
+
+    run_server(data_dir=_State.data_dir, host=host, port=port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

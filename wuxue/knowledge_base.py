@@ -1,0 +1,257 @@
+"""The application core: ingest files, keep the index current, search and answer.
+
+The CLI and the web API both call this class; it owns the settings-derived
+components (embedder, tokenizer, data directory) and the currently loaded snapshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from wuxue.errors import EmptyDocumentError, FileTooLargeError, IngestError, UnknownDocumentError
+from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument
+from wuxue.index.embedders import Embedder, create_embedder
+from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
+from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
+from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot
+from wuxue.index.store import StoredDocument
+from wuxue.index.tokenizer import ChineseTokenizer
+from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
+from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
+from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
+from wuxue.ingest.pipeline import content_hash, default_doc_id
+from wuxue.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    failed: list[dict[str, str]] = field(default_factory=list)
+    embedded: int = 0
+    chunks: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    entry: ManifestEntry | None
+
+
+def collect_sources(paths: Iterable[Path]) -> tuple[list[SourceFile], list[dict[str, str]]]:
+    """Expand folders; a folder with a manifest contributes exactly the files it lists."""
+    found: list[SourceFile] = []
+    skipped: list[dict[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            manifest = read_manifest(path)
+            if manifest:
+                for name, entry in manifest.items():
+                    found.append(SourceFile(path / name, entry))
+                listed = {path / name for name in manifest} | {path / MANIFEST_NAME}
+                for other in sorted(path.iterdir()):
+                    if other.is_file() and other not in listed:
+                        skipped.append({"filename": str(other), "reason": "未列入清单 manifest.toml"})
+            else:
+                files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
+                found += [SourceFile(p, read_manifest(p.parent).get(p.name)) for p in files]
+        else:
+            found.append(SourceFile(path, read_manifest(path.parent).get(path.name)))
+    return found, skipped
+
+
+class KnowledgeBase:
+    """Heavy parts (model, index) load lazily and once; call :meth:`load` at start-up to pay up front."""
+
+    def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self.data_dir = DataDir(settings.data_dir)
+        self.tokenizer = ChineseTokenizer()
+        self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
+        self._inner_embedder = embedder
+        self._embedder: CachedEmbedder | None = None
+        self._query_vectors: QueryVectorCache | None = None
+        self._snapshot: IndexSnapshot | None = None
+        self._searcher: HybridSearcher | None = None
+        self._lock = threading.RLock()
+
+    # components ---------------------------------------------------------------
+    @property
+    def embedder(self) -> CachedEmbedder:
+        with self._lock:
+            if self._embedder is None:
+                inner = self._inner_embedder or create_embedder(self.settings)
+                cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite")
+                self._embedder = CachedEmbedder(inner, cache)
+                self._query_vectors = QueryVectorCache(inner)
+            return self._embedder
+
+    @property
+    def params(self) -> IndexParams:
+        embedder = self.embedder
+        return IndexParams(embedder.model_id, embedder.dimension, self.chunker.as_dict(), self.settings.context_prefix)
+
+    def builder(self) -> IndexBuilder:
+        return IndexBuilder(self.data_dir, self.embedder, self.tokenizer, self.params, batch_size=self.settings.embed_batch_size)
+
+    # snapshot -----------------------------------------------------------------
+    def load(self) -> IndexSnapshot:
+        """Load the current snapshot (checking it matches the settings) and warm the model."""
+        with self._lock:
+            path = self.data_dir.require_current()
+            if self._snapshot is None or self._snapshot.path != path:
+                snapshot = IndexSnapshot.load(path, self.params)
+                assert self._query_vectors is not None
+                self._searcher = HybridSearcher(snapshot, self._query_vectors, self.tokenizer, self.fusion_config())
+                old, self._snapshot = self._snapshot, snapshot
+                if old is not None:
+                    threading.Timer(30.0, old.close).start()  # let in-flight readers finish
+            return self._snapshot
+
+    @property
+    def snapshot(self) -> IndexSnapshot:
+        return self._snapshot if self._snapshot is not None else self.load()
+
+    def is_ready(self) -> bool:
+        return self._snapshot is not None
+
+    def fusion_config(self) -> FusionConfig:
+        s = self.settings
+        return FusionConfig(method=s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight, candidate_k=s.candidate_k)
+
+    # queries ------------------------------------------------------------------
+    def search(self, query: str, *, k: int | None = None, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
+        self.snapshot
+        assert self._searcher is not None
+        if doc_ids:
+            unknown = [d for d in doc_ids if self._searcher.snapshot.store.document(d) is None]
+            if unknown:
+                raise UnknownDocumentError(f"文档不存在：{'、'.join(unknown)}")
+        return self._searcher.search(query, k=k or self.settings.top_k, doc_ids=doc_ids, mode=mode)
+
+    def documents(self) -> list[StoredDocument]:
+        return self.snapshot.store.documents() if self.data_dir.current() else []
+
+    def document(self, doc_id: str) -> StoredDocument:
+        document = self.snapshot.store.document(doc_id)
+        if document is None:
+            raise UnknownDocumentError(f"文档不存在：{doc_id}")
+        return document
+
+    # changes ------------------------------------------------------------------
+    def _existing(self) -> IndexSnapshot | None:
+        return self.load() if self.data_dir.current() else None
+
+    def ingest_paths(self, paths: Sequence[Path], *, show_progress: bool = False) -> IngestReport:
+        sources, skipped = collect_sources(paths)
+        report = IngestReport(skipped=skipped)
+        existing = self._existing()
+        prepared: list[PreparedDocument] = []
+        seen_hashes: dict[str, str] = {}
+        for source in tqdm(sources, desc="解析", unit="个文件", disable=not show_progress):
+            try:
+                data = source.path.read_bytes()
+            except OSError as exc:
+                report.failed.append({"filename": str(source.path), "code": "file_not_found", "reason": f"无法读取文件：{exc.strerror}"})
+                continue
+            self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path))
+        return self._apply(prepared, report, show_progress=show_progress)
+
+    def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> IngestReport:
+        report = IngestReport()
+        prepared: list[PreparedDocument] = []
+        self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
+        return self._apply(prepared, report, show_progress=False)
+
+    def _prepare(self, data: bytes, filename: str, entry: ManifestEntry | None, existing: IndexSnapshot | None,
+                 seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str) -> None:
+        try:
+            if len(data) > self.settings.max_upload_bytes:
+                raise FileTooLargeError(f"文件过大：超过 {self.settings.max_upload_mb} MB", filename=filename)
+            digest = content_hash(data)
+            doc_id = (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
+            current = existing.store.document(doc_id) if existing else None
+            if current is not None and current.content_hash == digest and _same_metadata(current, entry):
+                report.skipped.append({"filename": display, "doc_id": doc_id, "reason": "未变化"})
+                return
+            twin = existing.store.document_by_hash(digest) if existing else None
+            if twin is not None and twin.doc_id != doc_id:
+                report.skipped.append({"filename": display, "doc_id": twin.doc_id, "reason": f"已存在（与 {twin.doc_id} 内容相同）"})
+                return
+            if digest in seen_hashes:
+                report.skipped.append({"filename": display, "doc_id": seen_hashes[digest], "reason": "已存在（本批次重复）"})
+                return
+            meta, document = prepare_document(data, filename, entry)
+            meta.doc_id = doc_id
+            chunks = chunk_document(document, self.chunker)
+            if not chunks:
+                raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
+        except IngestError as exc:
+            report.failed.append({"filename": display, "code": exc.code, "reason": exc.message})
+            return
+        self.data_dir.store_source(data, digest)
+        seen_hashes[digest] = doc_id
+        prepared.append(PreparedDocument(meta, document, chunks))
+        (report.updated if current is not None else report.added).append(doc_id)
+
+    def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool) -> IngestReport:
+        if prepared:
+            result = self.builder().apply(upserts=prepared, show_progress=show_progress)
+            report.embedded = result.embedded
+            report.chunks = result.chunks_added
+            self.load()
+        return report
+
+    def ingest_prepared(self, prepared: Sequence[PreparedDocument], *, show_progress: bool = False) -> BuildResult:
+        """Index documents that were parsed elsewhere (benchmarks build their documents directly)."""
+        result = self.builder().apply(upserts=prepared, show_progress=show_progress)
+        self.load()
+        return result
+
+    def remove(self, doc_id: str) -> BuildResult:
+        self.document(doc_id)
+        result = self.builder().apply(removals=[doc_id])
+        self.load()
+        return result
+
+    def reindex(self, *, full: bool = False, show_progress: bool = False) -> BuildResult:
+        """Re-parse every stored source with the current code and settings and rebuild.
+
+        Without ``full`` the new snapshot starts from the current one (only changed
+        chunks are embedded); ``full`` starts from nothing, e.g. after a model change.
+        A mismatched index can only be rebuilt with ``full``.
+        """
+        path = self.data_dir.require_current()
+        store_snapshot = IndexSnapshot.load(path) if full else self.load()
+        documents = store_snapshot.store.documents()
+        prepared: list[PreparedDocument] = []
+        for stored in tqdm(documents, desc="解析", unit="个文件", disable=not show_progress):
+            data = self.data_dir.source_path(stored.content_hash).read_bytes()
+            entry = ManifestEntry(file=stored.filename, doc_id=stored.doc_id, title=stored.title, issuer=stored.issuer,
+                                  date=stored.date, kind=stored.kind, source=stored.source)
+            meta, document = prepare_document(data, stored.filename, entry)
+            prepared.append(PreparedDocument(meta, document, chunk_document(document, self.chunker)))
+        if full:
+            store_snapshot.close()
+        result = self.builder().apply(upserts=prepared, full=full, show_progress=show_progress)
+        self.load()
+        return result
+
+
+def _same_metadata(stored: StoredDocument, entry: ManifestEntry | None) -> bool:
+    if entry is None:
+        return True
+    return (entry.title in (None, stored.title) and entry.kind == stored.kind and entry.issuer == stored.issuer
+            and entry.date == stored.date and entry.source == stored.source)

