@@ -28,15 +28,17 @@ class PreparedDocument:
     chunks: list[Chunk]
 
 
-def index_text(title: str, chunk: Chunk, mode: str) -> str:
+def index_text(meta: DocumentMeta, chunk: Chunk, mode: str) -> str:
     """What is embedded and tokenized: the chunk, optionally preceded by its breadcrumb.
 
-    The stored and displayed text stays exactly the document span.
+    ``title_section`` adds the document title and its short names (党章, 二十大报告), since
+    members name the document in their questions. The displayed text stays the exact span.
     """
     if mode == "section" and chunk.section:
         return f"{chunk.section}\n{chunk.text}"
     if mode == "title_section":
-        return f"{title} {chunk.section}\n{chunk.text}".strip()
+        names = " ".join([meta.title, *meta.aliases])
+        return f"{names} {chunk.section}\n{chunk.text}".strip()
     return chunk.text
 
 
@@ -84,7 +86,7 @@ class IndexBuilder:
                 removed += store.delete_document(prepared.meta.doc_id)
                 first = store.next_int_id()
                 int_ids = list(range(first, first + len(prepared.chunks)))
-                texts = [index_text(prepared.meta.title, chunk, self.params.context_prefix) for chunk in prepared.chunks]
+                texts = [index_text(prepared.meta, chunk, self.params.context_prefix) for chunk in prepared.chunks]
                 store.put_document(prepared.meta, prepared.document, len(prepared.chunks))
                 store.put_chunks(prepared.meta.doc_id, prepared.chunks, int_ids, [text_hash(t) for t in texts], [self.tokenize(t) for t in texts])
                 new_ids += int_ids

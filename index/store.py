@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS documents (
     page_count INTEGER,
     text TEXT NOT NULL,
     outline TEXT NOT NULL DEFAULT '[]',
+    aliases TEXT NOT NULL DEFAULT '[]',
     chunk_count INTEGER NOT NULL DEFAULT 0,
     indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
@@ -94,13 +95,18 @@ class StoredDocument:
     page_count: int | None
     chunk_count: int
     indexed_at: str
+    aliases: list[str]
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
 _CHUNK_COLUMNS = "c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end, c.sentences, d.title"
-_DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at"
+_DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at, aliases"
+
+
+def _document(row: Sequence[object]) -> StoredDocument:
+    return StoredDocument(*row[:-1], aliases=json.loads(str(row[-1])))  # type: ignore[arg-type]
 
 
 def _chunk(row: Sequence[object]) -> StoredChunk:
@@ -142,15 +148,15 @@ class ChunkStore:
     # documents -------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:
         rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY rowid")
-        return [StoredDocument(*row) for row in rows]
+        return [_document(row) for row in rows]
 
     def document(self, doc_id: str) -> StoredDocument | None:
         row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
-        return StoredDocument(*row) if row else None
+        return _document(row) if row else None
 
     def document_by_hash(self, content_hash: str) -> StoredDocument | None:
         row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
-        return StoredDocument(*row) if row else None
+        return _document(row) if row else None
 
     def document_text(self, doc_id: str) -> str | None:
         row = self._db.execute("SELECT text FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
@@ -163,11 +169,11 @@ class ChunkStore:
     def put_document(self, meta: DocumentMeta, document: CleanDocument, chunk_count: int) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO documents (doc_id, title, kind, issuer, date, source, filename, content_hash,"
-            " source_type, page_count, text, outline, chunk_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_type, page_count, text, outline, aliases, chunk_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 meta.doc_id, meta.title, meta.kind, meta.issuer, meta.date, meta.source, meta.filename,
                 meta.content_hash, meta.source_type, meta.page_count, document.text,
-                json.dumps(outline_of(document), ensure_ascii=False), chunk_count,
+                json.dumps(outline_of(document), ensure_ascii=False), json.dumps(meta.aliases, ensure_ascii=False), chunk_count,
             ],
         )
 

@@ -2,7 +2,8 @@
 
 Units are a heading (or 第X条) with the paragraphs under it. A unit that fits is one
 chunk, so a short article stays whole; a longer one is split on sentence ends into
-balanced pieces with a sentence-aligned overlap. Chunks are contiguous spans of the
+balanced pieces with a sentence-aligned overlap. Runs of very short sibling units
+(e.g. one-line articles 第五条…第八条) are packed into one chunk labelled 第五条至第八条. Chunks are contiguous spans of the
 cleaned text, so ``text[char_start:char_end] == chunk.text`` always holds.
 """
 
@@ -21,12 +22,17 @@ class ChunkerConfig:
     chunk_overlap: int = 60
 
     @property
+    def merge_below(self) -> int:
+        """Units shorter than this are packed together with short siblings."""
+        return self.chunk_size // 3
+
+    @property
     def keep_whole_max(self) -> int:
         """A unit up to this length is never split (a short article stays together)."""
         return int(self.chunk_size * 1.5)
 
     def as_dict(self) -> dict[str, int | str]:
-        return {"chunker": "structure-v1", "chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+        return {"chunker": "structure-v2", "chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
 @dataclass
@@ -83,15 +89,56 @@ def _split(text: str, sentences: list[tuple[int, int]], heading_ends: set[int], 
     return pieces
 
 
-def chunk_document(document: CleanDocument, config: ChunkerConfig) -> list[Chunk]:
-    text = document.text
-    chunks: list[Chunk] = []
-    for unit in _units(document.paragraphs):
-        heading_ends = {p.end for p in unit.paragraphs if p.kind in {"heading", "title"}}
+@dataclass
+class _Group:
+    """Consecutive units that become chunks together (usually one unit)."""
+
+    units: list[_Unit]
+    sentences: list[tuple[int, int]]
+    heading_ends: set[int]
+
+    @property
+    def length(self) -> int:
+        return self.sentences[-1][1] - self.sentences[0][0]
+
+    @property
+    def section_path(self) -> tuple[str, ...]:
+        first, last = self.units[0].section_path, self.units[-1].section_path
+        if len(self.units) == 1 or first == last:
+            return first
+        return first[:-1] + (f"{first[-1]}至{last[-1]}",)
+
+
+def _mergeable(group: _Group, unit: _Unit, sentences: list[tuple[int, int]], config: ChunkerConfig) -> bool:
+    path, previous = unit.section_path, group.units[-1].section_path
+    if not path or not previous or path[:-1] != previous[:-1] or group.units[0].paragraphs[0].kind == "title":
+        return False
+    small = group.length < config.merge_below or len(group.units) > 1
+    return small and sentences[-1][1] - sentences[0][0] < config.merge_below and sentences[-1][1] - group.sentences[0][0] <= config.chunk_size
+
+
+def _groups(text: str, paragraphs: list[Paragraph], config: ChunkerConfig) -> list[_Group]:
+    groups: list[_Group] = []
+    for unit in _units(paragraphs):
         sentences = [span for p in unit.paragraphs for span in sentence_spans(text, p.start, p.end)]
         if not sentences:
             continue
-        for piece in _split(text, sentences, heading_ends, config):
+        heading_ends = {p.end for p in unit.paragraphs if p.kind in {"heading", "title"}}
+        if groups and _mergeable(groups[-1], unit, sentences, config):
+            group = groups[-1]
+            group.units.append(unit)
+            group.sentences += sentences
+            group.heading_ends |= heading_ends
+        else:
+            groups.append(_Group([unit], sentences, heading_ends))
+    return groups
+
+
+def chunk_document(document: CleanDocument, config: ChunkerConfig) -> list[Chunk]:
+    text = document.text
+    chunks: list[Chunk] = []
+    for group in _groups(text, document.paragraphs, config):
+        for piece in _split(text, group.sentences, group.heading_ends, config):
             start, end = piece[0][0], piece[-1][1]
             chunks.append(
                 Chunk(
@@ -99,7 +146,7 @@ def chunk_document(document: CleanDocument, config: ChunkerConfig) -> list[Chunk
                     text=text[start:end],
                     char_start=start,
                     char_end=end,
-                    section_path=unit.section_path,
+                    section_path=group.section_path,
                     page=document.page_at(start),
                     page_end=document.page_at(end - 1),
                     sentences=tuple((s - start, e - start) for s, e in piece),

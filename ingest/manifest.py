@@ -21,6 +21,7 @@ class ManifestEntry(BaseModel):
     date: str = ""
     kind: str = "其他"
     source: str = ""
+    aliases: list[str] = Field(default_factory=list, description="Short names members use, e.g. 党章, 二十大报告")
 
 
 def read_manifest(folder: Path) -> dict[str, ManifestEntry]:

@@ -29,7 +29,7 @@ class DocumentMeta:
     content_hash: str = ""
     source_type: str = ""
     page_count: int | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    aliases: list[str] = field(default_factory=list)
 
 
 def content_hash(data: bytes) -> str:
@@ -65,5 +65,6 @@ def prepare_document(data: bytes, filename: str, entry: ManifestEntry | None = N
         content_hash=digest,
         source_type=raw.source_type,
         page_count=raw.page_count,
+        aliases=list(entry.aliases) if entry else [],
     )
     return meta, document

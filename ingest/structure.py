@@ -38,15 +38,16 @@ def _label(text: str) -> str:
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
 
 
-def _is_subheading(text: str, next_text: str | None) -> bool:
-    """A short line without sentence punctuation followed by a longer paragraph (web article subheads)."""
+def _is_subheading(text: str, next_text: str | None, *, before_article: bool = False) -> bool:
+    """A short line without sentence punctuation followed by a longer paragraph (web article subheads),
+    or by an article (a group title such as 党员廉洁自律规范)."""
     if not next_text or len(text) > 30 or len(text) < 2:
         return False
     if any(ch in text for ch in SENTENCE_END + "，,：:"):
         return False
     if re.search(r"\d{4}[-年/.]\d{1,2}", text):
         return False  # a date line, not a heading
-    return len(next_text) > len(text) * 2
+    return before_article or len(next_text) > len(text) * 2
 
 
 def classify(texts: list[str]) -> list[tuple[str, int, str]]:
@@ -89,6 +90,9 @@ def classify(texts: list[str]) -> list[tuple[str, int, str]]:
             else:
                 level = LEVEL_ARABIC if ARABIC_ENUM.match(text) else LEVEL_PAREN_ARABIC
                 kind, label = "heading", _label(text)
+        elif next_text is not None and ARTICLE.match(next_text) and _is_subheading(text, next_text, before_article=True):
+            kind, level, label = "heading", LEVEL_SECTION, text  # a group title over articles (廉洁自律准则)
+            in_article = False
         elif not in_article and _is_subheading(text, next_text):
             kind, level, label = "heading", LEVEL_SUBHEADING, text
         else:

@@ -240,7 +240,7 @@ class KnowledgeBase:
         for stored in tqdm(documents, desc="解析", unit="个文件", disable=not show_progress):
             data = self.data_dir.source_path(stored.content_hash).read_bytes()
             entry = ManifestEntry(file=stored.filename, doc_id=stored.doc_id, title=stored.title, issuer=stored.issuer,
-                                  date=stored.date, kind=stored.kind, source=stored.source)
+                                  date=stored.date, kind=stored.kind, source=stored.source, aliases=stored.aliases)
             meta, document = prepare_document(data, stored.filename, entry)
             prepared.append(PreparedDocument(meta, document, chunk_document(document, self.chunker)))
         if full:
@@ -254,4 +254,4 @@ def _same_metadata(stored: StoredDocument, entry: ManifestEntry | None) -> bool:
     if entry is None:
         return True
     return (entry.title in (None, stored.title) and entry.kind == stored.kind and entry.issuer == stored.issuer
-            and entry.date == stored.date and entry.source == stored.source)
+            and entry.date == stored.date and entry.source == stored.source and entry.aliases == stored.aliases)

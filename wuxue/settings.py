@@ -47,11 +47,11 @@ class Settings(BaseSettings):
 
     chunk_size: int = Field(default=300, ge=50, le=2000, description="Target chunk length in characters")
     chunk_overlap: int = Field(default=60, ge=0, le=500)
-    context_prefix: ContextPrefix = "section"
+    context_prefix: ContextPrefix = "title_section"
 
-    fusion: FusionMethod = "rrf"
+    fusion: FusionMethod = "weighted"
     rrf_k: int = Field(default=60, ge=1)
-    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.3, ge=0.0, le=1.0)
     candidate_k: int = Field(default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion")
     top_k: int = Field(default=5, ge=1, le=50)
 

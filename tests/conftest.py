@@ -1,0 +1,44 @@
+"""Shared fixtures: settings pointing at temporary folders and a knowledge base on the fake embedder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from wuxue.index.embedders import HashingEmbedder
+from wuxue.knowledge_base import KnowledgeBase
+from wuxue.settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SMALL_CORPUS_FILES = ("dangzhang_2022.txt", "lianjie_zilv_zhunze_2015.txt", "cic_dangjian_2024.txt", "njmes_dangjian_plan_2023.txt")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", embed_backend="hashing")
+
+
+@pytest.fixture
+def small_corpus(tmp_path: Path) -> Path:
+    """A copy of four bundled documents with the matching manifest entries."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    manifest = (CORPUS / "manifest.toml").read_text(encoding="utf-8")
+    blocks = manifest.split("[[documents]]")
+    kept = [block for block in blocks[1:] if any(f'file = "{name}"' in block for name in SMALL_CORPUS_FILES)]
+    (folder / "manifest.toml").write_text("".join("[[documents]]" + block for block in kept), encoding="utf-8")
+    for name in SMALL_CORPUS_FILES:
+        shutil.copy(CORPUS / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def kb(settings: Settings, small_corpus: Path) -> KnowledgeBase:
+    knowledge_base = KnowledgeBase(settings, embedder=HashingEmbedder())
+    report = knowledge_base.ingest_paths([small_corpus])
+    assert not report.failed
+    return knowledge_base

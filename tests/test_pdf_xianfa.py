@@ -1,0 +1,42 @@
+"""The real 宪法 PDF: every article from 第一条 to 第一百四十三条, with the page a viewer shows."""
+
+from __future__ import annotations
+
+import re
+
+from pypdf import PdfReader
+
+from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
+from tests.conftest import FIXTURES
+
+PDF = FIXTURES / "xianfa_2018.pdf"
+NUMERALS = "零一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    if n < 10:
+        return NUMERALS[n]
+    if n < 20:
+        return "十" + (NUMERALS[n % 10] if n % 10 else "")
+    if n < 100:
+        return NUMERALS[n // 10] + "十" + (NUMERALS[n % 10] if n % 10 else "")
+    rest = n % 100
+    tail = "" if rest == 0 else ("零" + NUMERALS[rest] if rest < 10 else ("一" + chinese_number(rest) if rest < 20 else chinese_number(rest)))
+    return NUMERALS[n // 100] + "百" + tail
+
+
+def test_all_articles_with_pages_and_offsets():
+    _, document = prepare_document(PDF.read_bytes(), PDF.name)
+    chunks = chunk_document(document, ChunkerConfig(300, 60))
+    pages = [page.extract_text() for page in PdfReader(PDF).pages]
+    for chunk in chunks:
+        assert document.text[chunk.char_start : chunk.char_end] == chunk.text
+        assert chunk.page is not None and chunk.page <= chunk.page_end <= len(pages)
+    starts = {m.group(1): m.start() for m in re.finditer(r"(?m)^(第[一二三四五六七八九十百零]+条) ", document.text)}
+    for n in range(1, 144):
+        label = f"第{chinese_number(n)}条"
+        assert label in starts, label
+        page = document.page_at(starts[label])
+        assert re.search(rf"(?m)^\s*{label}", pages[page - 1]), f"{label} not on page {page}"
+        owner = next(c for c in chunks if c.char_start <= starts[label] < c.char_end)
+        assert owner.page <= page <= owner.page_end
