@@ -55,7 +55,7 @@ def cmrc_contexts(path: Path | None = None) -> list[CmrcContext]:
     return [
         CmrcContext(
             item["context_id"], item.get("title", ""), item["context_text"],
-            [(qa["query_text"], list(dict.fromkeys(a for a in qa["answers"] if a))) for qa in item["qas"]],
+            [(qa["query_text"], list(dict.fromkeys(str(a) for a in qa["answers"] if str(a).strip()))) for qa in item["qas"]],
         )
         for item in data
     ]
