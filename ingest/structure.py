@@ -27,6 +27,7 @@ LEVEL_PART, LEVEL_SUBPART, LEVEL_CHAPTER, LEVEL_SECTION, LEVEL_ARTICLE = 1, 2, 3
 LEVEL_ENUM, LEVEL_PAREN_ENUM, LEVEL_ARABIC, LEVEL_PAREN_ARABIC = 6, 7, 8, 9
 LEVEL_SUBHEADING = 6
 MAX_LABEL = 24
+_DIVISIONS = ((PART, LEVEL_PART), (SUBPART, LEVEL_SUBPART), (CHAPTER, LEVEL_CHAPTER), (SECTION, LEVEL_SECTION))
 _HEADING_MAX_CHARS = 40
 _LABEL_STOP = re.compile(r"[。！？；：:，,]")
 
@@ -61,17 +62,9 @@ def classify(texts: list[str]) -> list[tuple[str, int, str]]:
             result.append(("title", 0, _label(text)))
             continue
         short = len(text) <= _HEADING_MAX_CHARS and not text.endswith("。")
-        if PART.match(text) and short:
-            kind, level, label = "heading", LEVEL_PART, text
-            in_article = False
-        elif SUBPART.match(text) and short:
-            kind, level, label = "heading", LEVEL_SUBPART, text
-            in_article = False
-        elif CHAPTER.match(text) and short:
-            kind, level, label = "heading", LEVEL_CHAPTER, text
-            in_article = False
-        elif SECTION.match(text) and short:
-            kind, level, label = "heading", LEVEL_SECTION, text
+        division = next((lvl for pattern, lvl in _DIVISIONS if pattern.match(text)), None) if short else None
+        if division is not None:
+            kind, level, label = "heading", division, text
             in_article = False
         elif match := ARTICLE.match(text):
             kind, level, label = "article", LEVEL_ARTICLE, match.group(1)
