@@ -206,17 +206,6 @@ def evaluate(
         _fail(error)
 
 
-@app.command()
-def serve(
-    host: Annotated[Optional[str], typer.Option(help="监听地址")] = None,
-    port: Annotated[Optional[int], typer.Option(help="端口")] = None,
-) -> None:
-    """启动 Web 服务（API + 学习问答页面）。"""
-    from wuxue.service.server import run_server
-
-    run_server(data_dir=_State.data_dir, host=host, port=port)
-
-
 def main() -> None:
     app()
 

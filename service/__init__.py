@@ -1,0 +1,1 @@
+"""The FastAPI edge (routers, schemas, error translation). Holds no retrieval logic."""
