@@ -42,7 +42,7 @@ def fit_refusal(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, 
             key = (recall, -refused)
             if key > best_key:
                 best_key = key
-                best_model = RefusalModel(float(weight), float(1 - weight), float(bonus), round(threshold, 6))
+                best_model = RefusalModel(float(weight), round(1.0 - float(weight), 2), float(bonus), round(threshold, 6))
     return best_model, {"refusal_recall": best_key[0], "in_scope_refused": -best_key[1]}
 
 
