@@ -8,6 +8,7 @@ import numpy as np
 
 from wuxue.evaluation.datasets import CmrcContext
 from wuxue.evaluation.metrics import retrieval_metrics
+from wuxue.evaluation.modes import MODES
 from wuxue.index.builder import PreparedDocument
 from wuxue.index.embedders import Embedder
 from wuxue.ingest import ChunkerConfig, chunk_document
@@ -40,7 +41,7 @@ def evaluate_ours(kb: KnowledgeBase, contexts: Sequence[CmrcContext], *, show_pr
         kb.ingest_prepared(prepared, show_progress=show_progress)
     questions, answers = _queries(contexts)
     results: dict[str, dict[str, float]] = {}
-    for mode, label in (("hybrid", "ours: hybrid"), ("dense", "ours: dense only"), ("sparse", "ours: BM25 (jieba) only")):
+    for mode, label in MODES:
         rankings = [[hit.chunk.text for hit in kb.search(q, k=10, mode=mode).hits] for q in questions]
         results[label] = retrieval_metrics(rankings, answers)
     results["ours: hybrid"]["chunks"] = kb.snapshot.manifest.chunks

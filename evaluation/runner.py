@@ -14,6 +14,7 @@ from wuxue.evaluation.calibrate import cross_validate, fit_refusal
 from wuxue.evaluation.cmrc import run_cmrc
 from wuxue.evaluation.datasets import cmrc_contexts, gold_questions, out_of_scope_questions
 from wuxue.evaluation.metrics import refusal_metrics, retrieval_metrics, support_rate
+from wuxue.evaluation.modes import MODES
 from wuxue.knowledge_base import KnowledgeBase
 
 
@@ -21,7 +22,7 @@ def evaluate_gold(kb: KnowledgeBase, *, calibrate: bool = False) -> dict[str, ob
     gold = gold_questions()
     outside = out_of_scope_questions()
     results: dict[str, object] = {}
-    for mode in ("hybrid", "dense", "sparse"):
+    for mode, _ in MODES:
         rankings = [[hit.chunk.text for hit in kb.search(q.question, k=10, mode=mode).hits] for q in gold]
         results[mode] = retrieval_metrics(rankings, [[q.span] for q in gold])
     inside_features = [features(kb.search(q.question, k=kb.settings.top_k)) for q in gold]
@@ -53,7 +54,7 @@ def format_tables(results: dict[str, object]) -> str:
     lines = ["### Gold set (bundled corpus)", "", "| retriever | hit@1 | hit@5 | MRR@10 |", "|---|---|---|---|"]
     gold = results["gold"]
     assert isinstance(gold, dict)
-    for mode, label in (("hybrid", "ours: hybrid"), ("dense", "ours: dense only"), ("sparse", "ours: BM25 (jieba) only")):
+    for mode, label in MODES:
         m = gold[mode]
         lines.append(f"| {label} | {m['hit@1']:.3f} | {m['hit@5']:.3f} | {m['mrr@10']:.3f} |")
     a = gold["answering"]
@@ -76,7 +77,8 @@ def run_evaluation(kb: KnowledgeBase, *, calibrate: bool = False, with_cmrc: boo
     s = kb.settings
     results: dict[str, object] = {
         "settings": {"chunk_size": s.chunk_size, "chunk_overlap": s.chunk_overlap, "context_prefix": s.context_prefix,
-                     "fusion": s.fusion, "rrf_k": s.rrf_k, "dense_weight": s.dense_weight, "candidate_k": s.candidate_k,
+                     "fusion": s.fusion, "rrf_k": s.rrf_k, "weights": [s.dense_weight, s.word_weight, s.bigram_weight],
+                     "route_boost": s.route_boost, "candidate_k": s.candidate_k,
                      "model": kb.embedder.model_id},
         "gold": evaluate_gold(kb, calibrate=calibrate),
     }

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from wuxue.index.dense import DenseIndex
 from wuxue.index.embedding_cache import CachedEmbedder, text_hash
-from wuxue.index.snapshot import CHUNKS_DB, DENSE, MANIFEST, SPARSE, DataDir, IndexManifest, IndexParams
+from wuxue.index.snapshot import CHUNKS_DB, DENSE, MANIFEST, SPARSE, SPARSE_BIGRAM, DataDir, IndexManifest, IndexParams
 from wuxue.index.sparse import SparseIndex
 from wuxue.index.store import ChunkStore
 from wuxue.ingest.document import Chunk, CleanDocument
@@ -51,10 +51,10 @@ class BuildResult:
 
 
 class IndexBuilder:
-    def __init__(self, data_dir: DataDir, embedder: CachedEmbedder, tokenize: Callable[[str], list[str]], params: IndexParams, *, batch_size: int = 32) -> None:
+    def __init__(self, data_dir: DataDir, embedder: CachedEmbedder, analyzers: dict[str, Callable[[str], list[str]]], params: IndexParams, *, batch_size: int = 32) -> None:
         self.data_dir = data_dir
         self.embedder = embedder
-        self.tokenize = tokenize
+        self.analyzers = analyzers  # "words" and "bigrams"
         self.params = params
         self.batch_size = batch_size
 
@@ -88,7 +88,8 @@ class IndexBuilder:
                 int_ids = list(range(first, first + len(prepared.chunks)))
                 texts = [index_text(prepared.meta, chunk, self.params.context_prefix) for chunk in prepared.chunks]
                 store.put_document(prepared.meta, prepared.document, len(prepared.chunks))
-                store.put_chunks(prepared.meta.doc_id, prepared.chunks, int_ids, [text_hash(t) for t in texts], [self.tokenize(t) for t in texts])
+                tokens = {name: [analyze(t) for t in texts] for name, analyze in self.analyzers.items()}
+                store.put_chunks(prepared.meta.doc_id, prepared.chunks, int_ids, [text_hash(t) for t in texts], tokens)
                 new_ids += int_ids
                 new_texts += texts
                 if on_progress:
@@ -97,8 +98,7 @@ class IndexBuilder:
             embedded_before = self.embedder.embedded_count
             vectors = self._embed(new_texts, show_progress=show_progress, on_progress=on_progress)
             dense.add(np.asarray(new_ids, dtype=np.int64), vectors)
-            ids, tokens = store.all_tokens()
-            sparse = SparseIndex.build(ids, tokens)
+            lexical = {name: SparseIndex.build(*store.all_tokens(name)) for name in ("words", "bigrams")}
             documents, chunks = store.counts()
             if len(dense) != chunks:
                 raise RuntimeError(f"dense index has {len(dense)} vectors for {chunks} chunks")
@@ -106,7 +106,8 @@ class IndexBuilder:
             store.commit()
             store.close()
             dense.save(build / DENSE)
-            sparse.save(build / SPARSE)
+            lexical["words"].save(build / SPARSE)
+            lexical["bigrams"].save(build / SPARSE_BIGRAM)
             (build / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
             snapshot = self.data_dir.publish(build)
             embedded = self.embedder.embedded_count - embedded_before

@@ -12,10 +12,12 @@ import numpy as np
 
 from wuxue.index.embedders import Embedder
 from wuxue.index.fusion import reciprocal_rank_fusion, weighted_score_fusion
+from wuxue.index.routing import DocumentRouter
 from wuxue.index.snapshot import IndexSnapshot
 from wuxue.index.store import StoredChunk
 
-SearchMode = Literal["hybrid", "dense", "sparse"]
+SearchMode = Literal["hybrid", "dense", "words", "bigrams"]
+LISTS = ("dense", "words", "bigrams")
 
 
 @dataclass(frozen=True)
@@ -23,11 +25,12 @@ class SearchHit:
     chunk: StoredChunk
     score: float
     dense_score: float
-    sparse_score: float
+    sparse_score: float  # jieba-word BM25
+    bigram_score: float = 0.0  # character-bigram BM25
 
     def to_dict(self) -> dict[str, object]:
         return {**self.chunk.to_dict(), "score": round(self.score, 6), "dense_score": round(self.dense_score, 6),
-                "sparse_score": round(self.sparse_score, 6)}
+                "sparse_score": round(self.sparse_score, 6), "bigram_score": round(self.bigram_score, 6)}
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,16 @@ class SearchResult:
     query: str
     tokens: list[str]
     hits: list[SearchHit]
-    max_sparse: float  # best BM25 score over the whole corpus, for refusal signals
+    max_sparse: float  # best word-BM25 score over the whole corpus, for refusal signals
 
 
 @dataclass(frozen=True)
 class FusionConfig:
-    method: Literal["rrf", "weighted"] = "rrf"
+    method: Literal["rrf", "weighted"] = "weighted"
     rrf_k: int = 60
-    dense_weight: float = 0.5
+    weights: tuple[float, float, float] = (0.3, 0.1, 0.6)  # dense, words, bigrams
     candidate_k: int = 50
+    route_boost: float = 0.2  # share of the best fused score added to chunks of a document the question names
 
 
 class QueryVectorCache:
@@ -68,13 +72,21 @@ class QueryVectorCache:
         return vector
 
 
+Analyzer = Callable[[str], list[str]]
+
+
 class HybridSearcher:
-    def __init__(self, snapshot: IndexSnapshot, embed_query: Callable[[str], np.ndarray], tokenize: Callable[[str], list[str]], config: FusionConfig) -> None:
+    """Dense, jieba-BM25 and bigram-BM25 candidate lists, fused; plus a boost for documents the question names."""
+
+    def __init__(self, snapshot: IndexSnapshot, embed_query: Callable[[str], np.ndarray], analyzers: dict[str, Analyzer], config: FusionConfig) -> None:
         self.snapshot = snapshot
         self.embed_query = embed_query
-        self.tokenize = tokenize
+        self.analyzers = analyzers
         self.config = config
-        self._sparse_row = {int(int_id): row for row, int_id in enumerate(snapshot.sparse.ids)}
+        self._rows = {name: {int(i): row for row, i in enumerate(index.ids)} for name, index in snapshot.lexical.items()}
+        documents = snapshot.store.documents()
+        self.router = DocumentRouter({d.doc_id: [d.title, *d.aliases] for d in documents})
+        self._doc_of = snapshot.store.doc_ids_by_int_id()
 
     def _allowed(self, doc_ids: Sequence[str] | None) -> np.ndarray | None:
         if not doc_ids:
@@ -92,11 +104,11 @@ class HybridSearcher:
         ids, scores = ids[keep][: self.config.candidate_k], scores[keep][: self.config.candidate_k]
         return [int(i) for i in ids], scores
 
-    def _sparse(self, all_scores: np.ndarray, allowed: np.ndarray | None) -> tuple[list[int], np.ndarray]:
-        ids = self.snapshot.sparse.ids
-        scores = all_scores.copy()
+    def _lexical(self, name: str, all_scores: np.ndarray, allowed: np.ndarray | None) -> tuple[list[int], np.ndarray]:
+        ids = self.snapshot.lexical[name].ids
+        scores = all_scores
         if allowed is not None and len(scores):
-            scores[~np.isin(ids, allowed)] = 0.0
+            scores = np.where(np.isin(ids, allowed), scores, 0.0)
         k = min(self.config.candidate_k, len(scores))
         if k == 0:
             return [], np.zeros(0, dtype=np.float32)
@@ -105,32 +117,43 @@ class HybridSearcher:
         top = top[scores[top] > 0]
         return [int(i) for i in ids[top]], scores[top]
 
+    def _fuse(self, lists: dict[str, tuple[list[int], np.ndarray]]) -> dict[int, float]:
+        if len(lists) == 1:
+            ids, scores = next(iter(lists.values()))
+            return {i: float(s) for i, s in zip(ids, scores)}
+        weights = dict(zip(LISTS, self.config.weights))
+        names = [name for name in LISTS if name in lists and weights[name] > 0]
+        if self.config.method == "rrf":
+            return reciprocal_rank_fusion([lists[n][0] for n in names], k=self.config.rrf_k, weights=[weights[n] for n in names])
+        return weighted_score_fusion([lists[n] for n in names], weights=[weights[n] for n in names])
+
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
-        tokens = self.tokenize(query)
         allowed = self._allowed(doc_ids)
         vector = self.embed_query(query)
-        all_sparse = self.snapshot.sparse.scores(tokens)
-        dense_ids, dense_scores = self._dense(vector, allowed) if mode != "sparse" else ([], np.zeros(0))
-        sparse_ids, sparse_scores = self._sparse(all_sparse, allowed) if mode != "dense" else ([], np.zeros(0))
-        if mode == "dense":
-            fused = {i: float(s) for i, s in zip(dense_ids, dense_scores)}
-        elif mode == "sparse":
-            fused = {i: float(s) for i, s in zip(sparse_ids, sparse_scores)}
-        elif self.config.method == "weighted":
-            w = self.config.dense_weight
-            fused = weighted_score_fusion([(dense_ids, dense_scores), (sparse_ids, sparse_scores)], weights=[w, 1 - w])
-        else:
-            w = self.config.dense_weight
-            fused = reciprocal_rank_fusion([dense_ids, sparse_ids], k=self.config.rrf_k, weights=[2 * w, 2 * (1 - w)])
+        tokens = {name: analyze(query) for name, analyze in self.analyzers.items()}
+        all_scores = {name: self.snapshot.lexical[name].scores(tokens[name]) for name in self.analyzers}
+        lists: dict[str, tuple[list[int], np.ndarray]] = {}
+        if mode in ("hybrid", "dense"):
+            lists["dense"] = self._dense(vector, allowed)
+        for name in self.analyzers:
+            if mode in ("hybrid", name):
+                lists[name] = self._lexical(name, all_scores[name], allowed)
+        fused = self._fuse(lists)
+        named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
+        if named and fused:
+            bonus = self.config.route_boost * max(fused.values())
+            fused = {i: s + bonus if self._doc_of.get(i) in named else s for i, s in fused.items()}
         ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         chunks = self.snapshot.store.chunks_by_int_ids(i for i, _ in ranked)
-        hits = []
-        for int_id, score in ranked:
-            if int_id not in chunks:
-                continue
-            dense_score = float(self.snapshot.dense.reconstruct(int_id) @ vector)
-            row = self._sparse_row.get(int_id)
-            sparse_score = float(all_sparse[row]) if row is not None and len(all_sparse) else 0.0
-            hits.append(SearchHit(chunks[int_id], score, dense_score, sparse_score))
-        max_sparse = float(all_sparse.max()) if len(all_sparse) else 0.0
-        return SearchResult(query, tokens, hits, max_sparse)
+        hits = [
+            SearchHit(chunks[int_id], score, float(self.snapshot.dense.reconstruct(int_id) @ vector),
+                      self._score_of("words", int_id, all_scores), self._score_of("bigrams", int_id, all_scores))
+            for int_id, score in ranked if int_id in chunks
+        ]
+        words = all_scores.get("words", np.zeros(0))
+        return SearchResult(query, tokens.get("words", []), hits, float(words.max()) if len(words) else 0.0)
+
+    def _score_of(self, name: str, int_id: int, all_scores: dict[str, np.ndarray]) -> float:
+        row = self._rows.get(name, {}).get(int_id)
+        scores = all_scores.get(name)
+        return float(scores[row]) if row is not None and scores is not None and len(scores) else 0.0

@@ -23,11 +23,12 @@ from wuxue.index.dense import DenseIndex
 from wuxue.index.sparse import SparseIndex
 from wuxue.index.store import ChunkStore
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 CHUNKS_DB = "chunks.sqlite"
 DENSE = "dense.faiss"
 SPARSE = "sparse"
+SPARSE_BIGRAM = "sparse_bigram"
 KEEP_SNAPSHOTS = 2
 
 
@@ -39,7 +40,7 @@ class IndexParams:
     dimension: int
     chunker: dict[str, int | str]
     context_prefix: str
-    tokenizer: str = "jieba-search-v1"
+    tokenizer: str = "jieba-search-v1+bigram-v1"
     format_version: int = FORMAT_VERSION
 
     def compatibility(self) -> dict[str, object]:
@@ -72,12 +73,16 @@ class IndexManifest:
 class IndexSnapshot:
     """A loaded, read-only snapshot: manifest, chunk store, dense and sparse indexes."""
 
-    def __init__(self, path: Path, manifest: IndexManifest, store: ChunkStore, dense: DenseIndex, sparse: SparseIndex) -> None:
+    def __init__(self, path: Path, manifest: IndexManifest, store: ChunkStore, dense: DenseIndex, lexical: dict[str, SparseIndex]) -> None:
         self.path = path
         self.manifest = manifest
         self.store = store
         self.dense = dense
-        self.sparse = sparse
+        self.lexical = lexical  # "words" (jieba BM25) and "bigrams" (character-bigram BM25)
+
+    @property
+    def sparse(self) -> SparseIndex:
+        return self.lexical["words"]
 
     @classmethod
     def load(cls, path: Path, expected: IndexParams | None = None) -> "IndexSnapshot":
@@ -85,7 +90,8 @@ class IndexSnapshot:
         if expected is not None:
             check_compatible(manifest.params, expected)
         store = ChunkStore(path / CHUNKS_DB, readonly=True)
-        return cls(path, manifest, store, DenseIndex.load(path / DENSE), SparseIndex.load(path / SPARSE))
+        lexical = {"words": SparseIndex.load(path / SPARSE), "bigrams": SparseIndex.load(path / SPARSE_BIGRAM)}
+        return cls(path, manifest, store, DenseIndex.load(path / DENSE), lexical)
 
     def close(self) -> None:
         self.store.close()

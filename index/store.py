@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from wuxue.ingest.document import Chunk, CleanDocument
 from wuxue.ingest.pipeline import DocumentMeta
+
+_SEPARATOR = "\u0001"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -46,7 +48,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     page_end INTEGER,
     sentences TEXT NOT NULL DEFAULT '[]',
     index_text_hash TEXT NOT NULL,
-    tokens TEXT NOT NULL DEFAULT ''
+    tokens TEXT NOT NULL DEFAULT '',
+    bigrams TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, ordinal);
 """
@@ -188,17 +191,19 @@ class ChunkStore:
     def next_int_id(self) -> int:
         return int(self._db.execute("SELECT COALESCE(MAX(int_id), 0) + 1 FROM chunks").fetchone()[0])
 
-    def put_chunks(self, doc_id: str, chunks: Sequence[Chunk], int_ids: Sequence[int], index_hashes: Sequence[str], tokens: Sequence[list[str]]) -> None:
+    def put_chunks(self, doc_id: str, chunks: Sequence[Chunk], int_ids: Sequence[int], index_hashes: Sequence[str],
+                   tokens: Mapping[str, Sequence[list[str]]]) -> None:
+        """Insert chunks with their lexical tokens per analyzer (``words`` and ``bigrams``)."""
         self._db.executemany(
             "INSERT INTO chunks (int_id, chunk_id, doc_id, ordinal, text, char_start, char_end, section, page, page_end,"
-            " sentences, index_text_hash, tokens) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sentences, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     int_id, f"{doc_id}#{chunk.ordinal}", doc_id, chunk.ordinal, chunk.text, chunk.char_start,
                     chunk.char_end, chunk.section, chunk.page, chunk.page_end, json.dumps(chunk.sentences),
-                    index_hash, "\u0001".join(chunk_tokens),
+                    index_hash, _SEPARATOR.join(words), _SEPARATOR.join(bigrams),
                 )
-                for chunk, int_id, index_hash, chunk_tokens in zip(chunks, int_ids, index_hashes, tokens)
+                for chunk, int_id, index_hash, words, bigrams in zip(chunks, int_ids, index_hashes, tokens["words"], tokens["bigrams"])
             ],
         )
 
@@ -231,12 +236,17 @@ class ChunkStore:
         marks = ",".join("?" * len(docs))
         return [int(row[0]) for row in self._db.execute(f"SELECT int_id FROM chunks WHERE doc_id IN ({marks})", docs)]
 
-    def all_tokens(self) -> tuple[list[int], list[list[str]]]:
+    def doc_ids_by_int_id(self) -> dict[int, str]:
+        return {int(i): str(d) for i, d in self._db.execute("SELECT int_id, doc_id FROM chunks")}
+
+    def all_tokens(self, analyzer: str = "words") -> tuple[list[int], list[list[str]]]:
+        """Every chunk's stored tokens for one analyzer, ordered by integer id."""
+        column = {"words": "tokens", "bigrams": "bigrams"}[analyzer]
         ids: list[int] = []
         tokens: list[list[str]] = []
-        for int_id, joined in self._db.execute("SELECT int_id, tokens FROM chunks ORDER BY int_id"):
+        for int_id, joined in self._db.execute(f"SELECT int_id, {column} FROM chunks ORDER BY int_id"):
             ids.append(int(int_id))
-            tokens.append(joined.split("\u0001") if joined else [])
+            tokens.append(joined.split(_SEPARATOR) if joined else [])
         return ids, tokens
 
     def all_index_hashes(self) -> list[tuple[int, str]]:

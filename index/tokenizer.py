@@ -59,3 +59,28 @@ class ChineseTokenizer:
             for token in self._engine().lcut_for_search(folded)
             if token.strip() and token not in self.stopwords and not _MEANINGLESS.match(token)
         ]
+
+
+_CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]+|[a-z0-9]+")
+
+
+class BigramTokenizer:
+    """Character bigrams of CJK runs (single characters kept when alone) and ASCII words.
+
+    Robust where word segmentation is not (党有/法对 splits, rare terms); used as a
+    second BM25 list beside the jieba words. Multi-character stopwords are removed first.
+    """
+
+    def __init__(self, stopwords: Iterable[str] | None = None) -> None:
+        words = stopwords if stopwords is not None else default_stopwords()
+        self._stop = re.compile("|".join(re.escape(w) for w in sorted((w for w in words if len(w) > 1), key=len, reverse=True)))
+
+    def __call__(self, text: str) -> list[str]:
+        folded = self._stop.sub(" ", fold_for_search(text))
+        tokens: list[str] = []
+        for run in _CJK_OR_WORD.findall(folded):
+            if run.isascii() or len(run) == 1:
+                tokens.append(run)
+            else:
+                tokens.extend(run[i : i + 2] for i in range(len(run) - 1))
+        return tokens

@@ -21,7 +21,7 @@ from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
 from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot
 from wuxue.index.store import StoredDocument
-from wuxue.index.tokenizer import ChineseTokenizer
+from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
 from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
 from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
@@ -79,6 +79,7 @@ class KnowledgeBase:
         self.settings = settings
         self.data_dir = DataDir(settings.data_dir)
         self.tokenizer = ChineseTokenizer()
+        self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
         self._inner_embedder = embedder
         self._embedder: CachedEmbedder | None = None
@@ -104,7 +105,7 @@ class KnowledgeBase:
         return IndexParams(embedder.model_id, embedder.dimension, self.chunker.as_dict(), self.settings.context_prefix)
 
     def builder(self) -> IndexBuilder:
-        return IndexBuilder(self.data_dir, self.embedder, self.tokenizer, self.params, batch_size=self.settings.embed_batch_size)
+        return IndexBuilder(self.data_dir, self.embedder, self.analyzers, self.params, batch_size=self.settings.embed_batch_size)
 
     # snapshot -----------------------------------------------------------------
     def load(self) -> IndexSnapshot:
@@ -114,7 +115,7 @@ class KnowledgeBase:
             if self._snapshot is None or self._snapshot.path != path:
                 snapshot = IndexSnapshot.load(path, self.params)
                 assert self._query_vectors is not None
-                self._searcher = HybridSearcher(snapshot, self._query_vectors, self.tokenizer, self.fusion_config())
+                self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
                 old, self._snapshot = self._snapshot, snapshot
                 if old is not None:
                     threading.Timer(30.0, old.close).start()  # let in-flight readers finish
@@ -129,7 +130,8 @@ class KnowledgeBase:
 
     def fusion_config(self) -> FusionConfig:
         s = self.settings
-        return FusionConfig(method=s.fusion, rrf_k=s.rrf_k, dense_weight=s.dense_weight, candidate_k=s.candidate_k)
+        return FusionConfig(method=s.fusion, rrf_k=s.rrf_k, weights=(s.dense_weight, s.word_weight, s.bigram_weight),
+                            candidate_k=s.candidate_k, route_boost=s.route_boost)
 
     # queries ------------------------------------------------------------------
     def search(self, query: str, *, k: int | None = None, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:

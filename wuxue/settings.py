@@ -51,7 +51,10 @@ class Settings(BaseSettings):
 
     fusion: FusionMethod = "weighted"
     rrf_k: int = Field(default=60, ge=1)
-    dense_weight: float = Field(default=0.3, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.3, ge=0.0, le=1.0, description="Fusion weight of the dense (FAISS) list")
+    word_weight: float = Field(default=0.1, ge=0.0, le=1.0, description="Fusion weight of the jieba-word BM25 list")
+    bigram_weight: float = Field(default=0.6, ge=0.0, le=1.0, description="Fusion weight of the character-bigram BM25 list")
+    route_boost: float = Field(default=0.2, ge=0.0, le=1.0, description="Boost for documents the question names (党章, 科普法…)")
     candidate_k: int = Field(default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion")
     top_k: int = Field(default=5, ge=1, le=50)
 
