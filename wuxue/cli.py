@@ -206,6 +206,17 @@ def evaluate(
         _fail(error)
 
 
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="监听地址（默认 $WUXUE_HOST 或 127.0.0.1）")] = None,
+    port: Annotated[Optional[int], typer.Option(help="端口（默认 $WUXUE_PORT 或 8000）")] = None,
+) -> None:
+    """启动 Web 服务：学习问答页面与 JSON API。"""
+    from wuxue.service.server import run_server
+
+    run_server(data_dir=_State.data_dir, host=host, port=port)
+
+
 def main() -> None:
     app()
 

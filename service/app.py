@@ -1,0 +1,75 @@
+"""The FastAPI application: routers per resource, errors translated, heavy resources loaded once in the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib import resources
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from wuxue.app_db import AppDatabase
+from wuxue.errors import WuxueError
+from wuxue.index.embedders import Embedder
+from wuxue.knowledge_base import KnowledgeBase
+from wuxue.service.errors import install_error_handlers
+from wuxue.service.routers import ask, documents, feedback, health
+from wuxue.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def static_dir() -> Path:
+    return Path(str(resources.files("wuxue.service").joinpath("static")))
+
+
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+    """Build the app; settings are read at start-up (not import), the model and index load in the lifespan."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resolved = settings or load_settings()
+        kb = KnowledgeBase(resolved, embedder=embedder)
+        try:
+            kb.load()
+        except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
+            log.warning("index not loaded: %s", error.message)
+        app.state.kb = kb
+        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
+        yield
+        app.state.app_db.close()
+
+    app = FastAPI(
+        title="五学联动学习知识库",
+        description="带出处的离线问答：每个回答都指向原文的文档、章节、页码与支持句。",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for module in (ask, documents, feedback, health):
+        app.include_router(module.router)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    app.mount("/static", StaticFiles(directory=static_dir()), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def index_page() -> FileResponse:
+        return FileResponse(static_dir() / "index.html", media_type="text/html; charset=utf-8")
+
+    return app

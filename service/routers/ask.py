@@ -1,0 +1,37 @@
+"""Members ask questions and search passages."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from wuxue.service.deps import KB, AppDB
+from wuxue.service.schemas import MAX_QUESTION_CHARS, AskRequest, AskResponse, SearchResponse
+from wuxue.answering import ask
+from wuxue.answering.ask import validate_question
+
+router = APIRouter(prefix="/api", tags=["问答"])
+
+
+@router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
+def post_ask(body: AskRequest, kb: KB, app_db: AppDB) -> AskResponse:
+    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids)
+    query_id = app_db.log_query(result.question, result.found, result.answer)
+    return AskResponse(query_id=query_id, **result.to_dict())
+
+
+@router.get("/search", response_model=SearchResponse, summary="检索相关段落（含稠密与 BM25 分数）")
+def get_search(
+    kb: KB,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词")],
+    k: Annotated[int, Query(ge=1, le=50)] = 10,
+    doc_ids: Annotated[str | None, Query(description="逗号分隔的文档 id")] = None,
+) -> SearchResponse:
+    started = time.perf_counter()
+    query = validate_question(q, kb.settings.max_question_chars)
+    wanted = [d for d in (doc_ids or "").split(",") if d]
+    result = kb.search(query, k=k, doc_ids=wanted or None)
+    return SearchResponse(query=result.query, results=[hit.to_dict() for hit in result.hits],  # type: ignore[misc]
+                          timing_ms=round((time.perf_counter() - started) * 1000, 2))

@@ -1,0 +1,234 @@
+// 五学联动学习知识库 — member page. Document text is always inserted with textContent, never as HTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+const RECENT_KEY = "wuxue.recent";
+let current = null; // the last ask response
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "class") node.className = value;
+    else if (key.startsWith("data-")) node.setAttribute(key, value);
+    else node[key] = value;
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+function setStatus(message, isError = false) {
+  $("status").textContent = message;
+  $("status").classList.toggle("error", isError);
+}
+
+async function api(path, options = {}) {
+  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
+  let body = null;
+  try { body = await response.json(); } catch (_) { body = null; }
+  if (!response.ok) {
+    const message = body && body.error ? body.error.message : `请求失败（${response.status}）`;
+    throw new Error(message);
+  }
+  return body;
+}
+
+function selectedDocs() {
+  return [...document.querySelectorAll("#doc-list input:checked")].map((box) => box.value);
+}
+
+function pageLabel(c) {
+  if (!c.page) return "";
+  return c.page_end && c.page_end !== c.page ? `第${c.page}–${c.page_end}页` : `第${c.page}页`;
+}
+
+function passageWithMarks(text, highlight) {
+  const node = el("div", { class: "passage" });
+  let cursor = 0;
+  for (const [start, end] of [...highlight].sort((a, b) => a[0] - b[0])) {
+    if (start > cursor) node.append(text.slice(cursor, start));
+    node.append(el("mark", {}, text.slice(start, end)));
+    cursor = Math.max(cursor, end);
+  }
+  node.append(text.slice(cursor));
+  return node;
+}
+
+function renderAnswer(data) {
+  const box = $("answer");
+  box.replaceChildren();
+  $("answer-box").classList.toggle("not-found", !data.found);
+  $("answer-title").textContent = data.found ? "回答" : "未找到";
+  $("sources-title").textContent = data.found ? "出处" : "可能相关";
+  for (const line of data.answer.split("\n")) {
+    const p = el("p");
+    const parts = line.split(/(\[\d+\])/);
+    for (const part of parts) {
+      const match = part.match(/^\[(\d+)\]$/);
+      if (match) {
+        const marker = el("button", { type: "button", class: "marker", title: `查看出处 ${match[1]}` }, `[${match[1]}]`);
+        marker.addEventListener("click", () => focusSource(Number(match[1])));
+        p.append(marker);
+      } else if (part) {
+        p.append(part);
+      }
+    }
+    box.append(p);
+  }
+}
+
+function focusSource(n) {
+  const card = document.querySelector(`.source[data-marker="${n}"]`);
+  if (!card) return;
+  card.scrollIntoView({ behavior: "smooth", block: "center" });
+  card.classList.add("flash");
+  setTimeout(() => card.classList.remove("flash"), 1500);
+}
+
+function renderSources(data) {
+  const list = $("sources");
+  list.replaceChildren();
+  for (const c of data.citations) {
+    const view = el("button", { type: "button", class: "view-source" }, "查看原文");
+    view.addEventListener("click", () => openViewer(c));
+    const card = el("li", { class: "source", "data-marker": String(c.marker) },
+      el("div", { class: "source-head" }, el("span", { class: "source-num" }, `[${c.marker}]`), c.title),
+      el("div", { class: "crumb" }, [c.section || "正文", pageLabel(c)].filter(Boolean).join(" · ")),
+      passageWithMarks(c.text, c.highlight),
+      el("div", { class: "source-foot" }, el("span", { class: "score" }, `相关度 ${c.score.toFixed(3)}`), view));
+    list.append(card);
+  }
+}
+
+async function openViewer(c) {
+  $("viewer").hidden = false;
+  $("viewer-title").textContent = c.title;
+  const body = $("viewer-body");
+  body.replaceChildren(el("p", { class: "muted" }, "正在加载原文…"));
+  try {
+    const data = await api(`/api/documents/${encodeURIComponent(c.doc_id)}/text?around=${encodeURIComponent(c.chunk_id)}&radius=3`);
+    body.replaceChildren();
+    let focus = null;
+    for (const p of data.passages) {
+      const block = el("div", { class: "viewer-passage" + (p.focus ? " focus" : "") },
+        el("span", { class: "crumb" }, [p.section || "正文", pageLabel(p)].filter(Boolean).join(" · ")),
+        p.focus ? passageWithMarks(p.text, c.highlight) : el("div", {}, p.text));
+      body.append(block);
+      if (p.focus) focus = block;
+    }
+    if (focus) focus.scrollIntoView({ block: "center" });
+  } catch (error) {
+    body.replaceChildren(el("p", { class: "status error" }, `无法加载原文：${error.message}`));
+  }
+}
+
+function rememberQuestion(question) {
+  const recent = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]").filter((q) => q !== question);
+  recent.unshift(question);
+  localStorage.setItem(RECENT_KEY, JSON.stringify(recent.slice(0, 8)));
+  renderRecent();
+}
+
+function chip(question) {
+  const button = el("button", { type: "button" }, question);
+  button.addEventListener("click", () => { $("question").value = question; ask(); });
+  return button;
+}
+
+function renderRecent() {
+  const recent = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]");
+  const box = $("recent");
+  box.replaceChildren();
+  if (recent.length) box.append(el("span", { class: "chips-label" }, "最近："), ...recent.map(chip));
+}
+
+async function ask() {
+  const question = $("question").value.trim();
+  if (!question) { setStatus("请输入问题", true); return; }
+  $("ask-button").disabled = true;
+  setStatus("正在检索原文…");
+  $("feedback-status").textContent = "";
+  try {
+    const docs = selectedDocs();
+    const data = await api("/api/ask", { method: "POST", body: JSON.stringify({ question, doc_ids: docs.length ? docs : null }) });
+    current = data;
+    renderAnswer(data);
+    renderSources(data);
+    $("result").hidden = false;
+    setStatus(data.found ? `找到 ${data.citations.length} 处出处（${Math.round(data.timing_ms.search + data.timing_ms.answer)} 毫秒）` : "知识库中未找到与该问题相关的内容");
+    rememberQuestion(question);
+  } catch (error) {
+    setStatus(`出错了：${error.message}`, true);
+  } finally {
+    $("ask-button").disabled = false;
+  }
+}
+
+function answerAsText(data) {
+  const lines = [`问：${data.question}`, `答：${data.answer}`, "", data.found ? "出处：" : "可能相关："];
+  for (const c of data.citations) {
+    lines.push(`[${c.marker}] 《${c.title}》 ${c.section || "正文"}${c.page ? " " + pageLabel(c) : ""}`);
+    for (const [s, e] of c.highlight) lines.push(`    “${c.text.slice(s, e)}”`);
+  }
+  return lines.join("\n");
+}
+
+async function copyAnswer() {
+  if (!current) return;
+  const text = answerAsText(current);
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch (_) {
+    const area = el("textarea", { value: text });
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+  setStatus("已复制回答与出处");
+}
+
+async function sendFeedback(helpful) {
+  if (!current) return;
+  try {
+    await api("/api/feedback", { method: "POST", body: JSON.stringify({ query_id: current.query_id, helpful }) });
+    $("feedback-status").textContent = "谢谢反馈";
+  } catch (error) {
+    $("feedback-status").textContent = `反馈失败：${error.message}`;
+  }
+}
+
+async function loadDocuments() {
+  try {
+    const docs = await api("/api/documents");
+    const list = $("doc-list");
+    list.replaceChildren(...docs.map((d) => el("label", {}, el("input", { type: "checkbox", value: d.doc_id }), ` ${d.title}（${d.kind}）`)));
+    list.addEventListener("change", () => {
+      const n = selectedDocs().length;
+      $("filter-count").textContent = n ? `（已选 ${n}）` : "";
+    });
+  } catch (error) {
+    setStatus(`无法加载文档列表：${error.message}`, true);
+  }
+}
+
+async function loadExamples() {
+  try {
+    const questions = await api("/api/examples");
+    const box = $("examples");
+    box.replaceChildren(el("span", { class: "chips-label" }, "试试："), ...questions.map(chip));
+  } catch (_) { /* examples are optional */ }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  $("ask-form").addEventListener("submit", (event) => { event.preventDefault(); ask(); });
+  $("question").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ask(); }
+  });
+  $("copy").addEventListener("click", copyAnswer);
+  $("thumb-up").addEventListener("click", () => sendFeedback(true));
+  $("thumb-down").addEventListener("click", () => sendFeedback(false));
+  $("viewer-close").addEventListener("click", () => { $("viewer").hidden = true; });
+  loadDocuments();
+  loadExamples();
+  renderRecent();
+});
