@@ -45,12 +45,12 @@ def install(extras: str) -> None:
 
 
 def ensure_chromium() -> None:
-    """Page tests drive Debian's Chromium through Playwright; install it when missing (root only)."""
-    if Path("/usr/bin/chromium").exists():
+    """Page tests drive Debian's Chromium through Playwright (screenshots need a CJK font); install when missing (root only)."""
+    if Path("/usr/bin/chromium").exists() and Path("/usr/share/fonts/truetype/wqy").exists():
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
         run("apt-get", "update", "-qq")
-        run("apt-get", "install", "-y", "-qq", "chromium", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     else:
         print("warning: /usr/bin/chromium is missing; browser tests will fail", file=sys.stderr)
 

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         kb = KnowledgeBase(resolved, embedder=embedder)
         try:
             kb.load()
+            kb.warm_up()
         except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
             log.warning("index not loaded: %s", error.message)
         app.state.kb = kb

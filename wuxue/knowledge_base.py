@@ -121,6 +121,10 @@ class KnowledgeBase:
                     threading.Timer(30.0, old.close).start()  # let in-flight readers finish
             return self._snapshot
 
+    def warm_up(self) -> None:
+        """Run one query through every component so the first member does not wait for lazy initialisation."""
+        self.search("中国共产党党员的权利和义务", k=1)
+
     @property
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot if self._snapshot is not None else self.load()

@@ -13,11 +13,6 @@ from wuxue.settings import bundled_model_path, load_settings
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture(scope="module")
-def model_cache(tmp_path_factory):
-    return tmp_path_factory.mktemp("model-cache")
-
-
 def test_bundled_model_is_found_without_importing_the_package():
     path = bundled_model_path()
     assert path is not None and (path / "config.json").is_file()
