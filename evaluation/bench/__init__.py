@@ -1,0 +1,1 @@
+"""Benchmarks (speed and memory); never run as tests."""
