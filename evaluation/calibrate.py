@@ -1,4 +1,5 @@
-"""Fit the refusal model (weights + threshold) on in-scope vs out-of-scope retrieval signals."""
+"""Fit the refusal model: class-balanced logistic regression over standardised retrieval signals,
+then the threshold that refuses at most 3% of in-scope questions."""
 
 from __future__ import annotations
 
@@ -6,44 +7,45 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from wuxue.answering.refusal import RefusalModel
+from wuxue.answering.refusal import FEATURES, RefusalModel
 
 MAX_IN_SCOPE_REFUSED = 0.03
 
 
-def _best_threshold(inside: np.ndarray, outside: np.ndarray, budget: float) -> tuple[float, float, float]:
-    """Highest refusal recall with at most ``budget`` of in-scope questions refused.
-
-    Returns (threshold, recall, in-scope refused); the threshold sits midway between
-    neighbouring scores so small shifts do not flip decisions.
-    """
-    candidates = np.unique(np.concatenate([inside, outside]))
-    best = (float(candidates.min()) - 1e-3, 0.0, 0.0)
-    for low, high in zip(candidates[:-1], candidates[1:]):
-        threshold = (low + high) / 2
-        refused_inside = float(np.mean(inside < threshold))
-        if refused_inside > budget:
-            break
-        recall = float(np.mean(outside < threshold))
-        if recall > best[1] or (recall == best[1] and refused_inside <= best[2]):
-            best = (float(threshold), recall, refused_inside)
-    return best
+def _matrix(rows: Sequence[dict[str, float]]) -> np.ndarray:
+    return np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64).reshape(-1, len(FEATURES))
 
 
-def _scores(features: Sequence[dict[str, float]], weight: float, bonus: float) -> np.ndarray:
-    return np.array([weight * f["dense"] + (1 - weight) * f["coverage"] + bonus * f["agreement"] for f in features])
+def _logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 0.05, steps: int = 4000, rate: float = 0.5) -> tuple[np.ndarray, float]:
+    """Gradient descent on the class-balanced log loss (both classes weigh the same in total)."""
+    weights, bias = np.zeros(x.shape[1]), 0.0
+    balance = np.where(y == 1, len(y) / (2 * max(y.sum(), 1)), len(y) / (2 * max(len(y) - y.sum(), 1)))
+    for _ in range(steps):
+        p = 1.0 / (1.0 + np.exp(-(x @ weights + bias)))
+        gradient = (p - y) * balance
+        weights -= rate * (x.T @ gradient / len(y) + l2 * weights)
+        bias -= rate * float(gradient.mean())
+    return weights, bias
+
+
+def _threshold(inside: np.ndarray, budget: float) -> float:
+    """Smallest score such that at most ``budget`` of in-scope scores lie above it (those are refused)."""
+    ordered = np.sort(inside)[::-1]
+    allowed = int(np.floor(budget * len(ordered)))
+    return float(ordered[allowed]) if allowed < len(ordered) else float(ordered[-1])
 
 
 def fit_refusal(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, budget: float = MAX_IN_SCOPE_REFUSED) -> tuple[RefusalModel, dict[str, float]]:
-    best_model, best_key = RefusalModel(), (-1.0, 0.0)
-    for weight in np.round(np.arange(0.0, 1.0001, 0.05), 2):
-        for bonus in (0.0, 0.05, 0.1):
-            threshold, recall, refused = _best_threshold(_scores(inside, weight, bonus), _scores(outside, weight, bonus), budget)
-            key = (recall, -refused)
-            if key > best_key:
-                best_key = key
-                best_model = RefusalModel(float(weight), round(1.0 - float(weight), 2), float(bonus), round(threshold, 6))
-    return best_model, {"refusal_recall": best_key[0], "in_scope_refused": -best_key[1]}
+    x = np.vstack([_matrix(inside), _matrix(outside)])
+    y = np.r_[np.zeros(len(inside)), np.ones(len(outside))]
+    mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
+    weights, bias = _logistic((x - mean) / scale, y)
+    model = RefusalModel(tuple(mean.round(6)), tuple(scale.round(6)), tuple(weights.round(6)), round(bias, 6), 0.0)
+    scores_in = np.array([model.score(row) for row in inside])
+    scores_out = np.array([model.score(row) for row in outside])
+    threshold = _threshold(scores_in, budget)
+    model = RefusalModel(model.mean, model.scale, model.weights, model.bias, round(threshold, 6))
+    return model, {"refusal_recall": float(np.mean(scores_out > threshold)), "in_scope_refused": float(np.mean(scores_in > threshold))}
 
 
 def cross_validate(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, folds: int = 5, seed: int = 0) -> dict[str, float]:

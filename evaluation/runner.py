@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from wuxue.answering import ask
-from wuxue.answering.refusal import features, load_refusal_model, save_refusal_model
+from wuxue.answering.refusal import RefusalModel, features, load_refusal_model, save_refusal_model
 from wuxue.evaluation.calibrate import cross_validate, fit_refusal
 from wuxue.evaluation.cmrc import run_cmrc
 from wuxue.evaluation.datasets import cmrc_contexts, gold_questions, out_of_scope_questions
@@ -25,14 +25,19 @@ def evaluate_gold(kb: KnowledgeBase, *, calibrate: bool = False) -> dict[str, ob
     for mode, _ in MODES:
         rankings = [[hit.chunk.text for hit in kb.search(q.question, k=10, mode=mode).hits] for q in gold]
         results[mode] = retrieval_metrics(rankings, [[q.span] for q in gold])
-    inside_features = [features(kb.search(q.question, k=kb.settings.top_k)) for q in gold]
-    outside_features = [features(kb.search(q.question, k=kb.settings.top_k)) for q in outside]
     if calibrate:
+        # Questions naming a document we do not hold are refused by rule; fit on the rest.
+        inside_results = [kb.search(q.question, k=kb.settings.top_k) for q in gold]
+        outside_results = [kb.search(q.question, k=kb.settings.top_k) for q in outside]
+        inside_features = [features(r) for r in inside_results if not r.unknown_documents]
+        outside_features = [features(r) for r in outside_results if not r.unknown_documents]
         model, fitted = fit_refusal(inside_features, outside_features)
         cv = cross_validate(inside_features, outside_features)
-        save_refusal_model(model, note=f"fitted by `wuxue eval --calibrate` on {len(gold)} in-scope and {len(outside)} "
-                                       f"out-of-scope questions; 5-fold CV recall {cv['cv_refusal_recall']:.3f}, "
-                                       f"in-scope refused {cv['cv_in_scope_refused']:.3f}")
+        note = (f"fitted by `wuxue eval --calibrate` on {len(inside_features)} in-scope and {len(outside_features)} "
+                f"out-of-scope questions (those naming an unknown document are refused by rule); 5-fold CV recall "
+                f"{cv['cv_refusal_recall']:.3f}, in-scope refused {cv['cv_in_scope_refused']:.3f}")
+        model = RefusalModel(model.mean, model.scale, model.weights, model.bias, model.threshold, note)
+        save_refusal_model(model)
         results["calibration"] = {**model.to_dict(), **fitted, **cv}
     model = load_refusal_model()
     answers = [ask(kb, q.question, refusal=model) for q in gold]

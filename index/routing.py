@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from wuxue.ingest.clean import fold_for_search
 
 MIN_NAME_CHARS = 2
+# A document name in a question: anything in 《》, or a phrase ending like a regulation's title.
+_DOCUMENT_NAME = re.compile(r"《([^》]{2,40})》|([\u4e00-\u9fff（）()]{2,30}?(?:条例|章程|规定|准则|细则|纲要))")
+_LEADING_WORDS = re.compile(r"^(?:按照|根据|依据|依照|对照|关于|现行的|现行|新修订的|新|在|的)+")
+_DEMONSTRATIVE = re.compile(r"^(?:这|该|此|本|哪|那|各|有关|相关|什么)")
 
 
 class DocumentRouter:
@@ -30,3 +35,19 @@ class DocumentRouter:
             taken.append((start, end))
             found.add(doc_id)
         return found
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Document names in the question that match no indexed document (e.g. 《问责条例》 when it is not in the corpus).
+
+        A question about a document we do not have should be refused, however on-topic it sounds.
+        """
+        unknown = []
+        for match in _DOCUMENT_NAME.finditer(fold_for_search(question)):
+            candidate = _LEADING_WORDS.sub("", match.group(1) or match.group(2))
+            if len(candidate) < 4 or (match.group(2) and _DEMONSTRATIVE.match(candidate)):
+                continue
+            tail = candidate[-6:]
+            if any(name in candidate or tail in name or candidate in name for name, _ in self._names):
+                continue
+            unknown.append(candidate)
+        return unknown

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 from typing import Literal
 
@@ -36,9 +36,11 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResult:
     query: str
-    tokens: list[str]
+    tokens: list[str]  # jieba words of the query
     hits: list[SearchHit]
     max_sparse: float  # best word-BM25 score over the whole corpus, for refusal signals
+    bigrams: list[str] = field(default_factory=list)  # character bigrams of the query
+    unknown_documents: list[str] = field(default_factory=list)  # names in the query that match no indexed document
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ class HybridSearcher:
             for int_id, score in ranked if int_id in chunks
         ]
         words = all_scores.get("words", np.zeros(0))
-        return SearchResult(query, tokens.get("words", []), hits, float(words.max()) if len(words) else 0.0)
+        return SearchResult(query, tokens.get("words", []), hits, float(words.max()) if len(words) else 0.0,
+                            bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query))
 
     def _score_of(self, name: str, int_id: int, all_scores: dict[str, np.ndarray]) -> float:
         row = self._rows.get(name, {}).get(int_id)

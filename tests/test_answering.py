@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from wuxue.answering import ask
-from wuxue.answering.evidence import coverage, unique_tokens
+from wuxue.answering.evidence import sentence_scores, unique_tokens
 from wuxue.answering.refusal import RefusalModel
 from wuxue.errors import InvalidQuestionError
 
-ALWAYS = RefusalModel(threshold=-1.0)
-NEVER = RefusalModel(threshold=10.0)
+ALWAYS = RefusalModel.always_answer()
+NEVER = RefusalModel.never_answer()
 
 
 def test_answer_cites_the_article_and_highlights_the_sentence(kb):
@@ -46,7 +46,13 @@ def test_invalid_questions(kb, question):
         ask(kb, question)
 
 
-def test_coverage_counts_specific_terms():
+def test_question_about_a_document_we_do_not_hold_is_refused(kb):
+    result = ask(kb, "按照《中国共产党问责条例》，问责的方式有哪些？", refusal=ALWAYS)
+    assert not result.found and result.signals["unknown_documents"] == 1.0
+    assert ask(kb, "根据党章，预备期是多长时间？", refusal=ALWAYS).found
+
+
+def test_sentence_scores_count_specific_terms():
     assert unique_tokens(["预备", "党员", "预备党员"]) == ["预备党员"]
-    assert coverage(["预备党员", "预备期"], "预备党员的预备期为一年") == 1.0
-    assert coverage(["天气"], "预备党员的预备期为一年") == 0.0
+    text = "预备党员的预备期为一年。天气很好。"
+    assert sentence_scores(["预备党员", "预备期"], text, [(0, 12), (12, 17)]) == [1.0, 0.0]

@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from wuxue.answering.evidence import sentence_scores, supporting_span
 from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
 from wuxue.errors import InvalidQuestionError
-from wuxue.index.searcher import SearchHit
+from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.knowledge_base import KnowledgeBase
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
@@ -65,12 +65,12 @@ def _overlaps(a: str, b: str) -> bool:
     return shorter in longer
 
 
-def build_answer(tokens: Sequence[str], hits: Sequence[SearchHit]) -> tuple[str, list[Citation]]:
+def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     """Best supporting sentence of each strong passage, deduplicated, in rank order, with markers."""
     picked: list[tuple[SearchHit, int, int, float]] = []
-    for hit in hits:
+    for hit in result.hits:
         text = hit.chunk.text
-        scores = sentence_scores(tokens, text, hit.chunk.sentences)
+        scores = sentence_scores(result.tokens, text, hit.chunk.sentences, result.bigrams)
         start, end, score = supporting_span(text, hit.chunk.sentences, scores)
         picked.append((hit, start, end, score))
     if not picked:
@@ -100,17 +100,18 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
     searched = time.perf_counter()
     signals = features(result)
     model = refusal or load_refusal_model()
-    found = bool(result.hits) and model.covers(signals)
+    found = model.decide(result)
     if found:
-        answer, citations = build_answer(result.tokens, result.hits)
+        answer, citations = build_answer(result)
     else:
         answer = NOT_FOUND
         citations = [
             _citation(i, hit, [list(supporting_span(hit.chunk.text, hit.chunk.sentences,
-                                                    sentence_scores(result.tokens, hit.chunk.text, hit.chunk.sentences))[:2])])
+                                                    sentence_scores(result.tokens, hit.chunk.text, hit.chunk.sentences, result.bigrams))[:2])])
             for i, hit in enumerate(result.hits[:3], start=1)
         ]
     done = time.perf_counter()
-    signals = {**signals, "score": round(model.score(signals), 4)}
+    signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
+               "unknown_documents": float(len(result.unknown_documents))}
     timing = {"search": round((searched - started) * 1000, 2), "answer": round((done - searched) * 1000, 2)}
     return AskResult(question, found, answer, citations, signals, timing)
