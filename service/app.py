@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
+from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.app_db import AppDatabase
 from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
@@ -45,6 +46,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
             log.warning("index not loaded: %s", error.message)
         app.state.kb = kb
+        app.state.llm = (
+            OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
+            if resolved.llm_base_url else None
+        )
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
         yield
         app.state.app_db.close()

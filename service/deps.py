@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from wuxue.answering.llm import ChatClient
 from wuxue.app_db import AppDatabase
 from wuxue.knowledge_base import KnowledgeBase
 
@@ -18,5 +19,10 @@ def get_app_db(request: Request) -> AppDatabase:
     return request.app.state.app_db
 
 
+def get_llm(request: Request) -> ChatClient | None:
+    return request.app.state.llm
+
+
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
+LLM = Annotated[ChatClient | None, Depends(get_llm)]
 AppDB = Annotated[AppDatabase, Depends(get_app_db)]

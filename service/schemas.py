@@ -38,6 +38,9 @@ class AskResponse(BaseModel):
     citations: list[CitationOut]
     signals: dict[str, float]
     timing_ms: dict[str, float]
+    mode: str = Field(description="extractive（摘录式）或 llm（大模型依据段落撰写）")
+    unsupported: list[str] = Field(description="大模型回答中没有出处标注的句子")
+    notice: str = Field(description="提示，例如大模型不可用时已改用摘录式回答")
 
 
 class SearchHitOut(BaseModel):

@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(default=500, ge=10, le=5000)
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
 
+    llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (vLLM, Ollama …); unset = extractive answers only")
+    llm_model: str = "default"
+    llm_api_key: str = ""
+    llm_timeout: float = Field(default=20.0, gt=0, le=300)
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

@@ -2,24 +2,47 @@
 
 from __future__ import annotations
 
+import itertools
+import json
 import time
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
 
-from wuxue.service.deps import KB, AppDB
+from wuxue.service.deps import KB, LLM, AppDB
 from wuxue.service.schemas import MAX_QUESTION_CHARS, AskRequest, AskResponse, SearchResponse
 from wuxue.answering import ask
-from wuxue.answering.ask import validate_question
+from wuxue.answering.ask import ask_stream, validate_question
 
 router = APIRouter(prefix="/api", tags=["问答"])
 
 
 @router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
-def post_ask(body: AskRequest, kb: KB, app_db: AppDB) -> AskResponse:
-    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids)
+def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM) -> AskResponse:
+    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
     query_id = app_db.log_query(result.question, result.found, result.answer)
     return AskResponse(query_id=query_id, **result.to_dict())
+
+
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+@router.post("/ask/stream", summary="提问（SSE 流式）：citations → delta… → done",
+             response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
+def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM) -> StreamingResponse:
+    events = ask_stream(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
+    first = next(events)  # validation and retrieval errors surface here as JSON errors, not mid-stream
+
+    def stream() -> Iterator[str]:
+        for event, data in itertools.chain([first], events):
+            if event == "done" and isinstance(data, dict):
+                data = {**data, "query_id": app_db.log_query(str(data["question"]), bool(data["found"]), str(data["answer"]))}
+            yield _sse(event, data)
+
+    return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/search", response_model=SearchResponse, summary="检索相关段落（含稠密与 BM25 分数）")

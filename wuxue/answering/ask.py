@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from wuxue.answering.evidence import sentence_scores, supporting_span
+from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
 from wuxue.errors import InvalidQuestionError
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -40,6 +41,9 @@ class AskResult:
     citations: list[Citation]
     signals: dict[str, float] = field(default_factory=dict)
     timing_ms: dict[str, float] = field(default_factory=dict)
+    mode: str = "extractive"  # or "llm" when an LLM wrote the answer from the passages
+    unsupported: list[str] = field(default_factory=list)  # LLM sentences that cite no passage
+    notice: str = ""  # e.g. why the LLM answer fell back to the extractive one
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -92,26 +96,101 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     return answer, citations
 
 
-def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
-        refusal: RefusalModel | None = None) -> AskResult:
+def _highlighted(result: SearchResult, hit: SearchHit) -> list[list[int]]:
+    scores = sentence_scores(result.tokens, hit.chunk.text, hit.chunk.sentences, result.bigrams)
+    return [list(supporting_span(hit.chunk.text, hit.chunk.sentences, scores)[:2])]
+
+
+def _passages(result: SearchResult) -> list[Citation]:
+    """Every retrieved passage, numbered, with its best sentence highlighted (for 可能相关 and for the LLM)."""
+    return [_citation(i, hit, _highlighted(result, hit)) for i, hit in enumerate(result.hits, start=1)]
+
+
+@dataclass
+class _Retrieved:
+    question: str
+    result: SearchResult
+    found: bool
+    signals: dict[str, float]
+    search_ms: float
+
+
+def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None) -> _Retrieved:
     question = validate_question(question, kb.settings.max_question_chars)
     started = time.perf_counter()
     result = kb.search(question, k=top_k or kb.settings.top_k, doc_ids=doc_ids)
-    searched = time.perf_counter()
-    signals = features(result)
+    search_ms = round((time.perf_counter() - started) * 1000, 2)
     model = refusal or load_refusal_model()
+    signals = features(result)
     found = model.decide(result)
-    if found:
-        answer, citations = build_answer(result)
-    else:
-        answer = NOT_FOUND
-        citations = [
-            _citation(i, hit, [list(supporting_span(hit.chunk.text, hit.chunk.sentences,
-                                                    sentence_scores(result.tokens, hit.chunk.text, hit.chunk.sentences, result.bigrams))[:2])])
-            for i, hit in enumerate(result.hits[:3], start=1)
-        ]
-    done = time.perf_counter()
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
                "unknown_documents": float(len(result.unknown_documents))}
-    timing = {"search": round((searched - started) * 1000, 2), "answer": round((done - searched) * 1000, 2)}
-    return AskResult(question, found, answer, citations, signals, timing)
+    return _Retrieved(question, result, found, signals, search_ms)
+
+
+def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], started: float, **extra: object) -> AskResult:
+    timing = {"search": retrieved.search_ms, "answer": round((time.perf_counter() - started) * 1000, 2)}
+    return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
+
+
+def _extractive(retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
+    """The answer without an LLM: cited sentences, or the refusal with the nearest passages."""
+    if not retrieved.found:
+        return _result(retrieved, NOT_FOUND, _passages(retrieved.result)[:3], started, notice=notice)
+    answer, citations = build_answer(retrieved.result)
+    return _result(retrieved, answer, citations, started, notice=notice)
+
+
+def _fallback_notice(error: LLMError) -> str:
+    return f"大模型不可用，已改用摘录式回答（{error}）"
+
+
+def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
+        refusal: RefusalModel | None = None, llm: ChatClient | None = None) -> AskResult:
+    """Answer from the corpus: extractive by default, written by ``llm`` from the passages when given."""
+    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal)
+    started = time.perf_counter()
+    if llm is None or not retrieved.found:
+        return _extractive(retrieved, started)
+    citations = _passages(retrieved.result)
+    try:
+        text = llm.complete(_llm_messages(retrieved))
+    except LLMError as error:
+        return _extractive(retrieved, started, _fallback_notice(error))
+    checked = check_citations(text, len(citations))
+    return _result(retrieved, checked.answer, citations, started, mode="llm", unsupported=checked.unsupported)
+
+
+def _llm_messages(retrieved: _Retrieved) -> list[dict[str, str]]:
+    hits = retrieved.result.hits
+    return build_messages(retrieved.question, [(h.chunk.title, h.chunk.section, h.chunk.text) for h in hits])
+
+
+def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
+               llm: ChatClient | None = None) -> Iterator[tuple[str, object]]:
+    """Events for SSE: ``citations`` first, then ``delta`` text pieces (LLM mode), then ``done`` with the full result.
+
+    Without an LLM, or when the corpus does not cover the question, ``done`` follows at once.
+    If the LLM fails midway, a ``fallback`` event precedes a ``done`` carrying the extractive answer.
+    """
+    retrieved = _retrieve(kb, question, top_k, doc_ids, None)
+    started = time.perf_counter()
+    if not retrieved.found or llm is None:
+        final = _extractive(retrieved, started)
+        yield "citations", [asdict(c) for c in final.citations]
+        yield "done", final.to_dict()
+        return
+    citations = _passages(retrieved.result)
+    yield "citations", [asdict(c) for c in citations]
+    pieces: list[str] = []
+    try:
+        for piece in llm.stream(_llm_messages(retrieved)):
+            pieces.append(piece)
+            yield "delta", piece
+    except LLMError as error:
+        fallback = _extractive(retrieved, started, _fallback_notice(error))
+        yield "fallback", fallback.notice
+        yield "done", fallback.to_dict()
+        return
+    checked = check_citations("".join(pieces), len(citations))
+    yield "done", _result(retrieved, checked.answer, citations, started, mode="llm", unsupported=checked.unsupported).to_dict()
