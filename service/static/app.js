@@ -74,6 +74,11 @@ function renderAnswer(data) {
     }
     box.append(p);
   }
+  if (data.mode === "llm") box.append(el("p", { class: "muted" }, "（由大模型依据上列出处撰写）"));
+  if (data.unsupported && data.unsupported.length) {
+    box.append(el("p", { class: "status error" }, `以下句子没有标注出处，请谨慎参考：${data.unsupported.join(" ")}`));
+  }
+  if (data.notice) box.append(el("p", { class: "muted" }, data.notice));
 }
 
 function focusSource(n) {
