@@ -18,8 +18,10 @@ from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.errors import install_error_handlers
-from wuxue.service.routers import ask, documents, feedback, health
+from wuxue.service.auth import LoginRateLimiter
+from wuxue.service.routers import ask, auth, documents, feedback, health
 from wuxue.settings import Settings, load_settings
+from wuxue.users import UserStore
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +52,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
             if resolved.llm_base_url else None
         )
+        app.state.settings = resolved
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
+        app.state.users = UserStore(resolved.data_dir / "app.sqlite")
+        app.state.login_limiter = LoginRateLimiter()
         yield
         app.state.app_db.close()
+        app.state.users.close()
 
     app = FastAPI(
         title="五学联动学习知识库",
@@ -61,7 +67,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, documents, feedback, health):
+    for module in (ask, auth, documents, feedback, health):
         app.include_router(module.router)
 
     @app.middleware("http")

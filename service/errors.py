@@ -17,6 +17,12 @@ STATUS = {
     "index_not_ready": 503,
     "index_mismatch": 503,
     "model_not_found": 503,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "too_many_attempts": 429,
+    "user_exists": 409,
+    "unknown_user": 404,
+    "weak_password": 422,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
@@ -44,7 +50,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WuxueError)
     async def _domain(_: Request, exc: WuxueError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status == 503 else None
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status in (503, 429) else None
+        if status == 401:
+            headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse(error_body(exc.code, exc.message), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="五学联动学习知识库：带出处的离线问答。", no_args_is_help=True, add_completion=False)
 docs_app = typer.Typer(help="管理已索引的文档。", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
+users_app = typer.Typer(help="管理账号与角色（member / leader / admin）。", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON（机器可读）")]
 
@@ -204,6 +206,53 @@ def evaluate(
         run_evaluation(open_kb(), calibrate=calibrate, with_cmrc=cmrc, output=output)
     except WuxueError as error:
         _fail(error)
+
+
+def _user_store():  # type: ignore[no-untyped-def]
+    from wuxue.settings import load_settings
+    from wuxue.users import UserStore
+
+    return UserStore(load_settings(data_dir=_State.data_dir).data_dir / "app.sqlite")
+
+
+def _read_password(confirm: bool = True) -> str:
+    """Prompt on a terminal; read one line from stdin otherwise (scripts, CI)."""
+    if sys.stdin.isatty():
+        return typer.prompt("密码", hide_input=True, confirmation_prompt=confirm)
+    return sys.stdin.readline().rstrip("\n")
+
+
+@users_app.command("add")
+def users_add(name: str, role: Annotated[str, typer.Option("--role", help="admin | leader | member")] = "member") -> None:
+    """添加用户（在终端提示输入密码；非终端时从标准输入读取一行）。"""
+    try:
+        user = _user_store().add(name, role, _read_password())
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo(f"已添加用户 {user.username}（{user.role}）")
+
+
+@users_app.command("passwd")
+def users_passwd(name: str) -> None:
+    """修改用户密码（同时注销该用户的所有登录）。"""
+    try:
+        _user_store().set_password(name, _read_password())
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo(f"已修改 {name} 的密码")
+
+
+@users_app.command("list")
+def users_list(as_json: JsonOption = False) -> None:
+    """列出用户。"""
+    users = _user_store().list()
+    if as_json:
+        _print_json([{"username": u.username, "role": u.role, "created_at": u.created_at} for u in users])
+        return
+    for user in users:
+        typer.echo(f"{user.username:<24} {user.role:<8} {user.created_at}")
 
 
 @app.command()

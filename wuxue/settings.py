@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_timeout: float = Field(default=20.0, gt=0, le=300)
 
+    public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
+    admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

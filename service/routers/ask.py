@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from wuxue.service.auth import Asker
 from wuxue.service.deps import KB, LLM, AppDB
 from wuxue.service.schemas import MAX_QUESTION_CHARS, AskRequest, AskResponse, SearchResponse
 from wuxue.answering import ask
@@ -20,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["问答"])
 
 
 @router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
-def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM) -> AskResponse:
+def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, _: Asker) -> AskResponse:
     result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
     query_id = app_db.log_query(result.question, result.found, result.answer)
     return AskResponse(query_id=query_id, **result.to_dict())
@@ -32,7 +33,7 @@ def _sse(event: str, data: object) -> str:
 
 @router.post("/ask/stream", summary="提问（SSE 流式）：citations → delta… → done",
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM) -> StreamingResponse:
+def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, _: Asker) -> StreamingResponse:
     events = ask_stream(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
     first = next(events)  # validation and retrieval errors surface here as JSON errors, not mid-stream
 
@@ -48,6 +49,7 @@ def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM) -> Stream
 @router.get("/search", response_model=SearchResponse, summary="检索相关段落（含稠密与 BM25 分数）")
 def get_search(
     kb: KB,
+    _: Asker,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词")],
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     doc_ids: Annotated[str | None, Query(description="逗号分隔的文档 id")] = None,
