@@ -14,12 +14,13 @@ from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.app_db import AppDatabase
+from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.errors import install_error_handlers
 from wuxue.service.auth import LoginRateLimiter
-from wuxue.service.routers import ask, auth, documents, feedback, health
+from wuxue.service.routers import admin, ask, auth, documents, feedback, health
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
 
@@ -56,7 +57,11 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.login_limiter = LoginRateLimiter()
+        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb))
+        app.state.jobs.start()
         yield
+        app.state.jobs.stop()
+        app.state.jobs.store.close()
         app.state.app_db.close()
         app.state.users.close()
 
@@ -67,7 +72,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, auth, documents, feedback, health):
+    for module in (ask, auth, admin, documents, feedback, health):
         app.include_router(module.router)
 
     @app.middleware("http")

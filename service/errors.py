@@ -23,6 +23,9 @@ STATUS = {
     "user_exists": 409,
     "unknown_user": 404,
     "weak_password": 422,
+    "unknown_job": 404,
+    "duplicate_document": 409,
+    "file_too_large": 413,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}

@@ -68,6 +68,10 @@ class FileTooLargeError(IngestError):
     code = "file_too_large"
 
 
+class DuplicateDocumentError(IngestError):
+    code = "duplicate_document"
+
+
 class SourceNotFoundError(IngestError):
     code = "file_not_found"
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from wuxue.errors import EmptyDocumentError, FileTooLargeError, IngestError, UnknownDocumentError
-from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument
+from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, IngestError, UnknownDocumentError
+from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
@@ -175,11 +175,29 @@ class KnowledgeBase:
             self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path))
         return self._apply(prepared, report, show_progress=show_progress)
 
-    def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> IngestReport:
+    def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None, *, on_progress: Progress | None = None) -> IngestReport:
         report = IngestReport()
         prepared: list[PreparedDocument] = []
         self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
-        return self._apply(prepared, report, show_progress=False)
+        return self._apply(prepared, report, show_progress=False, on_progress=on_progress)
+
+    def check_upload(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> str:
+        """Refuse an upload now (with its reason) rather than in a background job; return its doc_id.
+
+        Parses the file (encrypted, scanned, corrupt, unsupported, undecodable, too large) and
+        refuses content that is already indexed under another document.
+        """
+        if len(data) > self.settings.max_upload_bytes:
+            raise FileTooLargeError(f"文件过大：超过 {self.settings.max_upload_mb} MB", filename=filename)
+        digest = content_hash(data)
+        existing = self._existing()
+        twin = existing.store.document_by_hash(digest) if existing else None
+        if twin is not None:
+            raise DuplicateDocumentError(f"已存在：与《{twin.title}》（{twin.doc_id}）内容相同", filename=filename)
+        meta, document = prepare_document(data, filename, entry)
+        if not chunk_document(document, self.chunker):
+            raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
+        return (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
 
     def _prepare(self, data: bytes, filename: str, entry: ManifestEntry | None, existing: IndexSnapshot | None,
                  seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str) -> None:
@@ -212,9 +230,9 @@ class KnowledgeBase:
         prepared.append(PreparedDocument(meta, document, chunks))
         (report.updated if current is not None else report.added).append(doc_id)
 
-    def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool) -> IngestReport:
+    def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool, on_progress: Progress | None = None) -> IngestReport:
         if prepared:
-            result = self.builder().apply(upserts=prepared, show_progress=show_progress)
+            result = self.builder().apply(upserts=prepared, show_progress=show_progress, on_progress=on_progress)
             report.embedded = result.embedded
             report.chunks = result.chunks_added
             self.load()
@@ -226,13 +244,13 @@ class KnowledgeBase:
         self.load()
         return result
 
-    def remove(self, doc_id: str) -> BuildResult:
+    def remove(self, doc_id: str, *, on_progress: Progress | None = None) -> BuildResult:
         self.document(doc_id)
-        result = self.builder().apply(removals=[doc_id])
+        result = self.builder().apply(removals=[doc_id], on_progress=on_progress)
         self.load()
         return result
 
-    def reindex(self, *, full: bool = False, show_progress: bool = False) -> BuildResult:
+    def reindex(self, *, full: bool = False, show_progress: bool = False, on_progress: Progress | None = None) -> BuildResult:
         """Re-parse every stored source with the current code and settings and rebuild.
 
         Without ``full`` the new snapshot starts from the current one (only changed
@@ -251,7 +269,7 @@ class KnowledgeBase:
             prepared.append(PreparedDocument(meta, document, chunk_document(document, self.chunker)))
         if full:
             store_snapshot.close()
-        result = self.builder().apply(upserts=prepared, full=full, show_progress=show_progress)
+        result = self.builder().apply(upserts=prepared, full=full, show_progress=show_progress, on_progress=on_progress)
         self.load()
         return result
 

@@ -1,0 +1,227 @@
+"""Indexing jobs: persisted in the app database, run one at a time by a background worker.
+
+Queries keep being answered from the current snapshot while a job runs; the new snapshot
+becomes visible atomically when the job publishes it. A job interrupted by a restart is
+queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wuxue.errors import WuxueError
+
+if TYPE_CHECKING:
+    from wuxue.knowledge_base import KnowledgeBase
+
+log = logging.getLogger(__name__)
+STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    total INTEGER NOT NULL DEFAULT 0,
+    stage TEXT NOT NULL DEFAULT '',
+    current TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL DEFAULT '{}',
+    result TEXT NOT NULL DEFAULT '{}',
+    created_by TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+"""
+
+
+class UnknownJobError(WuxueError):
+    code = "unknown_job"
+
+
+class JobCancelled(Exception):
+    """Raised inside a running job's progress callback when an admin cancels it."""
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    kind: str
+    state: str
+    done: int
+    total: int
+    stage: str
+    current: str
+    error: str
+    payload: dict[str, object]
+    result: dict[str, object]
+    created_by: str
+    created_at: float
+    updated_at: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"id": self.id, "kind": self.kind, "state": self.state, "done": self.done, "total": self.total,
+                "stage": self.stage, "current": self.current, "error": self.error or None, "result": self.result,
+                "created_by": self.created_by, "created_at": self.created_at, "updated_at": self.updated_at}
+
+
+_COLUMNS = "id, kind, state, done, total, stage, current, error, payload, result, created_by, created_at, updated_at"
+
+
+def _job(row: tuple) -> Job:  # type: ignore[type-arg]
+    values = list(row)
+    values[8], values[9] = json.loads(values[8]), json.loads(values[9])
+    return Job(*values)
+
+
+class JobStore:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._db.executescript(SCHEMA)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        self._db.close()
+
+    def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        with self._lock, self._db:
+            self._db.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                             [job_id, kind, "queued", current, json.dumps(payload, ensure_ascii=False), created_by, now, now])
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> Job:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
+        if row is None:
+            raise UnknownJobError(f"任务不存在：{job_id}")
+        return _job(row)
+
+    def list(self, limit: int = 100) -> list[Job]:
+        with self._lock:
+            rows = self._db.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", [limit]).fetchall()
+        return [_job(row) for row in rows]
+
+    def update(self, job_id: str, **fields: object) -> None:
+        if "result" in fields:
+            fields["result"] = json.dumps(fields["result"], ensure_ascii=False)
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        with self._lock, self._db:
+            self._db.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
+
+    def next_queued(self) -> Job | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1").fetchone()
+        return _job(row) if row else None
+
+    def requeue_interrupted(self) -> int:
+        """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
+        with self._lock, self._db:
+            return self._db.execute("UPDATE jobs SET state = 'queued', stage = '', error = '服务重启后重新排队' WHERE state = 'running'").rowcount
+
+
+JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
+
+
+class JobRunner:
+    """One worker thread; handlers by job kind; cancellation through the progress callback."""
+
+    def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2) -> None:
+        self.store = store
+        self.handlers = handlers
+        self.poll_seconds = poll_seconds
+        self._cancel: set[str] = set()
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="wuxue-jobs", daemon=True)
+
+    def start(self) -> None:
+        self.store.requeue_interrupted()
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=timeout)
+
+    def submit(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
+        job = self.store.create(kind, payload, created_by=created_by, current=current)
+        self._wake.set()
+        return job
+
+    def cancel(self, job_id: str) -> Job:
+        job = self.store.get(job_id)
+        if job.state == "queued":
+            self.store.update(job_id, state="cancelled", error="已取消")
+        elif job.state == "running":
+            self._cancel.add(job_id)
+        return self.store.get(job_id)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            job = self.store.next_queued()
+            if job is None:
+                self._wake.wait(self.poll_seconds)
+                self._wake.clear()
+                continue
+            self._run(job)
+
+    def _run(self, job: Job) -> None:
+        self.store.update(job.id, state="running", error="")
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if job.id in self._cancel:
+                raise JobCancelled
+            self.store.update(job.id, stage=stage, done=done, total=total)
+
+        try:
+            result = self.handlers[job.kind](job, progress)
+        except JobCancelled:
+            self.store.update(job.id, state="cancelled", error="已取消；原索引保持不变")
+        except WuxueError as error:
+            self.store.update(job.id, state="failed", error=error.message)
+        except Exception as error:  # noqa: BLE001 - a job must end in a state, whatever went wrong
+            log.exception("job %s failed", job.id)
+            self.store.update(job.id, state="failed", error=f"内部错误：{error}")
+        else:
+            self.store.update(job.id, state="succeeded", result=result)
+        finally:
+            self._cancel.discard(job.id)
+
+
+def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
+    """Job kinds the service runs: ingest an uploaded source, remove a document, re-index."""
+    from wuxue.errors import IngestError
+    from wuxue.ingest.manifest import ManifestEntry
+
+    def ingest(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+        payload = job.payload
+        data = kb.data_dir.source_path(str(payload["content_hash"])).read_bytes()
+        entry = ManifestEntry.model_validate(payload["entry"])
+        report = kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress)
+        if report.failed:
+            failure = report.failed[0]
+            raise IngestError(failure["reason"], filename=failure["filename"])
+        return report.to_dict()
+
+    def remove(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+        result = kb.remove(str(job.payload["doc_id"]), on_progress=progress)
+        return {"chunks_removed": result.chunks_removed}
+
+    def reindex(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+        result = kb.reindex(full=bool(job.payload.get("full")), on_progress=progress)
+        return {"chunks": result.chunks_added, "embedded": result.embedded}
+
+    return {"ingest": ingest, "remove": remove, "reindex": reindex}
