@@ -5,10 +5,10 @@ Separate from index snapshots, so re-indexing never touches it.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import uuid
 from pathlib import Path
+
+from wuxue.sqlite_db import SqliteStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS queries (
@@ -28,16 +28,8 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 
-class AppDatabase:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
+class AppDatabase(SqliteStore):
+    schema = SCHEMA
 
     def log_query(self, question: str, found: bool, answer: str) -> str:
         query_id = uuid.uuid4().hex

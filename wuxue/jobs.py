@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
 
 from wuxue.errors import WuxueError
@@ -84,15 +85,8 @@ def _job(row: tuple) -> Job:  # type: ignore[type-arg]
     return Job(*values)
 
 
-class JobStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
+class JobStore(SqliteStore):
+    schema = SCHEMA
 
     def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
         job_id = uuid.uuid4().hex[:16]

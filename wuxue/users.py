@@ -9,10 +9,11 @@ import hashlib
 import hmac
 import secrets
 import sqlite3
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from wuxue.sqlite_db import SqliteStore
 
 from wuxue.errors import WuxueError
 
@@ -84,16 +85,8 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-class UserStore:
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA foreign_keys=ON")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
-
-    def close(self) -> None:
-        self._db.close()
+class UserStore(SqliteStore):
+    schema = SCHEMA
 
     def add(self, username: str, role: str, password: str) -> User:
         if role not in ROLES:
