@@ -15,8 +15,9 @@ class AskRequest(BaseModel):
     doc_ids: list[str] | None = Field(default=None, max_length=100, description="只在这些文档中查找")
 
 
-class CitationOut(BaseModel):
-    marker: int
+class PassageFields(BaseModel):
+    """Where a passage comes from: document, section breadcrumb, pages, exact offsets in the cleaned text."""
+
     chunk_id: str
     doc_id: str
     title: str
@@ -26,6 +27,10 @@ class CitationOut(BaseModel):
     text: str
     char_start: int
     char_end: int
+
+
+class CitationOut(PassageFields):
+    marker: int
     highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移")
     score: float
 
@@ -43,16 +48,7 @@ class AskResponse(BaseModel):
     notice: str = Field(description="提示，例如大模型不可用时已改用摘录式回答")
 
 
-class SearchHitOut(BaseModel):
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    page_end: int | None
-    text: str
-    char_start: int
-    char_end: int
+class SearchHitOut(PassageFields):
     score: float
     dense_score: float
     sparse_score: float
