@@ -82,7 +82,7 @@ class IndexBuilder:
                 removed += store.delete_document(doc_id)
             new_ids: list[int] = []
             new_texts: list[str] = []
-            for prepared in upserts:
+            for parsed_count, prepared in enumerate(upserts, start=1):
                 removed += store.delete_document(prepared.meta.doc_id)
                 first = store.next_int_id()
                 int_ids = list(range(first, first + len(prepared.chunks)))
@@ -93,7 +93,7 @@ class IndexBuilder:
                 new_ids += int_ids
                 new_texts += texts
                 if on_progress:
-                    on_progress("parse", len(new_ids), len(new_ids))
+                    on_progress("parse", parsed_count, len(upserts))
             dense.remove(np.asarray(removed, dtype=np.int64))
             embedded_before = self.embedder.embedded_count
             vectors = self._embed(new_texts, show_progress=show_progress, on_progress=on_progress)

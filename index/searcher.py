@@ -107,17 +107,12 @@ class HybridSearcher:
         return [int(i) for i in ids], scores
 
     def _lexical(self, name: str, all_scores: np.ndarray, allowed: np.ndarray | None) -> tuple[list[int], np.ndarray]:
-        ids = self.snapshot.lexical[name].ids
+        index = self.snapshot.lexical[name]
         scores = all_scores
         if allowed is not None and len(scores):
-            scores = np.where(np.isin(ids, allowed), scores, 0.0)
-        k = min(self.config.candidate_k, len(scores))
-        if k == 0:
-            return [], np.zeros(0, dtype=np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        top = top[scores[top] > 0]
-        return [int(i) for i in ids[top]], scores[top]
+            scores = np.where(np.isin(index.ids, allowed), scores, 0.0)
+        top_scores, top_ids = index.top(scores, self.config.candidate_k)
+        return [int(i) for i in top_ids], top_scores
 
     def _fuse(self, lists: dict[str, tuple[list[int], np.ndarray]]) -> dict[int, float]:
         if len(lists) == 1:

@@ -49,10 +49,13 @@ class SparseIndex:
 
     def search(self, tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return (scores, ids) of the top ``k`` rows with a positive score, best first."""
-        scores = self.scores(tokens)
-        if not len(scores):
-            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        return self.top(self.scores(tokens), k)
+
+    def top(self, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows of a full score vector (positive scores only), as (scores, ids), without a Python loop."""
         k = min(k, len(scores))
+        if k <= 0:
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         top = top[scores[top] > 0]

@@ -6,7 +6,6 @@ Separate from index snapshots, so re-indexing never touches it.
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 from wuxue.sqlite_db import SqliteStore
 

@@ -14,7 +14,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING

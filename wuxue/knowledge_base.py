@@ -139,13 +139,15 @@ class KnowledgeBase:
 
     # queries ------------------------------------------------------------------
     def search(self, query: str, *, k: int | None = None, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
-        self.snapshot
-        assert self._searcher is not None
+        if self._searcher is None:
+            self.load()
+        searcher = self._searcher
+        assert searcher is not None
         if doc_ids:
-            unknown = [d for d in doc_ids if self._searcher.snapshot.store.document(d) is None]
+            unknown = [d for d in doc_ids if searcher.snapshot.store.document(d) is None]
             if unknown:
                 raise UnknownDocumentError(f"文档不存在：{'、'.join(unknown)}")
-        return self._searcher.search(query, k=k or self.settings.top_k, doc_ids=doc_ids, mode=mode)
+        return searcher.search(query, k=k or self.settings.top_k, doc_ids=doc_ids, mode=mode)
 
     def documents(self) -> list[StoredDocument]:
         return self.snapshot.store.documents() if self.data_dir.current() else []
@@ -187,25 +189,34 @@ class KnowledgeBase:
         Parses the file (encrypted, scanned, corrupt, unsupported, undecodable, too large) and
         refuses content that is already indexed under another document.
         """
-        if len(data) > self.settings.max_upload_bytes:
-            raise FileTooLargeError(f"文件过大：超过 {self.settings.max_upload_mb} MB", filename=filename)
-        digest = content_hash(data)
+        digest, doc_id = self._identify(data, filename, entry)
         existing = self._existing()
         twin = existing.store.document_by_hash(digest) if existing else None
         if twin is not None:
             raise DuplicateDocumentError(f"已存在：与《{twin.title}》（{twin.doc_id}）内容相同", filename=filename)
+        self._parse(data, filename, entry, doc_id)
+        return doc_id
+
+    def _identify(self, data: bytes, filename: str, entry: ManifestEntry | None) -> tuple[str, str]:
+        """(content hash, doc_id) of a file within the size limit; no parsing, so unchanged files cost nothing."""
+        if len(data) > self.settings.max_upload_bytes:
+            raise FileTooLargeError(f"文件过大：超过 {self.settings.max_upload_mb} MB", filename=filename)
+        digest = content_hash(data)
+        return digest, (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
+
+    def _parse(self, data: bytes, filename: str, entry: ManifestEntry | None, doc_id: str) -> PreparedDocument:
+        """Load, clean, structure and chunk; a file that yields no chunk is an error."""
         meta, document = prepare_document(data, filename, entry)
-        if not chunk_document(document, self.chunker):
+        meta.doc_id = doc_id
+        chunks = chunk_document(document, self.chunker)
+        if not chunks:
             raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
-        return (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
+        return PreparedDocument(meta, document, chunks)
 
     def _prepare(self, data: bytes, filename: str, entry: ManifestEntry | None, existing: IndexSnapshot | None,
                  seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str) -> None:
         try:
-            if len(data) > self.settings.max_upload_bytes:
-                raise FileTooLargeError(f"文件过大：超过 {self.settings.max_upload_mb} MB", filename=filename)
-            digest = content_hash(data)
-            doc_id = (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
+            digest, doc_id = self._identify(data, filename, entry)
             current = existing.store.document(doc_id) if existing else None
             if current is not None and current.content_hash == digest and _same_metadata(current, entry):
                 report.skipped.append({"filename": display, "doc_id": doc_id, "reason": "未变化"})
@@ -217,17 +228,13 @@ class KnowledgeBase:
             if digest in seen_hashes:
                 report.skipped.append({"filename": display, "doc_id": seen_hashes[digest], "reason": "已存在（本批次重复）"})
                 return
-            meta, document = prepare_document(data, filename, entry)
-            meta.doc_id = doc_id
-            chunks = chunk_document(document, self.chunker)
-            if not chunks:
-                raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
+            parsed = self._parse(data, filename, entry, doc_id)
         except IngestError as exc:
             report.failed.append({"filename": display, "code": exc.code, "reason": exc.message})
             return
         self.data_dir.store_source(data, digest)
         seen_hashes[digest] = doc_id
-        prepared.append(PreparedDocument(meta, document, chunks))
+        prepared.append(parsed)
         (report.updated if current is not None else report.added).append(doc_id)
 
     def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool, on_progress: Progress | None = None) -> IngestReport:

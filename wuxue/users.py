@@ -11,7 +11,6 @@ import secrets
 import sqlite3
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from wuxue.sqlite_db import SqliteStore
 

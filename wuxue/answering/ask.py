@@ -101,9 +101,9 @@ def _highlighted(result: SearchResult, hit: SearchHit) -> list[list[int]]:
     return [list(supporting_span(hit.chunk.text, hit.chunk.sentences, scores)[:2])]
 
 
-def _passages(result: SearchResult) -> list[Citation]:
+def _passages(result: SearchResult, limit: int | None = None) -> list[Citation]:
     """Every retrieved passage, numbered, with its best sentence highlighted (for 可能相关 and for the LLM)."""
-    return [_citation(i, hit, _highlighted(result, hit)) for i, hit in enumerate(result.hits, start=1)]
+    return [_citation(i, hit, _highlighted(result, hit)) for i, hit in enumerate(result.hits[:limit], start=1)]
 
 
 @dataclass
@@ -136,7 +136,7 @@ def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], start
 def _extractive(retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
     """The answer without an LLM: cited sentences, or the refusal with the nearest passages."""
     if not retrieved.found:
-        return _result(retrieved, NOT_FOUND, _passages(retrieved.result)[:3], started, notice=notice)
+        return _result(retrieved, NOT_FOUND, _passages(retrieved.result, limit=3), started, notice=notice)
     answer, citations = build_answer(retrieved.result)
     return _result(retrieved, answer, citations, started, notice=notice)
 
