@@ -1,0 +1,1 @@
+"""Quiz sets from the indexed corpus: knowledge atoms, items, quality gates, exports."""

@@ -1,0 +1,1 @@
+"""Quiz exports: Word, Excel, plain text, GIFT, Aiken, JSON."""
