@@ -19,7 +19,8 @@ from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.errors import install_error_handlers
-from wuxue.service.auth import LoginRateLimiter
+from wuxue.service import csrf
+from wuxue.service.auth import SESSION_COOKIE, LoginRateLimiter
 from wuxue.service.routers import admin, ask, auth, documents, feedback, health
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
@@ -74,6 +75,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     install_error_handlers(app)
     for module in (ask, auth, admin, documents, feedback, health):
         app.include_router(module.router)
+
+    @app.middleware("http")
+    async def csrf_guard(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        if csrf.needs_check(request, SESSION_COOKIE) and not csrf.passes(request, SESSION_COOKIE):
+            return csrf.refusal()
+        return await call_next(request)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

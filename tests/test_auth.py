@@ -104,3 +104,19 @@ def test_users_cli_reads_passwords_from_stdin(tmp_path, monkeypatch):
     assert UserStore(tmp_path / "data" / "app.sqlite").authenticate("zhang", "another-pass").role == "leader"
     duplicate = runner.invoke(cli, ["users", "add", "zhang"], input="secret-pass\n")
     assert duplicate.exit_code == 2 and "user_exists" in duplicate.output
+
+
+def test_cookie_sessions_need_the_csrf_token_on_state_changes(client):
+    login = client.post("/api/auth/login", json={"username": "member1", "password": "memberpass"})
+    csrf = client.cookies.get("wuxue_csrf")
+    assert csrf and "HttpOnly" not in [c for c in login.headers.get_list("set-cookie") if c.startswith("wuxue_csrf")][0]
+    assert client.get("/api/auth/me").status_code == 200  # reading needs no token
+    forged = client.post("/api/ask", json={"question": "预备期多长"})
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf_failed"
+    wrong = client.post("/api/ask", json={"question": "预备期多长"}, headers={"X-CSRF-Token": "0" * 32})
+    assert wrong.status_code == 403
+    assert client.post("/api/ask", json={"question": "预备期多长"}, headers={"X-CSRF-Token": csrf}).status_code == 200
+    token = login.json()["token"]  # bearer calls carry no ambient credential and need no token
+    assert client.post("/api/ask", json={"question": "预备期多长"}, headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    assert not client.cookies.get("wuxue_session")

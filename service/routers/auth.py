@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from wuxue.service.auth import SESSION_COOKIE, Member, get_users
+from wuxue.service.csrf import CSRF_COOKIE, set_csrf_cookie
 from wuxue.users import TOKEN_LIFETIME_SECONDS, AuthError
 
 router = APIRouter(prefix="/api/auth", tags=["账号"])
@@ -41,6 +42,7 @@ def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
     limiter.succeeded(key)
     token = users.issue_token(user)
     response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", max_age=TOKEN_LIFETIME_SECONDS, path="/")
+    set_csrf_cookie(response, token, max_age=TOKEN_LIFETIME_SECONDS)
     return LoginOut(token=token, role=user.role, username=user.username)
 
 
@@ -50,10 +52,14 @@ def logout(request: Request, response: Response, user: Member) -> Response:
     token = header[7:].strip() if header.lower().startswith("bearer ") else request.cookies.get(SESSION_COOKIE, "")
     get_users(request).revoke(token)
     response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
     response.status_code = 204
     return response
 
 
 @router.get("/me", response_model=MeOut, summary="当前登录用户")
-def me(user: Member) -> MeOut:
+def me(user: Member, request: Request, response: Response) -> MeOut:
+    session = request.cookies.get(SESSION_COOKIE)
+    if session and not request.cookies.get(CSRF_COOKIE):  # a page opened before the cookie existed
+        set_csrf_cookie(response, session, max_age=TOKEN_LIFETIME_SECONDS)
     return MeOut(username=user.username, role=user.role)

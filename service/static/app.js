@@ -1,35 +1,12 @@
 // 五学联动学习知识库 — member page. Document text is always inserted with textContent, never as HTML.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 const RECENT_KEY = "wuxue.recent";
 let current = null; // the last ask response
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value;
-    else if (key.startsWith("data-")) node.setAttribute(key, value);
-    else node[key] = value;
-  }
-  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  return node;
-}
 
 function setStatus(message, isError = false) {
   $("status").textContent = message;
   $("status").classList.toggle("error", isError);
-}
-
-async function api(path, options = {}) {
-  const response = await fetch(path, { headers: { "Content-Type": "application/json" }, ...options });
-  let body = null;
-  try { body = await response.json(); } catch (_) { body = null; }
-  if (!response.ok) {
-    const message = body && body.error ? body.error.message : `请求失败（${response.status}）`;
-    throw new Error(message);
-  }
-  return body;
 }
 
 function selectedDocs() {
