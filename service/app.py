@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.app_db import AppDatabase
+from wuxue.audit import AuditLog
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
@@ -21,7 +22,7 @@ from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.errors import install_error_handlers
 from wuxue.service import csrf
 from wuxue.service.auth import SESSION_COOKIE, LoginRateLimiter
-from wuxue.service.routers import admin, ask, auth, documents, feedback, health
+from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.settings = resolved
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
+        app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
         app.state.login_limiter = LoginRateLimiter()
         app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb))
         app.state.jobs.start()
@@ -65,6 +67,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.jobs.store.close()
         app.state.app_db.close()
         app.state.users.close()
+        app.state.audit.close()
+        kb.close()
 
     app = FastAPI(
         title="五学联动学习知识库",
@@ -73,7 +77,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, auth, admin, documents, feedback, health):
+    for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health):
         app.include_router(module.router)
 
     @app.middleware("http")

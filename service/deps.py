@@ -8,6 +8,8 @@ from fastapi import Depends, Request
 
 from wuxue.answering.llm import ChatClient
 from wuxue.app_db import AppDatabase
+from wuxue.audit import AuditLog
+from wuxue.jobs import JobRunner
 from wuxue.knowledge_base import KnowledgeBase
 
 
@@ -23,6 +25,16 @@ def get_llm(request: Request) -> ChatClient | None:
     return request.app.state.llm
 
 
+def get_audit(request: Request) -> AuditLog:
+    return request.app.state.audit
+
+
+def get_jobs(request: Request) -> JobRunner:
+    return request.app.state.jobs
+
+
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 LLM = Annotated[ChatClient | None, Depends(get_llm)]
 AppDB = Annotated[AppDatabase, Depends(get_app_db)]
+Audit = Annotated[AuditLog, Depends(get_audit)]
+Jobs = Annotated[JobRunner, Depends(get_jobs)]

@@ -26,6 +26,10 @@ STATUS = {
     "unknown_job": 404,
     "duplicate_document": 409,
     "file_too_large": 413,
+    "unknown_version": 404,
+    "still_indexed": 409,
+    "invalid_kind": 422,
+    "csrf_failed": 403,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from wuxue.errors import WuxueError
 
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_base import IngestReport, KnowledgeBase
 
 log = logging.getLogger(__name__)
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
@@ -195,19 +195,29 @@ class JobRunner:
 
 
 def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
-    """Job kinds the service runs: ingest an uploaded source, remove a document, re-index."""
+    """Job kinds the service runs: ingest an uploaded source, edit metadata, restore a version, remove, re-index."""
     from wuxue.errors import IngestError
     from wuxue.ingest.manifest import ManifestEntry
+
+    def outcome(report: "IngestReport") -> dict[str, object]:
+        if report.failed:
+            failure = report.failed[0]
+            raise IngestError(failure["reason"], filename=failure["filename"])
+        return report.to_dict()
 
     def ingest(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
         payload = job.payload
         data = kb.data_dir.source_path(str(payload["content_hash"])).read_bytes()
         entry = ManifestEntry.model_validate(payload["entry"])
-        report = kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress)
-        if report.failed:
-            failure = report.failed[0]
-            raise IngestError(failure["reason"], filename=failure["filename"])
-        return report.to_dict()
+        return outcome(kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress, actor=job.created_by,
+                                       note=str(payload.get("note", ""))))
+
+    def update_metadata(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+        changes = {str(k): str(v) for k, v in dict(job.payload["changes"]).items()}  # type: ignore[call-overload]
+        return outcome(kb.update_metadata(str(job.payload["doc_id"]), changes, actor=job.created_by, on_progress=progress))
+
+    def restore(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+        return outcome(kb.restore(str(job.payload["doc_id"]), int(job.payload["version"]), actor=job.created_by, on_progress=progress))  # type: ignore[call-overload]
 
     def remove(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
         result = kb.remove(str(job.payload["doc_id"]), on_progress=progress)
@@ -217,4 +227,4 @@ def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
         result = kb.reindex(full=bool(job.payload.get("full")), on_progress=progress)
         return {"chunks": result.chunks_added, "embedded": result.embedded}
 
-    return {"ingest": ingest, "remove": remove, "reindex": reindex}
+    return {"ingest": ingest, "update_metadata": update_metadata, "restore": restore, "remove": remove, "reindex": reindex}

@@ -15,6 +15,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, IngestError, UnknownDocumentError
+from wuxue.history import DocumentHistory, StillIndexedError
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
@@ -86,6 +87,7 @@ class KnowledgeBase:
         self._query_vectors: QueryVectorCache | None = None
         self._snapshot: IndexSnapshot | None = None
         self._searcher: HybridSearcher | None = None
+        self._history: DocumentHistory | None = None
         self._lock = threading.RLock()
 
     # components ---------------------------------------------------------------
@@ -104,6 +106,14 @@ class KnowledgeBase:
         embedder = self.embedder
         return IndexParams(embedder.model_id, embedder.dimension, self.chunker.as_dict(), self.settings.context_prefix)
 
+    @property
+    def history(self) -> DocumentHistory:
+        """Every indexed version of every document (in the app database, beside the snapshots)."""
+        with self._lock:
+            if self._history is None:
+                self._history = DocumentHistory(self.settings.data_dir / "app.sqlite")
+            return self._history
+
     def builder(self) -> IndexBuilder:
         return IndexBuilder(self.data_dir, self.embedder, self.analyzers, self.params, batch_size=self.settings.embed_batch_size)
 
@@ -120,6 +130,13 @@ class KnowledgeBase:
                 if old is not None:
                     threading.Timer(30.0, old.close).start()  # let in-flight readers finish
             return self._snapshot
+
+    def close(self) -> None:
+        """Release the history database (the snapshot's files are read-only and closed with it)."""
+        with self._lock:
+            if self._history is not None:
+                self._history.close()
+                self._history = None
 
     def warm_up(self) -> None:
         """Run one query through every component so the first member does not wait for lazy initialisation."""
@@ -162,7 +179,7 @@ class KnowledgeBase:
     def _existing(self) -> IndexSnapshot | None:
         return self.load() if self.data_dir.current() else None
 
-    def ingest_paths(self, paths: Sequence[Path], *, show_progress: bool = False) -> IngestReport:
+    def ingest_paths(self, paths: Sequence[Path], *, show_progress: bool = False, actor: str = "cli") -> IngestReport:
         sources, skipped = collect_sources(paths)
         report = IngestReport(skipped=skipped)
         existing = self._existing()
@@ -175,13 +192,14 @@ class KnowledgeBase:
                 report.failed.append({"filename": str(source.path), "code": "file_not_found", "reason": f"无法读取文件：{exc.strerror}"})
                 continue
             self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path))
-        return self._apply(prepared, report, show_progress=show_progress)
+        return self._apply(prepared, report, show_progress=show_progress, actor=actor)
 
-    def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None, *, on_progress: Progress | None = None) -> IngestReport:
+    def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None, *, on_progress: Progress | None = None,
+                     actor: str = "", note: str = "") -> IngestReport:
         report = IngestReport()
         prepared: list[PreparedDocument] = []
         self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
-        return self._apply(prepared, report, show_progress=False, on_progress=on_progress)
+        return self._apply(prepared, report, show_progress=False, on_progress=on_progress, actor=actor, note=note)
 
     def check_upload(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> str:
         """Refuse an upload now (with its reason) rather than in a background job; return its doc_id.
@@ -237,12 +255,17 @@ class KnowledgeBase:
         prepared.append(parsed)
         (report.updated if current is not None else report.added).append(doc_id)
 
-    def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool, on_progress: Progress | None = None) -> IngestReport:
+    def _apply(self, prepared: list[PreparedDocument], report: IngestReport, *, show_progress: bool, on_progress: Progress | None = None,
+               actor: str = "", note: str = "") -> IngestReport:
         if prepared:
             result = self.builder().apply(upserts=prepared, show_progress=show_progress, on_progress=on_progress)
             report.embedded = result.embedded
             report.chunks = result.chunks_added
             self.load()
+            for item in prepared:
+                meta = item.meta
+                self.history.record_indexed(meta.doc_id, content_hash=meta.content_hash, filename=meta.filename,
+                                            meta=vars(meta), actor=actor, note=note)
         return report
 
     def ingest_prepared(self, prepared: Sequence[PreparedDocument], *, show_progress: bool = False) -> BuildResult:
@@ -252,10 +275,38 @@ class KnowledgeBase:
         return result
 
     def remove(self, doc_id: str, *, on_progress: Progress | None = None) -> BuildResult:
+        """Take a document out of both indexes; its versions stay in the history until purged."""
         self.document(doc_id)
         result = self.builder().apply(removals=[doc_id], on_progress=on_progress)
         self.load()
+        self.history.mark_deleted(doc_id)
         return result
+
+    def restore(self, doc_id: str, version: int, *, actor: str = "", on_progress: Progress | None = None) -> IngestReport:
+        """Make an older (or deleted) version the indexed one again; it becomes the newest version."""
+        old = self.history.version(doc_id, version)
+        data = self.data_dir.source_path(old.content_hash).read_bytes()
+        entry = ManifestEntry.model_validate({**old.meta, "file": old.filename, "doc_id": doc_id})
+        return self.ingest_bytes(data, old.filename, entry, on_progress=on_progress, actor=actor, note=f"恢复自第 {version} 版")
+
+    def update_metadata(self, doc_id: str, changes: dict[str, str], *, actor: str = "", on_progress: Progress | None = None) -> IngestReport:
+        """Change title/kind/date/issuer; chunks are rebuilt because their embedded prefix names the title."""
+        stored = self.document(doc_id)
+        entry = ManifestEntry(file=stored.filename, doc_id=doc_id, title=stored.title, issuer=stored.issuer, date=stored.date,
+                              kind=stored.kind, source=stored.source, aliases=stored.aliases).model_copy(update=changes)
+        data = self.data_dir.source_path(stored.content_hash).read_bytes()
+        return self.ingest_bytes(data, stored.filename, entry, on_progress=on_progress, actor=actor, note="修改元数据")
+
+    def purge(self, doc_id: str) -> list[str]:
+        """Forget a deleted document's history and delete source files nothing else refers to."""
+        if self.data_dir.current() and self.snapshot.store.document(doc_id) is not None:
+            raise StillIndexedError("文档仍在索引中：请先删除，再清除历史")
+        orphans = self.history.purge(doc_id)
+        indexed = {d.content_hash for d in self.documents()}
+        removed = [digest for digest in orphans if digest not in indexed]
+        for digest in removed:
+            self.data_dir.source_path(digest).unlink(missing_ok=True)
+        return removed
 
     def reindex(self, *, full: bool = False, show_progress: bool = False, on_progress: Progress | None = None) -> BuildResult:
         """Re-parse every stored source with the current code and settings and rebuild.
