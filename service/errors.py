@@ -30,6 +30,12 @@ STATUS = {
     "still_indexed": 409,
     "invalid_kind": 422,
     "csrf_failed": 403,
+    "unknown_quiz": 404,
+    "unknown_quiz_item": 404,
+    "invalid_quiz_spec": 422,
+    "no_replacement": 409,
+    "unknown_export_format": 422,
+    "invalid_answers_mode": 422,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
