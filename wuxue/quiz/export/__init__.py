@@ -32,7 +32,7 @@ _RENDERERS: dict[str, Callable[..., bytes]] = {
 
 __all__ = [
     "ANSWER_MODES", "EXTENSIONS", "FORMATS", "FORMAT_LABELS", "MEDIA_TYPES",
-    "AnswerModeError", "ExportFormatError", "export_quiz", "skipped",
+    "AnswerModeError", "ExportFormatError", "check_export_args", "export_quiz", "skipped",
 ]
 
 
@@ -41,10 +41,15 @@ def _check_format(fmt: str) -> None:
         raise ExportFormatError(f"不支持的导出格式：{fmt}（可选：{'、'.join(FORMATS)}）")
 
 
-def export_quiz(items: Sequence[Item], fmt: str, *, answers: str = "end", title: str = "") -> bytes:
-    """File bytes of ``items`` in ``fmt``; raises ExportFormatError / AnswerModeError on a bad argument."""
+def check_export_args(fmt: str, answers: str) -> None:
+    """Raise ExportFormatError / AnswerModeError before any work is done."""
     _check_format(fmt)
     check_answers_mode(answers)
+
+
+def export_quiz(items: Sequence[Item], fmt: str, *, answers: str = "end", title: str = "") -> bytes:
+    """File bytes of ``items`` in ``fmt``; raises ExportFormatError / AnswerModeError on a bad argument."""
+    check_export_args(fmt, answers)
     return _RENDERERS[fmt](list(items), answers=answers, title=title)
 
 

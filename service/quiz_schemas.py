@@ -1,0 +1,136 @@
+"""Quiz set request and response models, one per direction; the item record is the JSON export's."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+QuizType = Literal["single", "multi", "blank", "judge"]
+Difficulty = Literal["easy", "medium", "hard"]
+MAX_PER_TYPE = 50
+MAX_ITEMS = 100
+
+
+class QuizCounts(BaseModel):
+    single: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="单选题数")
+    multi: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="多选题数")
+    blank: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="填空题数")
+    judge: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="判断题数")
+
+
+class QuizCreate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "doc_ids": ["dangzhang_2022"], "sections": [], "counts": {"single": 10, "multi": 5, "blank": 10, "judge": 5},
+        "difficulty": "medium", "seed": 0, "title": "党章学习测验"}]})
+
+    doc_ids: list[str] = Field(min_length=1, max_length=50, description="出题文档")
+    sections: list[str] = Field(default_factory=list, max_length=200, description="只从这些章节出题（章节路径，如 第一章 党员）")
+    counts: QuizCounts
+    difficulty: Difficulty = "medium"
+    seed: int = Field(default=0, ge=0, le=2**31 - 1, description="相同输入与种子得到相同的题目集")
+    title: str = Field(default="", max_length=100)
+
+
+class OptionOut(BaseModel):
+    key: str
+    text: str
+
+
+class AnswerOut(BaseModel):
+    keys: list[str]
+    texts: list[str]
+    any_order: bool = False
+
+
+class QuizCitationOut(BaseModel):
+    doc_id: str
+    title: str
+    section: str = ""
+    page: int | None = None
+    chunk_id: str = ""
+    char_start: int = 0
+    char_end: int = 0
+    quote: str = ""
+
+
+class QuizItemOut(BaseModel):
+    id: str
+    type: QuizType
+    stem: str
+    options: list[OptionOut]
+    answer: AnswerOut
+    explanation: str = ""
+    citation: QuizCitationOut
+    difficulty: str = ""
+    knowledge_point: str = ""
+    generator: dict[str, Any] = Field(default_factory=dict)
+    checks: dict[str, Any] = Field(default_factory=dict)
+
+
+class QuizSetFields(BaseModel):
+    id: str
+    title: str
+    created_by: str
+    created_at: float
+    updated_at: float
+    spec: dict[str, Any]
+    doc_versions: dict[str, Any]
+    shortfall: Any = Field(description="未能出满的题型及原因")
+    rejected: Any = Field(description="未通过质量检查而丢弃的题数（按检查项）")
+
+
+class QuizSetOut(QuizSetFields):
+    items: list[QuizItemOut]
+
+
+class QuizSetSummaryOut(QuizSetFields):
+    item_count: int
+    counts: dict[str, int]
+
+
+class QuizCreated(BaseModel):
+    id: str
+    title: str
+    items: list[QuizItemOut]
+    shortfall: Any
+    rejected: Any
+
+
+class PracticeItemOut(BaseModel):
+    """An item as a member sees it before answering: no answer, no explanation, no source quote."""
+
+    id: str
+    type: QuizType
+    stem: str
+    options: list[OptionOut]
+    blanks: int = Field(description="填空题的空数")
+
+
+class PracticeOut(BaseModel):
+    id: str
+    title: str
+    items: list[PracticeItemOut]
+
+
+class PracticeAnswer(BaseModel):
+    item_id: str = Field(max_length=100)
+    keys: list[str] = Field(default_factory=list, max_length=10, description="选择题、判断题所选选项")
+    texts: list[str] = Field(default_factory=list, max_length=20, description="填空题所填内容（按空的顺序）")
+
+
+class PracticeSubmit(BaseModel):
+    answers: list[PracticeAnswer] = Field(max_length=MAX_ITEMS * 2)
+
+
+class PracticeResultItem(BaseModel):
+    item_id: str
+    correct: bool
+    given: PracticeAnswer
+    item: QuizItemOut
+
+
+class PracticeResult(BaseModel):
+    score: int = Field(description="答对的题数")
+    total: int
+    results: list[PracticeResultItem]
