@@ -31,21 +31,21 @@ ITEMS = [
     {"id": "s1", "type": "single", "stem": NASTY_STEM,
      "options": option_list("每月", "=SUM(A1:A9)", "每年{一次}", "每季度~一次"),
      "answer": {"keys": ["B"], "texts": ["=SUM(A1:A9)"]},
-     "explanation": "原文：支部委员会\n每季度召开一次。", "citation": citation("支部党员大会一般每季度召开一次\x07。"),
+     "explanation": "原文：支部党员大会一般\n【每季度】召开一次。", "citation": citation("支部党员大会一般每季度召开一次\x07。"),
      "difficulty": "medium", "knowledge_point": "三会一课", "generator": {"method": "cloze_enum"}, "checks": {"grounded": True}},
     {"id": "m1", "type": "multi", "stem": "根据《中国共产党章程》，下列属于“四个意识”的有（　）。",
      "options": option_list("政治意识", "创新意识", "大局意识", "服务意识", "看齐意识"),
      "answer": {"keys": ["A", "C", "E"], "texts": ["政治意识", "大局意识", "看齐意识"]},
-     "explanation": "原文：增强政治意识、大局意识、核心意识、看齐意识。",
+     "explanation": "原文：增强【政治意识】、【大局意识】、核心意识、【看齐意识】。",
      "citation": citation("增强政治意识、大局意识、核心意识、看齐意识", page=None),
      "difficulty": "hard", "knowledge_point": "四个意识", "generator": {}, "checks": {}},
-    {"id": "b1", "type": "blank", "stem": "根据《中国共产党章程》，党员要坚定（　）和（　）。",
+    {"id": "b1", "type": "blank", "stem": "根据《中国共产党章程》，党员要坚定（　　）和（　　）。",
      "options": [], "answer": {"keys": [], "texts": ["理想信念", "宗旨意识"], "any_order": True},
-     "explanation": "原文：坚定理想信念和宗旨意识。", "citation": citation("坚定理想信念和宗旨意识。"),
+     "explanation": "原文：坚定【理想信念】和【宗旨意识】。", "citation": citation("坚定理想信念和宗旨意识。"),
      "difficulty": "easy", "knowledge_point": "理想信念", "generator": {}, "checks": {}},
     {"id": "b2", "type": "blank", "stem": "根据《中国共产党章程》，预备党员的预备期为____________。",
      "options": [], "answer": {"keys": [], "texts": ["一年"]},
-     "explanation": "原文：预备党员的预备期为一年。", "citation": citation("预备党员的预备期为一年。"),
+     "explanation": "", "citation": citation("预备党员的预备期为一年。"),
      "difficulty": "medium", "knowledge_point": "预备期", "generator": {}, "checks": {}},
     {"id": "j1", "type": "judge", "stem": "党的最高领导机关是党的全国代表大会和它所产生的中央委员会。",
      "options": option_list("正确", "错误"), "answer": {"keys": ["A"], "texts": ["正确"]},
@@ -54,11 +54,11 @@ ITEMS = [
      "difficulty": "medium", "knowledge_point": "最高领导机关", "generator": {}, "checks": {}},
     {"id": "j2", "type": "judge", "stem": "党的全国代表大会每十年举行一次。",
      "options": option_list("正确", "错误"), "answer": {"keys": ["B"], "texts": ["错误"]},
-     "explanation": "原文：党的全国代表大会每五年举行一次。", "citation": citation("党的全国代表大会每五年举行一次。"),
+     "explanation": "原文：党的全国代表大会每【五】年举行一次。（题干将“五”改成了“十”）", "citation": citation("党的全国代表大会每五年举行一次。"),
      "difficulty": "medium", "knowledge_point": "全国代表大会", "generator": {}, "checks": {}},
 ]
 # Texts that only an answer part may show (blank fillers and quotes not repeated in any stem or option).
-ANSWER_ONLY = ["理想信念", "宗旨意识", "一年", "每五年举行一次", "出题依据", "答案："]
+ANSWER_ONLY = ["理想信念", "宗旨意识", "一年", "改成了", "【", "出题依据", "答案："]
 
 
 def export(fmt: str, answers: str = "end", items=ITEMS, title: str = "测试卷：第{1}期") -> bytes:
@@ -118,8 +118,10 @@ def test_word_inline_puts_answer_and_basis_after_each_question():
     assert recovered == ["答案：B（=SUM(A1:A9)）", "答案：ACE（政治意识、大局意识、看齐意识）", "答案：理想信念；宗旨意识（顺序不限）",
                          "答案：一年", "答案：正确", "答案：错误"]
     bases = [p for p in paragraphs if p.startswith("出题依据：")]
-    assert bases[0] == "出题依据：《中国共产党章程》 › 第一章 党员 › 第七条，第3页。原文：“支部党员大会一般每季度召开一次。”"
-    assert bases[1].startswith("出题依据：《中国共产党章程》 › 第一章 党员 › 第七条。原文：")  # no page
+    assert bases[0] == "出题依据：《中国共产党章程》 › 第一章 党员 › 第七条，第3页。原文：支部党员大会一般\n【每季度】召开一次。"
+    assert bases[1] == "出题依据：《中国共产党章程》 › 第一章 党员 › 第七条。原文：增强【政治意识】、【大局意识】、核心意识、【看齐意识】。"  # no page
+    assert bases[3] == "出题依据：《中国共产党章程》 › 第一章 党员 › 第七条，第3页。原文：“预备党员的预备期为一年。”"  # no explanation: the quote
+    assert bases[5].endswith("每【五】年举行一次。（题干将“五”改成了“十”）")
     assert "参考答案与出题依据" not in paragraphs
 
 
@@ -131,12 +133,14 @@ def test_word_end_puts_all_answers_after_the_questions_with_the_answer_marked():
     assert [p for p in paragraphs[key:] if re.match(r"^\d+\. 答案：", p)] == [
         "1. 答案：B（=SUM(A1:A9)）", "2. 答案：ACE（政治意识、大局意识、看齐意识）", "3. 答案：理想信念；宗旨意识（顺序不限）",
         "4. 答案：一年", "5. 答案：正确", "6. 答案：错误"]
-    # an explanation other than the bare quote is kept
-    assert "解析：原文：支部委员会\n每季度召开一次。" not in paragraphs
     document = Document(io.BytesIO(data))
-    basis = next(p for p in document.paragraphs if p.text.startswith("出题依据：") and "理想信念" in p.text)
-    red = [run.text for run in basis.runs if run.bold and run.font.color.rgb is not None and str(run.font.color.rgb) == "C00000"]
-    assert red == ["理想信念", "宗旨意识"]
+
+    def red(fragment):
+        basis = next(p for p in document.paragraphs if p.text.startswith("出题依据：") and fragment in p.text)
+        return [run.text for run in basis.runs if run.bold and run.font.color.rgb is not None and str(run.font.color.rgb) == "C00000"]
+
+    assert red("理想信念") == ["【理想信念】", "【宗旨意识】"]  # the explanation's marks
+    assert red("预备期") == ["一年"]  # no explanation: the answer marked in the quote
 
 
 def test_word_modes_differ():
@@ -164,7 +168,7 @@ def test_excel_header_and_answers():
     assert body[4]["选项A"] is None  # 判断 carries no options
     assert [row["难度"] for row in body] == ["中等", "困难", "简单", "中等", "中等", "中等"]
     assert body[0]["出处"].startswith("《中国共产党章程》 › 第一章 党员 › 第七条，第3页：“支部党员大会一般每季度召开一次。”")
-    assert body[0]["解析"] == "原文：支部委员会\n每季度召开一次。"
+    assert body[0]["解析"] == "原文：支部党员大会一般\n【每季度】召开一次。"
     assert load_workbook(io.BytesIO(export("xlsx"))).active.title == "测试卷：第{1}期"
     assert load_workbook(io.BytesIO(export("xlsx", title="2024/1:[党章]*?"))).active.title == "20241党章"  # Excel refuses /:[]*?
 
@@ -208,7 +212,8 @@ def test_plain_text_inline_is_the_import_format():
     assert questions[3]["stem"] == "根据《中国共产党章程》，党员要坚定____和____。"
     assert questions[4]["stem"].endswith("预备期为____。")
     assert questions[5]["options"] == {}
-    assert questions[2]["explanation"] == "原文：增强政治意识、大局意识、核心意识、看齐意识。（出处：《中国共产党章程》 › 第一章 党员 › 第七条）"
+    assert questions[2]["explanation"] == "原文：增强【政治意识】、【大局意识】、核心意识、【看齐意识】。（出处：《中国共产党章程》 › 第一章 党员 › 第七条）"
+    assert questions[4]["explanation"] == "出处：《中国共产党章程》 › 第一章 党员 › 第七条，第3页：“预备党员的预备期为一年。”"
     assert "参考答案" not in text
 
 
@@ -293,7 +298,7 @@ def test_gift_round_trips_every_type_and_escapes_special_characters():
     single = questions["s1"]
     assert single["before"] == NASTY_STEM  # newline, quotes and every special character survive
     assert [(t, w) for t, w, _ in single["answers"]] == [("每月", 0), ("=SUM(A1:A9)", 100), ("每年{一次}", 0), ("每季度~一次", 0)]
-    assert single["feedback"] == "原文：支部委员会\n每季度召开一次。"
+    assert single["feedback"] == "原文：支部党员大会一般\n【每季度】召开一次。"
 
     multi = questions["m1"]
     weights = {t: w for t, w, _ in multi["answers"]}
@@ -311,7 +316,8 @@ def test_gift_round_trips_every_type_and_escapes_special_characters():
     assert [t for t, _, _ in one_blank["answers"]] == ["一年"]
 
     assert questions["j1"]["truth"] is True and questions["j2"]["truth"] is False
-    assert questions["j2"]["feedback"] == "原文：党的全国代表大会每五年举行一次。"
+    assert questions["j2"]["feedback"] == "原文：党的全国代表大会每【五】年举行一次。（题干将“五”改成了“十”）"
+    assert questions["b2"]["feedback"] == ""
 
 
 def test_gift_orders_long_any_order_lists_without_permuting():

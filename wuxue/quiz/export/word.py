@@ -2,8 +2,9 @@
 
 ``answers``: ``none`` questions only; ``inline`` 答案、解析 and 出题依据 after each question (题后);
 ``end`` the questions, then 参考答案与出题依据 on a new page (卷尾). A blank is always the same
-``＿＿＿＿＿＿`` whatever the filler's length, so the paper does not give the length away. In the
-source quote the answer is printed in bold red, like the 学习强国 hint.
+``＿＿＿＿＿＿`` whatever the filler's length, so the paper does not give the length away. 出题依据
+is the source and the explanation (原文 with the answer as 【…】), the answer in bold red like the
+学习强国 hint; without an explanation the quote is shown with the answer texts marked.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ FONT = "宋体"
 HEADING_FONT = "黑体"
 ANSWER_RED = RGBColor(0xC0, 0x00, 0x00)
 NOTE_GREY = RGBColor(0x40, 0x40, 0x40)
+MARK_RE = re.compile(r"(【[^【】]*】)")
 
 
 def _east_asian_font(style, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -76,30 +78,45 @@ def _labelled(document: Document, label: str, text: str = "") -> Paragraph:
     return paragraph
 
 
+def _red(paragraph: Paragraph, text: str) -> None:
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.color.rgb = ANSWER_RED
+
+
 def _marked_quote(paragraph: Paragraph, quote: str, answers: list[str]) -> None:
     """The quote with every occurrence of an answer text in bold red."""
     needles = sorted({text for text in answers if text and text in quote}, key=len, reverse=True)
     pieces = re.split("(" + "|".join(map(re.escape, needles)) + ")", quote) if needles else [quote]
     paragraph.add_run("“")
     for piece in pieces:
-        run = paragraph.add_run(piece)
         if piece in needles:
-            run.bold = True
-            run.font.color.rgb = ANSWER_RED
+            _red(paragraph, piece)
+        elif piece:
+            paragraph.add_run(piece)
     paragraph.add_run("”")
 
 
+def _marked_explanation(paragraph: Paragraph, explanation: str) -> None:
+    """The generator's explanation (原文：… with the answer as 【…】) with the marked parts in bold red."""
+    for piece in MARK_RE.split(explanation):
+        if MARK_RE.fullmatch(piece):
+            _red(paragraph, piece)
+        elif piece:
+            paragraph.add_run(piece)
+
+
 def _answer(document: Document, item: Item, prefix: str = "") -> None:
+    """答案, then 出题依据: the source and the explanation with the answer marked (or the quote, marked here)."""
     _labelled(document, f"{prefix}答案：", answer_detail(item))
-    explanation = clean(item.get("explanation", ""))
-    if explanation and not explanation.startswith("原文"):  # a bare 原文 is shown, marked, in 出题依据
-        _labelled(document, "解析：", explanation)
     basis = _labelled(document, "出题依据：", source_label(item))
-    quote = source_quote(item)
-    if quote:
+    explanation, quote = clean(item.get("explanation", "")), source_quote(item)
+    if explanation:
+        basis.add_run("。")
+        _marked_explanation(basis, explanation)
+    elif quote:
         basis.add_run("。原文：")
-        marks = answer_texts(item) if item.get("type") != "judge" else []
-        _marked_quote(basis, quote, marks)
+        _marked_quote(basis, quote, answer_texts(item) if item.get("type") != "judge" else [])
     for run in basis.runs[1:]:
         if run.font.color.rgb is None:
             run.font.color.rgb = NOTE_GREY
