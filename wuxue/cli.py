@@ -256,6 +256,44 @@ def users_list(as_json: JsonOption = False) -> None:
 
 
 @app.command()
+def quiz(
+    doc: Annotated[list[str], typer.Option("--doc", help="文档 doc_id（可重复）")],
+    section: Annotated[Optional[list[str]], typer.Option("--section", help="只从章节路径包含该文字的段落出题（可重复）")] = None,
+    single: Annotated[int, typer.Option("--single", help="单选题数量")] = 0,
+    multi: Annotated[int, typer.Option("--multi", help="多选题数量")] = 0,
+    blank: Annotated[int, typer.Option("--blank", help="填空题数量")] = 0,
+    judge: Annotated[int, typer.Option("--judge", help="判断题数量")] = 0,
+    difficulty: Annotated[str, typer.Option("--difficulty", help="easy | medium | hard")] = "medium",
+    seed: Annotated[int, typer.Option("--seed", help="随机种子：相同输入与种子得到相同题目")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="json | docx | xlsx | txt | gift | aiken")] = "json",
+    answers: Annotated[str, typer.Option("--answers", help="答案位置：end（卷尾）| inline（题后）| none")] = "end",
+    output: Annotated[Optional[Path], typer.Option("-o", help="输出文件（json 可省略，打印到标准输出）")] = None,
+) -> None:
+    """从所选文档生成带出处的试题（单选、多选、填空、判断），并导出。"""
+    from wuxue.quiz.cli import run_quiz
+
+    try:
+        run_quiz(open_kb(), doc_ids=doc, sections=section or [], counts={"single": single, "multi": multi, "blank": blank, "judge": judge},
+                 difficulty=difficulty, seed=seed, fmt=fmt, answers=answers, output=output)
+    except WuxueError as error:
+        _fail(error)
+
+
+@app.command("quiz-eval")
+def quiz_eval(
+    output: Annotated[Path, typer.Option("-o", help="结果 Markdown 文件（同名 .json 一并写出）")] = Path("evaluation/results/quiz_eval.md"),
+    seed: Annotated[int, typer.Option("--seed", help="随机种子")] = 0,
+) -> None:
+    """对每个已索引文档出一套标准题，报告数量、质量关卡、重复率、答案均衡与检索命中。"""
+    from wuxue.quiz.evaluation import run_quiz_eval
+
+    try:
+        run_quiz_eval(open_kb(), output=output, seed=seed)
+    except WuxueError as error:
+        _fail(error)
+
+
+@app.command()
 def serve(
     host: Annotated[Optional[str], typer.Option(help="监听地址（默认 $WUXUE_HOST 或 127.0.0.1）")] = None,
     port: Annotated[Optional[int], typer.Option(help="端口（默认 $WUXUE_PORT 或 8000）")] = None,

@@ -1,0 +1,298 @@
+"""Knowledge atoms: the facts worth asking, mined from a document's sentences with exact offsets.
+
+An atom is an answer span (a list item, a numbered formulation, a quantity, a date, a 《title》,
+a defined term, an article number) with the quote it comes from. Enumerations keep all their
+items so a builder never uses the answer's own list as distractors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from wuxue.quiz.corpus import Sentence
+from wuxue.quiz.lexicon import Segmenter, pos_class
+from wuxue.quiz.numbers import find_dates, find_quantities
+
+ITEM_MIN, ITEM_MAX = 2, 12
+QUOTE_MIN, QUOTE_MAX = 15, 160
+LIST_QUOTE_MAX = 260
+
+_CN_NUM = "一二三四五六七八九十"
+MARKER = re.compile(rf"^\s*(?:（[{_CN_NUM}]+）|\([{_CN_NUM}\d]+\)|[\d]+[.、．]|[{_CN_NUM}]+、)\s*")
+ARTICLE = re.compile(rf"^第[{_CN_NUM}百零〇]+条\s*")
+BAD_START = ("这", "此", "其", "上述", "以下", "前款", "前述", "该", "它", "他们", "同时", "但", "另外", "对此")
+QUOTED = re.compile(r"“([^“”\n]{2,12})”")
+TITLE = re.compile(r"《([^《》\n]{2,40})》")
+NUMBERED = re.compile(rf"^[两{_CN_NUM}]+[个项种大条]?[\u4e00-\u9fff]{{1,6}}$")
+UNQUOTED_FORMULATION = re.compile(r"([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff，。、；”]|$)")
+SEGMENT = re.compile(r"[^、，。；：！？,.;:!?\s（）()]{1,24}(?:、[^、，。；：！？,.;:!?\s（）()]{1,24}){2,}")
+INLINE_ORDINAL = re.compile(rf"(?:^|[；;。，：])([{_CN_NUM}])是")
+DEFINITION = re.compile(r"^([\u4e00-\u9fff“”]{2,12}?)(是指|是)([^，。；]{2,40})[。；]?$")
+
+
+@dataclass(frozen=True)
+class Enumeration:
+    """Items of one list (any order unless ``ordered``), with the quote that holds them all."""
+
+    items: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]  # absolute offsets of each item
+    askable: tuple[bool, ...]  # items reliable enough to be an answer or an option
+    quote_start: int
+    quote_end: int
+    family: str  # shared suffix (意识, 战略) or a length class
+    label: str  # knowledge point shown to leaders
+    ordered: bool = False
+    doc_id: str = ""
+
+
+@dataclass(frozen=True)
+class Atom:
+    kind: str  # enum_item | formulation | quoted | number | date | title | definition | article | term
+    text: str
+    start: int  # absolute span of the answer in the document text
+    end: int
+    quote_start: int  # absolute span of the quote (a sentence, or a list with its lead-in)
+    quote_end: int
+    doc_id: str
+    knowledge_point: str
+    family: str = ""
+    enumeration: Enumeration | None = None
+    unit: str = ""  # numbers: unit; dates: "date"
+    value: float | None = None
+    script: str = ""
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.doc_id, self.start, self.end)
+
+
+def well_formed(text: str) -> bool:
+    """A sentence worth quoting: long enough, ends like a sentence, does not lean on its neighbours."""
+    body = ARTICLE.sub("", MARKER.sub("", text)).strip()
+    return QUOTE_MIN <= len(body) <= QUOTE_MAX and body[-1] in "。；！？;" and not body.startswith(BAD_START)
+
+
+def common_suffix(words: Sequence[str]) -> str:
+    if not words:
+        return ""
+    shortest = min(words, key=len)
+    n = 0
+    while n < len(shortest) and all(w[-1 - n] == shortest[-1 - n] for w in words):
+        n += 1
+    return shortest[len(shortest) - n :] if n else ""
+
+
+_FUNCTION_CLASSES = ("p", "c", "u", "d", "r", "f", "y", "e", "o", "x")
+
+
+def _lead_is_function(flag: str) -> bool:
+    return flag.startswith(_FUNCTION_CLASSES) and flag not in {"nr", "ns"}
+
+
+def _strip_item(words: list[tuple[str, str]], *, first: bool) -> tuple[int, int]:
+    """Characters to drop at the start (连词; 介词 before the first item) and end (等, 的) of an item."""
+    head = 0
+    while len(words) > 1 and ((first and _lead_is_function(words[0][1])) or words[0][0] in {"以及", "和", "及", "并", "又", "与", "了"}):
+        head += len(words[0][0])
+        words = words[1:]
+    tail = 0
+    while len(words) > 1 and words[-1][0] in {"等", "等等", "的", "等方面"}:
+        tail += len(words[-1][0])
+        words = words[:-1]
+    return head, tail
+
+
+def _first_item(words: list[tuple[str, str]], prefix: str, limit: int) -> tuple[int, bool]:
+    """Where the first list item starts inside its run (the run also holds the lead-in words)."""
+    text = "".join(w for w, _ in words)
+    if prefix and prefix in text:
+        return text.rindex(prefix), True
+    offsets, pos = [], 0
+    for word, _ in words:
+        offsets.append(pos)
+        pos += len(word)
+    for k, start in enumerate(offsets):
+        if len(text) - start <= limit:
+            while k < len(words) - 1 and _lead_is_function(words[k][1]):
+                k += 1
+            return offsets[k], len(text) - offsets[k] >= ITEM_MIN
+    return len(text), False
+
+
+def common_prefix(words: Sequence[str]) -> str:
+    if not words:
+        return ""
+    shortest = min(words, key=len)
+    n = 0
+    while n < len(shortest) and all(w[n] == shortest[n] for w in words):
+        n += 1
+    return shortest[:n]
+
+
+def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], list[int], list[bool]]]:
+    """、-separated runs of three or more items in one sentence: (items, relative starts, askable)."""
+    found = []
+    for match in SEGMENT.finditer(sentence):
+        parts = match.group(0).split("、")
+        starts, pos = [], match.start()
+        for part in parts:
+            starts.append(pos)
+            pos += len(part) + 1
+        middles = parts[1:-1]
+        suffix = common_suffix(middles) if len(middles) >= 2 else ""
+        prefix = common_prefix(middles) if len(middles) >= 2 else ""
+        # split a final "A和B" when both sides look like items
+        last_words = segmenter.tag(parts[-1])
+        for k, (word, flag) in enumerate(last_words):
+            if k and word in {"和", "及", "以及", "与"}:
+                head = "".join(w for w, _ in last_words[:k])
+                if (suffix and head.endswith(suffix[-1:])) or (prefix and head.startswith(prefix)) or len(head) <= max(len(m) for m in middles) + 1:
+                    tail_start = starts[-1] + len(head) + len(word)
+                    parts[-1:] = [head, "".join(w for w, _ in last_words[k + 1 :])]
+                    starts.append(tail_start)
+                break
+        askable = [True] * len(parts)
+        mid = parts[1:-1]
+        max_mid = max(len(p) for p in mid)
+        cut, askable[0] = _first_item(segmenter.tag(parts[0]), prefix, max_mid + 1)
+        parts[0], starts[0] = parts[0][cut:], starts[0] + cut
+        last = parts[-1]
+        if len(last) > max_mid + 1:
+            if suffix and suffix in last[1:]:
+                parts[-1] = last[: last.index(suffix, 1) + len(suffix)]
+            else:
+                keep, pos = [], 0
+                for word, _ in segmenter.tag(last):
+                    if pos + len(word) > max_mid:
+                        break
+                    keep.append(word)
+                    pos += len(word)
+                parts[-1] = "".join(keep)
+                askable[-1] = False
+        cleaned, cleaned_starts = [], []
+        kept = []
+        for n, (part, start, ok) in enumerate(zip(parts, starts, askable)):
+            head, tail = _strip_item(segmenter.tag(part), first=n == 0) if part else (0, 0)
+            if part[head : len(part) - tail]:
+                cleaned.append(part[head : len(part) - tail])
+                cleaned_starts.append(start + head)
+                kept.append(ok)
+        askable = kept
+        askable = [ok and ITEM_MIN <= len(t) <= ITEM_MAX and "“" not in t and "”" not in t for ok, t in zip(askable, cleaned)]
+        if len(cleaned) >= 3 and sum(askable) >= 2:
+            found.append((cleaned, cleaned_starts, askable))
+    return found
+
+
+def _family(items: Sequence[str]) -> str:
+    suffix = common_suffix([i for i in items if i])
+    if len(suffix) >= 2 or (suffix and len(items) >= 3):
+        return "suffix:" + suffix[-2:]
+    lengths = sorted(len(i) for i in items)
+    return f"len:{lengths[len(lengths) // 2]}"
+
+
+def _label(sentence: str, items: Sequence[str]) -> str:
+    quoted = [q for q in QUOTED.findall(sentence) if NUMBERED.match(q) and q not in items]
+    if quoted:
+        return quoted[0]
+    return "、".join(items[:2]) + "等"
+
+
+def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
+    atoms: list[Atom] = []
+    if not well_formed(s.text):
+        return atoms
+    qa, qb = s.start, s.end
+    body_offset = len(s.text) - len(ARTICLE.sub("", s.text))
+    for items, starts, askable in inline_lists(s.text, segmenter):
+        spans = tuple((s.start + a, s.start + a + len(t)) for t, a in zip(items, starts))
+        enum = Enumeration(tuple(items), spans, tuple(askable), qa, qb, _family([i for i, ok in zip(items, askable) if ok]), _label(s.text, items), doc_id=s.doc_id)
+        for item, span, ok in zip(items, spans, askable):
+            if ok and s.text[span[0] - s.start : span[1] - s.start] == item:
+                atoms.append(Atom("enum_item", item, span[0], span[1], qa, qb, s.doc_id, enum.label, enum.family, enum))
+    for match in QUOTED.finditer(s.text):
+        term = match.group(1)
+        kind = "formulation" if NUMBERED.match(term) else "quoted"
+        atoms.append(Atom(kind, term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, kind))
+    for match in UNQUOTED_FORMULATION.finditer(s.text):
+        term = match.group(1)
+        atoms.append(Atom("formulation", term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, "formulation"))
+    for q in find_quantities(s.text):
+        atoms.append(Atom("number", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, f"unit:{q.unit}", unit=q.unit, value=q.value, script=q.script))
+    for q in find_dates(s.text):
+        atoms.append(Atom("date", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, "date", unit="date", value=q.value))
+    for match in TITLE.finditer(s.text):
+        atoms.append(Atom("title", match.group(1), s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, f"《{match.group(1)}》", "title"))
+    body = s.text[body_offset:]
+    definition = DEFINITION.match(body)
+    if definition and _is_term(definition.group(1), segmenter) and not definition.group(3).startswith(("：", ":")):
+        term = definition.group(1).strip("“”")
+        offset = s.start + body_offset + body.index(term)
+        atoms.append(Atom("definition", term, offset, offset + len(term), qa, qb, s.doc_id, term, "definition"))
+    article = ARTICLE.match(s.text)
+    if article and 20 <= len(body) <= 90:
+        label = article.group(0).strip()
+        atoms.append(Atom("article", label, s.start, s.start + len(label), qa, qb, s.doc_id, label, "article"))
+    return atoms
+
+
+def _paragraph_lists(sentences: Sequence[Sentence]) -> list[Atom]:
+    """（一）警告；（二）严重警告… — items on their own lines after a lead-in ending with ：."""
+    atoms: list[Atom] = []
+    i = 0
+    while i < len(sentences):
+        lead = sentences[i]
+        j = i + 1
+        run: list[Sentence] = []
+        while j < len(sentences) and MARKER.match(sentences[j].text):
+            run.append(sentences[j])
+            j += 1
+        if lead.text.rstrip().endswith(("：", ":")) and len(run) >= 2:
+            items, spans = [], []
+            for s in run:
+                marker = MARKER.match(s.text)
+                assert marker is not None
+                body = s.text[marker.end() :]
+                text = body.rstrip("；;。，,")
+                items.append(text)
+                spans.append((s.start + marker.end(), s.start + marker.end() + len(text)))
+            askable = tuple(ITEM_MIN <= len(t) <= ITEM_MAX and not re.search(r"[，。；、：]", t) for t in items)
+            quote_end = run[-1].end
+            if quote_end - lead.start <= LIST_QUOTE_MAX and sum(askable) >= 2:
+                label = ARTICLE.sub("", lead.text).rstrip("：:")
+                enum = Enumeration(tuple(items), tuple(spans), askable, lead.start, quote_end, _family(items), label[-12:], doc_id=lead.doc_id)
+                for item, span, ok in zip(items, spans, askable):
+                    if ok:
+                        atoms.append(Atom("enum_item", item, span[0], span[1], lead.start, quote_end, lead.doc_id, enum.label, enum.family, enum))
+            i = j
+        else:
+            i += 1
+    return atoms
+
+
+def _is_term(subject: str, segmenter: Segmenter) -> bool:
+    tags = segmenter.tag(subject.strip("“”"))
+    return bool(tags) and not subject.startswith(BAD_START) and pos_class(tags[-1][1]) == "n" and not _lead_is_function(tags[0][1])
+
+
+def mine_atoms(sentences: Sequence[Sentence], segmenter: Segmenter) -> list[Atom]:
+    """Every atom of one document, in document order, one per answer span (list items win)."""
+    found: dict[tuple[int, int], Atom] = {}
+    for atom in _paragraph_lists(sentences):
+        found.setdefault((atom.start, atom.end), atom)
+    for sentence in sentences:
+        for atom in _sentence_atoms(sentence, segmenter):
+            found.setdefault((atom.start, atom.end), atom)
+    return sorted(found.values(), key=lambda a: (a.start, a.end, a.kind))
+
+
+def enumerations(atoms: Sequence[Atom]) -> list[Enumeration]:
+    seen: dict[tuple[int, int, str], Enumeration] = {}
+    for atom in atoms:
+        if atom.enumeration is not None:
+            e = atom.enumeration
+            seen.setdefault((e.quote_start, e.spans[0][0], atom.doc_id), e)
+    return list(seen.values())

@@ -1,0 +1,154 @@
+"""Wrong options, in the order of preference of QUIZ.md.
+
+1. items of a *different* enumeration of the same family (四个自信 items for a 四个意识 item) —
+   never items of the answer's own list, nor of a list that repeats two or more of its items
+   (the same enumeration quoted elsewhere: those are also correct);
+2. corpus terms of the same part-of-speech shape, suffix and similar length;
+3. embedding neighbours of the answer within a similarity band (related, not synonymous);
+4. for quantities and dates, nearby values with the same unit; for articles, nearby article numbers.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration
+from wuxue.quiz.lexicon import Lexicon, Segmenter
+from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
+
+SIMILARITY_BAND = (0.55, 0.90)
+
+Embed = Callable[[Sequence[str]], np.ndarray]
+
+
+def length_ok(option: str, answer: str) -> bool:
+    """Similar length so no option stands out (the leak gate allows 1.3x the median)."""
+    return abs(len(option) - len(answer)) <= max(1, round(len(answer) * 0.2))
+
+
+@dataclass
+class DistractorPool:
+    """Corpus-wide material for wrong options, built once per index snapshot."""
+
+    enumerations: list[Enumeration]
+    lexicon: Lexicon
+    segmenter: Segmenter
+    formulations: list[str] = field(default_factory=list)
+    quoted: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    embed: Embed | None = None
+    _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
+    _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_family: dict[str, list[Enumeration]] = defaultdict(list)
+        by_item: dict[str, list[Enumeration]] = defaultdict(list)
+        for e in self.enumerations:
+            by_family[e.family].append(e)
+            for item in e.items:
+                by_item[item].append(e)
+        self._by_family, self._by_item = dict(by_family), dict(by_item)
+
+    # the answer's own list -----------------------------------------------------
+    def also_correct(self, enumeration: Enumeration | None) -> set[str]:
+        """Items of the answer's own list and of every list that repeats two or more of them."""
+        if enumeration is None:
+            return set()
+        own = set(enumeration.items)
+        related = {id(e): e for item in own for e in self._by_item.get(item, [])}
+        out = set(own)
+        for e in related.values():
+            if len(own & set(e.items)) >= 2:
+                out |= set(e.items)
+        return out
+
+    # candidates ------------------------------------------------------------------
+    def candidates(self, atom: Atom, quote: str, *, enumeration: Enumeration | None = None) -> list[list[str]]:
+        """Candidate tiers for ``atom`` (best tier first), each filtered against its own context."""
+        answer = atom.text
+        banned = self.also_correct(enumeration or atom.enumeration) | {answer}
+        tiers: list[list[str]]
+        if atom.kind in {"number", "date"}:
+            quantity = Quantity(atom.text, 0, 0, atom.value or 0.0, atom.unit, atom.script or "cn")
+            tiers = [nearby(quantity, count=10)]
+        elif atom.kind == "article":
+            tiers = [_nearby_articles(answer)]
+        elif atom.kind == "title":
+            tiers = [sorted(self.titles, key=lambda t: (abs(len(t) - len(answer)), t))]
+        elif atom.kind == "formulation":
+            tiers = [self._formulations(answer), self.quoted]
+        else:
+            family = (enumeration or atom.enumeration).family if (enumeration or atom.enumeration) else ""
+            signature = self.segmenter.signature(answer)
+            tiers = [self._family_items(family, enumeration or atom.enumeration, signature)] if family else []
+            suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
+            tiers.append(self.lexicon.candidates(answer, signature, suffix_len=suffix_len))
+            tiers.append(self._neighbours(answer, self.lexicon.similar_length(answer, signature)))
+        cleaned = []
+        for tier in tiers:
+            cleaned.append([c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
+                            and length_ok(c, answer) and "以上" not in c])
+        return cleaned
+
+    def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
+             avoid: Sequence[str] = ()) -> list[str]:
+        """``count`` distractors from the best tiers, each tier shuffled; none containing another."""
+        chosen: list[str] = []
+        for tier in self.candidates(atom, quote, enumeration=enumeration):
+            pool = [c for c in tier if c not in avoid]
+            # nearest lengths first, random among equals (numbers keep their nearest-first order)
+            keyed = [(abs(len(c) - len(atom.text)), rng.random(), c) for c in pool]
+            ordered = pool if atom.kind in {"number", "date", "article"} else [c for _, _, c in sorted(keyed)]
+            for c in ordered:
+                if len(chosen) >= count:
+                    return chosen
+                if any(c in other or other in c for other in chosen + list(avoid)):
+                    continue
+                chosen.append(c)
+        return chosen
+
+    def _family_items(self, family: str, own: Enumeration | None, signature: tuple[str, str]) -> list[str]:
+        items: list[str] = []
+        for e in self._by_family.get(family, []):
+            if own is not None and (e is own or e.spans == own.spans and e.doc_id == own.doc_id):
+                continue
+            for item, ok in zip(e.items, e.askable):
+                if ok and (family.startswith("suffix:") or self.segmenter.signature(item) == signature):
+                    items.append(item)
+        return sorted(set(items))
+
+    def _formulations(self, answer: str) -> list[str]:
+        head = answer[:2]
+        same = [f for f in self.formulations if f != answer and f[:2] == head]
+        other = [f for f in self.formulations if f != answer and f[:2] != head]
+        return same + other
+
+    def _neighbours(self, answer: str, candidates: Sequence[str]) -> list[str]:
+        """Candidates whose cosine similarity to the answer lies in the band, most similar first."""
+        if self.embed is None or not candidates:
+            return []
+        vectors = self.embed([answer, *candidates])
+        sims = vectors[1:] @ vectors[0]
+        low, high = SIMILARITY_BAND
+        scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= high]
+        return [c for _, c in sorted(scored, key=lambda p: (-p[0], p[1]))]
+
+
+def _nearby_articles(label: str) -> list[str]:
+    number = parse_cn(label[1:-1])
+    if number is None:
+        return []
+    return [f"第{to_cn(n)}条" for n in (number + 1, number - 1, number + 2, number - 2, number + 3, number + 5) if n > 0]
+
+
+def build_pool(atoms: Sequence[Atom], enumerations: Sequence[Enumeration], lexicon: Lexicon, segmenter: Segmenter,
+               embed: Embed | None) -> DistractorPool:
+    formulations = sorted({a.text for a in atoms if a.kind == "formulation" and NUMBERED.match(a.text)})
+    quoted = sorted({a.text for a in atoms if a.kind == "quoted"})
+    titles = sorted({a.text for a in atoms if a.kind == "title"})
+    return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed)

@@ -1,0 +1,180 @@
+"""``wuxue quiz-eval``: one standard set per indexed document, audited item by item.
+
+The audit re-checks the *records* (not the drafts the gates saw): quote equals the document slice,
+answer in the quote, answer not in the stem, option lengths, options containing each other, a
+wrong option substituted into the stem's context found in the corpus, another corpus sentence
+with the same context and a different filler, and a fresh search with the stem.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wuxue.quiz.builders import BLANK
+from wuxue.quiz.corpus import CorpusView, squash
+from wuxue.quiz.gates import CONTEXT_CHARS, KEY_MAX, MAX_OPTION_RATIO
+from wuxue.quiz.generator import QuizSpec, generate_quiz
+from wuxue.quiz.materials import materials_for
+from wuxue.quiz.set_checks import near_duplicate, summarize
+
+if TYPE_CHECKING:
+    from wuxue.knowledge_base import KnowledgeBase
+
+STANDARD_REQUEST: Mapping[str, int] = {"single": 5, "multi": 3, "blank": 5, "judge": 4}
+MIN_DOC_CHARS = 3000
+SAMPLE_SIZE = 20
+
+
+def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
+    """Independent checks of one exported item record."""
+    c = item["citation"]
+    text = view.texts.get(c["doc_id"], "")
+    quote_ok = text[c["char_start"] : c["char_end"]] == c["quote"]
+    answers = item["answer"]["texts"]
+    if item["type"] == "judge":
+        answer_in_quote = True
+    else:
+        answer_in_quote = all(a in c["quote"] for a in answers)
+    stem = item["stem"]
+    body = stem.replace(BLANK, "")
+    leak = item["type"] != "judge" and any(a in body for a in answers)
+    options = [o["text"] for o in item["options"]] if item["type"] in {"single", "multi"} else []
+    if options:
+        median = statistics.median(len(o) for o in options)
+        leak = leak or max(len(o) for o in options) > MAX_OPTION_RATIO * median
+    ambiguous = any("以上" in o for o in options) or any(i != j and x in y for i, x in enumerate(options) for j, y in enumerate(options))
+    if item["type"] in {"single", "blank"} and stem.count(BLANK) == 1:
+        before, after = stem.split(BLANK)
+        left, right = squash(before)[-CONTEXT_CHARS:], squash(after)[:CONTEXT_CHARS]
+        wrong = [o for o in options if o not in answers]
+        ambiguous = ambiguous or any(view.contains(left + w + right) for w in wrong)
+        if len(left) >= 2 or len(right) >= 2:
+            pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
+            ambiguous = ambiguous or any(m.group(1) != squash(answers[0]) and "\n" not in m.group(1) for m in pattern.finditer(view.haystack))
+    return {"grounded": quote_ok and answer_in_quote, "leak": leak, "ambiguous": ambiguous}
+
+
+def retrieves(kb: "KnowledgeBase", item: dict, k: int = 3) -> bool:
+    hits = kb.search(item["stem"].replace(BLANK, " "), k=k).hits
+    c = item["citation"]
+    return any(h.chunk.doc_id == c["doc_id"] and h.chunk.char_start <= c["char_start"] and c["char_end"] <= h.chunk.char_end for h in hits)
+
+
+def evaluate(kb: "KnowledgeBase", *, seed: int = 0, request: Mapping[str, int] = STANDARD_REQUEST) -> dict:
+    started = time.perf_counter()
+    materials = materials_for(kb)
+    view = materials.view
+    docs = []
+    all_items: list[dict] = []
+    rejected: Counter[str] = Counter()
+    for document in sorted(kb.documents(), key=lambda d: d.doc_id):
+        t0 = time.perf_counter()
+        result = generate_quiz(kb, QuizSpec((document.doc_id,), dict(request), seed=seed))
+        produced = Counter(item["type"] for item in result.items)
+        chars = len(view.texts[document.doc_id])
+        audits = [audit_item(item, view) for item in result.items]
+        summary = summarize(result.items, [document.doc_id])
+        docs.append({
+            "doc_id": document.doc_id, "title": document.title, "chars": chars,
+            "requested": dict(request), "produced": {k: produced.get(k, 0) for k in request},
+            "met": all(produced.get(k, 0) >= n for k, n in request.items()),
+            "rejected": result.rejected, "shortfall": result.shortfall,
+            "not_grounded": sum(not a["grounded"] for a in audits), "leaks": sum(a["leak"] for a in audits),
+            "ambiguous": sum(a["ambiguous"] for a in audits), "near_duplicate_stems": summary["near_duplicate_stems"],
+            "max_chunk_uses": summary["max_chunk_uses"], "seconds": round(time.perf_counter() - t0, 2),
+        })
+        rejected.update(result.rejected)
+        all_items += result.items
+    audits = [audit_item(item, view) for item in all_items]
+    retrieved = [retrieves(kb, item) for item in all_items]
+    summary = summarize(all_items)
+    stems = [i["stem"] for i in all_items]
+    duplicates = sum(1 for n, s in enumerate(stems) if near_duplicate(s, stems[:n]))
+    big = [d for d in docs if d["chars"] >= MIN_DOC_CHARS]
+    rng = random.Random(f"sample:{seed}")
+    sample = rng.sample(all_items, min(SAMPLE_SIZE, len(all_items)))
+    n = max(1, len(all_items))
+    return {
+        "request": dict(request), "seed": seed, "documents": docs, "items": len(all_items),
+        "requested_total": sum(request.values()) * len(docs),
+        "grounded_share": round(sum(a["grounded"] for a in audits) / n, 4),
+        "leaks": sum(a["leak"] for a in audits),
+        "ambiguous_in_output": sum(a["ambiguous"] for a in audits),
+        "duplicate_stems": duplicates, "duplicate_rate": round(duplicates / n, 4),
+        "retrieval_top3_share": round(sum(retrieved) / n, 4),
+        "single_letter_share": summary["single_letter_share"], "single_letters": summary["single_letters"],
+        "multi_letters": summary["multi_letters"], "judge_true_share": summary["judge_true_share"],
+        "max_chunk_uses": max((d["max_chunk_uses"] for d in docs), default=0),
+        "rejected": dict(sorted(rejected.items())),
+        "docs_at_least_3000_chars": len(big), "docs_at_least_3000_chars_met": sum(d["met"] for d in big),
+        "by_method": dict(sorted(Counter(i["generator"]["method"] for i in all_items).items())),
+        "seconds": round(time.perf_counter() - started, 1),
+        "sample": sample,
+    }
+
+
+def _fmt_item(n: int, item: dict) -> list[str]:
+    lines = [f"{n}. **[{item['type']}]** {item['stem']}"]
+    for option in item["options"]:
+        lines.append(f"   - {option['key']}. {option['text']}")
+    answer = "、".join(item["answer"]["keys"]) or "；".join(item["answer"]["texts"])
+    c = item["citation"]
+    lines.append(f"   - 答案：{answer}（{'；'.join(item['answer']['texts'])}） · 方法 `{item['generator']['method']}` · 检索排名 {item['checks']['retrieval_rank']}")
+    lines.append(f"   - 出处：《{c['title']}》 {c['section'] or '正文'} · `{c['chunk_id']}` [{c['char_start']}:{c['char_end']}]")
+    lines.append(f"   - {item['explanation']}")
+    return lines
+
+
+def to_markdown(report: dict) -> str:
+    req = report["request"]
+    out = ["# Quiz generation evaluation (`wuxue quiz-eval`)", "",
+           f"One set per indexed document with the standard request {req['single']} 单选 + {req['multi']} 多选 + "
+           f"{req['blank']} 填空 + {req['judge']} 判断 (difficulty medium, seed {report['seed']}), real embedding model.", "",
+           "## Summary", "", "| measure | value | goal |", "|---|---|---|",
+           f"| items produced / requested | {report['items']} / {report['requested_total']} | |",
+           f"| documents ≥ 3,000 chars with the request met | {report['docs_at_least_3000_chars_met']} / {report['docs_at_least_3000_chars']} | all |",
+           f"| grounded (quote = document slice, answer in quote) | {report['grounded_share']:.1%} | 100% |",
+           f"| items failing the ambiguity audit in the output | {report['ambiguous_in_output']} | 0 |",
+           f"| items leaking the answer | {report['leaks']} | 0 |",
+           f"| near-duplicate stems | {report['duplicate_stems']} (rate {report['duplicate_rate']:.1%}) | 0 |",
+           f"| stem retrieves the cited chunk in the top 3 | {report['retrieval_top3_share']:.1%} | ≥ 90% |",
+           f"| 单选 answer letters | {report['single_letter_share']} | each 25 ± 10% |",
+           f"| 判断 true share | {report['judge_true_share']} | 40–60% |",
+           f"| 多选 answer letters | {report['multi_letters']} | |",
+           f"| max uses of one chunk in a set | {report['max_chunk_uses']} | ≤ 2 |",
+           f"| time | {report['seconds']} s | |", "",
+           "Candidates dropped, by gate (all documents): " + ("，".join(f"{k} {v}" for k, v in report["rejected"].items()) or "none") + ".", "",
+           "Items by method: " + ", ".join(f"{k} {v}" for k, v in report["by_method"].items()) + ".", "",
+           "## Per document", "",
+           "| document | chars | single | multi | blank | judge | met | dropped by gates | not grounded | ambiguous | dup | s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for d in report["documents"]:
+        p = d["produced"]
+        out.append(f"| {d['doc_id']} | {d['chars']} | {p['single']}/{req['single']} | {p['multi']}/{req['multi']} | {p['blank']}/{req['blank']} | "
+                   f"{p['judge']}/{req['judge']} | {'yes' if d['met'] else 'no'} | {sum(d['rejected'].values())} | {d['not_grounded']} | "
+                   f"{d['ambiguous']} | {d['near_duplicate_stems']} | {d['seconds']} |")
+    shortfalls = [(d["doc_id"], s) for d in report["documents"] for s in d["shortfall"]]
+    if shortfalls:
+        out += ["", "Shortfalls:", ""]
+        out += [f"- {doc} {s['type']} {s['produced']}/{s['requested']}: {s['reason']}" for doc, s in shortfalls]
+    out += ["", f"## {len(report['sample'])} random items with their sources", ""]
+    for n, item in enumerate(report["sample"], start=1):
+        out += _fmt_item(n, item) + [""]
+    return "\n".join(out)
+
+
+def run_quiz_eval(kb: "KnowledgeBase", *, output: Path, seed: int = 0) -> dict:
+    report = evaluate(kb, seed=seed)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(to_markdown(report), encoding="utf-8")
+    output.with_suffix(".json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(to_markdown(report).split("## Per document")[0])
+    return report

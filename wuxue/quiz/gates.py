@@ -1,0 +1,167 @@
+"""Quality gates applied to every draft; a failing draft is dropped and counted under the gate's name.
+
+grounded      the quote is the document text at its offsets and holds the answer
+leak          the answer is not in the stem; no option much longer than the others (≤ 1.3× median)
+worth_asking  the key is 2–12 characters, not a stopword, not a trivially frequent word
+unambiguous   no other corpus sentence has the same context around the blank with a different filler;
+              no distractor, substituted in, makes a sentence that exists in the corpus; no option
+              contains another; no 以上都对; no distractor from the answer's own list
+judge_edit    a false 判断 differs from its quote by exactly one replaced fact, never by a negation
+retrievable   searching with the stem returns the cited chunk in the top 3 (see :func:`retrieval_rank`)
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+
+from wuxue.quiz.builders import BLANK, Draft
+from wuxue.quiz.corpus import CorpusView, squash
+from wuxue.quiz.distractors import DistractorPool
+
+GATES = ("grounded", "leak", "worth_asking", "unambiguous", "judge_edit", "retrievable")
+KEY_MIN, KEY_MAX = 2, 12
+MAX_OPTION_RATIO = 1.3
+FREQUENT_SHARE = 0.03  # a key found in more than 3% of corpus sentences is trivial
+CONTEXT_CHARS = 8
+NEGATIONS = ("不", "未", "没", "非", "无", "否", "勿", "莫")
+
+
+def _resource_words(name: str) -> frozenset[str]:
+    text = resources.files("wuxue.quiz").joinpath("resources", name).read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def quiz_stopwords() -> frozenset[str]:
+    from wuxue.index.tokenizer import default_stopwords
+
+    return default_stopwords() | _resource_words("stopwords_quiz.txt")
+
+
+@dataclass
+class GateContext:
+    view: CorpusView
+    pool: DistractorPool
+    stopwords: frozenset[str]
+
+
+def grounded(draft: Draft, ctx: GateContext) -> bool:
+    text = ctx.view.texts.get(draft.atom.doc_id, "")
+    a, b = draft.quote_span
+    quote = text[a:b]
+    if not quote or not (0 <= a < b <= len(text)):
+        return False
+    if text[draft.atom.start : draft.atom.end] != draft.atom.text or not (a <= draft.atom.start and draft.atom.end <= b):
+        return False
+    if draft.type == "judge":
+        return draft.edit is None or draft.edit[0] in quote
+    return all(answer in quote for answer in draft.correct)
+
+
+def leak(draft: Draft, ctx: GateContext) -> bool:
+    """True when the draft does not give its answer away."""
+    body = draft.stem.replace(BLANK, "")
+    if draft.type == "judge":
+        return draft.edit is None or draft.edit[0] not in draft.statement
+    if any(answer in body for answer in draft.correct):
+        return False
+    options = draft.correct + draft.distractors
+    if draft.type in {"single", "multi"} and options:
+        median = statistics.median(len(o) for o in options)
+        if max(len(o) for o in options) > MAX_OPTION_RATIO * median:
+            return False
+    return True
+
+
+def worth_asking(draft: Draft, ctx: GateContext) -> bool:
+    keys = [draft.edit[0]] if draft.type == "judge" and draft.edit else ([draft.atom.text] if draft.type == "judge" else draft.correct)
+    for key in keys:
+        core = key.strip("“”《》")
+        if not KEY_MIN <= len(core) <= KEY_MAX or core in ctx.stopwords:
+            return False
+        if draft.atom.kind not in {"number", "date", "article"} and ctx.view.sentence_frequency(core) > FREQUENT_SHARE:
+            return False
+    return True
+
+
+def _contexts(draft: Draft, ctx: GateContext) -> tuple[str, str]:
+    """Squashed text just before the first blank and just after the last one, inside the quote."""
+    text = ctx.view.texts[draft.atom.doc_id]
+    a, b = draft.quote_span
+    first, last = min(draft.blanks), max(draft.blanks)
+    left = squash(text[a : first[0]])[-CONTEXT_CHARS:]
+    right = squash(text[last[1] : b])[:CONTEXT_CHARS]
+    return left, right
+
+
+def unambiguous(draft: Draft, ctx: GateContext) -> bool:
+    options = draft.correct + draft.distractors
+    if any("以上" in o for o in options):
+        return False
+    for i, x in enumerate(options):
+        for j, y in enumerate(options):
+            if i != j and x in y:
+                return False
+    own = ctx.pool.also_correct(draft.atom.enumeration)
+    quote = ctx.view.texts[draft.atom.doc_id][draft.quote_span[0] : draft.quote_span[1]]
+    wrong = draft.distractors + ([draft.edit[1]] if draft.edit else [])
+    if any(w in own or w in quote for w in wrong):
+        return False
+    if not draft.blanks:
+        return True
+    left, right = _contexts(draft, ctx)
+    if draft.type in {"blank", "single"} and len(draft.blanks) == 1 and (len(left) >= 2 or len(right) >= 2):
+        pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
+        answer = squash(draft.correct[0])
+        for match in pattern.finditer(ctx.view.haystack):
+            if match.group(1) != answer and "\n" not in match.group(1):
+                return False
+    for w in wrong:
+        if ctx.view.contains(left + w + right):
+            return False
+    return True
+
+
+def judge_edit(draft: Draft, ctx: GateContext) -> bool:
+    """A false statement replaces exactly one fact of the true one; adding a negation is not an edit."""
+    if draft.type != "judge":
+        return True
+    if draft.edit is None:
+        return draft.statement == draft.true_statement
+    true, false = draft.true_statement, draft.statement
+    p = 0
+    while p < min(len(true), len(false)) and true[p] == false[p]:
+        p += 1
+    s = 0
+    while s < min(len(true), len(false)) - p and true[-1 - s] == false[-1 - s]:
+        s += 1
+    before, after = true[p : len(true) - s], false[p : len(false) - s]
+    if not before or not after:  # a pure insertion or deletion (不, 未 …) is not a factual edit
+        return False
+    if before not in draft.edit[0] or after not in draft.edit[1]:
+        return False
+    return not any(after.count(n) > before.count(n) for n in NEGATIONS)
+
+
+ITEM_GATES: tuple[tuple[str, Callable[[Draft, GateContext], bool]], ...] = (
+    ("grounded", grounded),
+    ("leak", leak),
+    ("worth_asking", worth_asking),
+    ("unambiguous", unambiguous),
+    ("judge_edit", judge_edit),
+)
+
+
+def first_failure(draft: Draft, ctx: GateContext) -> str | None:
+    """Name of the first gate the draft fails, or None (retrieval is checked separately: it searches)."""
+    for name, gate in ITEM_GATES:
+        if not gate(draft, ctx):
+            return name
+    return None
+
+
+def search_query(draft: Draft) -> str:
+    return draft.stem.replace(BLANK, " ").strip()

@@ -1,0 +1,362 @@
+"""Assemble a quiz set: atoms → drafts → gates → set checks → item records.
+
+Reproducible: every random choice comes from ``random.Random`` seeded with the spec's seed and
+every collection is sorted first, so the same documents, spec and seed give the same items.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from wuxue.errors import UnknownDocumentError
+from wuxue.quiz.atoms import Atom
+from wuxue.quiz.builders import Draft, blank_item, display, judge_item, multi_item, single_item
+from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
+from wuxue.quiz.gates import first_failure, search_query
+from wuxue.quiz.materials import QuizMaterials, materials_for
+from wuxue.quiz.set_checks import MAX_CHUNK_USES, balanced_slots, near_duplicate, truth_plan
+
+if TYPE_CHECKING:
+    from wuxue.knowledge_base import KnowledgeBase
+
+TYPES = ("multi", "single", "blank", "judge")  # assembly order: the most constrained type first
+TYPE_NAMES = {"single": "单选题", "multi": "多选题", "blank": "填空题", "judge": "判断题"}
+DIFFICULTIES = ("easy", "medium", "hard")
+MAX_ITEMS = 200
+GENERATOR_VERSION = "1"
+RETRIEVAL_K = 3
+JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
+
+# preferred atom kinds per type (lower weight = earlier); a random jitter mixes neighbouring kinds
+KIND_WEIGHTS = {
+    "blank": {"enum_item": 0.0, "formulation": 0.2, "number": 0.3, "date": 0.5, "quoted": 0.6, "definition": 0.6, "title": 0.8, "article": 1.6},
+    "single": {"enum_item": 0.0, "formulation": 0.2, "definition": 0.4, "number": 0.4, "quoted": 0.6, "date": 0.6, "title": 0.8, "article": 1.6},
+    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8, "article": 9.0},
+}
+JITTER = 0.8
+
+
+@dataclass(frozen=True)
+class QuizSpec:
+    doc_ids: tuple[str, ...]
+    counts: Mapping[str, int]  # keys among "single", "multi", "blank", "judge"
+    sections: tuple[str, ...] = ()  # restrict to chunks whose section breadcrumb contains one of these
+    difficulty: str = "medium"  # easy | medium | hard
+    seed: int = 0
+
+
+@dataclass
+class QuizResult:
+    items: list[dict]
+    shortfall: list[dict]  # [{"type", "requested", "produced", "reason"}]
+    rejected: dict[str, int]  # gate name -> candidate items dropped
+    doc_versions: dict[str, str]  # doc_id -> content_hash of the version used
+
+    def to_dict(self) -> dict:
+        return {"items": self.items, "shortfall": self.shortfall, "rejected": self.rejected, "doc_versions": self.doc_versions}
+
+
+def validate_spec(kb: "KnowledgeBase", spec: QuizSpec) -> None:
+    if not spec.doc_ids:
+        raise InvalidQuizSpecError("请至少选择一个文档")
+    unknown = sorted({d for d in spec.doc_ids if kb.snapshot.store.document(d) is None})
+    if unknown:
+        raise UnknownDocumentError(f"文档不存在：{'、'.join(unknown)}")
+    bad_types = sorted(set(spec.counts) - set(TYPES))
+    if bad_types:
+        raise InvalidQuizSpecError(f"不支持的题型：{'、'.join(bad_types)}（可选 single、multi、blank、judge）")
+    if any(not isinstance(n, int) or isinstance(n, bool) or n < 0 for n in spec.counts.values()):
+        raise InvalidQuizSpecError("题目数量必须是非负整数")
+    total = sum(spec.counts.values())
+    if total == 0:
+        raise InvalidQuizSpecError("请至少要求一道题")
+    if total > MAX_ITEMS:
+        raise InvalidQuizSpecError(f"一次最多生成 {MAX_ITEMS} 道题（请求了 {total} 道）")
+    if spec.difficulty not in DIFFICULTIES:
+        raise InvalidQuizSpecError(f"难度必须是 {'、'.join(DIFFICULTIES)} 之一")
+
+
+def item_id(kind: str, stem: str, answers: Sequence[str]) -> str:
+    return hashlib.sha256(f"{kind}\n{stem}\n{'|'.join(answers)}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class _Chosen:
+    draft: Draft
+    chunk_id: str
+    rank: int
+
+
+@dataclass
+class _Assembler:
+    kb: "KnowledgeBase"
+    materials: QuizMaterials
+    spec: QuizSpec
+    salt: str = ""
+    rejected: Counter[str] = field(default_factory=Counter)
+    stems: list[str] = field(default_factory=list)
+    chunk_uses: Counter[str] = field(default_factory=Counter)
+    used_quotes: set[tuple[str, int, int]] = field(default_factory=set)
+    tried: Counter[str] = field(default_factory=Counter)
+
+    def rng(self, *parts: object) -> random.Random:
+        return random.Random(":".join(str(p) for p in (self.spec.seed, self.salt, *parts)))
+
+    # atoms ---------------------------------------------------------------------
+    def doc_atoms(self, doc_id: str) -> list[Atom]:
+        atoms = self.materials.atoms.get(doc_id, [])
+        if not self.spec.sections:
+            return atoms
+        view = self.materials.view
+        keep = []
+        for atom in atoms:
+            chunk_ids = view.quote_chunks(doc_id, atom.quote_start, atom.quote_end)
+            sections = [view.chunks[c].section for c in chunk_ids]
+            if any(wanted in section for wanted in self.spec.sections for section in sections):
+                keep.append(atom)
+        return keep
+
+    def ordered_atoms(self, kind: str, doc_id: str) -> list[Atom]:
+        rng = self.rng(kind, doc_id)
+        atoms = self.doc_atoms(doc_id)
+        if kind == "multi":
+            firsts: dict[tuple[int, int], Atom] = {}
+            for atom in atoms:
+                if atom.enumeration is not None:
+                    firsts.setdefault(atom.enumeration.spans[0], atom)
+            pool = sorted(firsts.values(), key=lambda a: a.start)
+            rng.shuffle(pool)
+            return pool
+        weights = KIND_WEIGHTS[kind]
+        keyed = [(weights.get(a.kind, 2.0) + rng.random() * JITTER, a.start, a.end, a) for a in atoms if a.kind in weights]
+        return [a for *_, a in sorted(keyed, key=lambda k: k[:3])]
+
+    # drafts ----------------------------------------------------------------------
+    def draft(self, kind: str, atom: Atom, rng: random.Random, truth: bool | None = None) -> Draft | None:
+        text = self.materials.view.texts[atom.doc_id]
+        title = self.materials.view.titles[atom.doc_id]
+        pool, difficulty = self.materials.pool, self.spec.difficulty
+        if kind == "blank":
+            return blank_item(atom, text, title, difficulty=difficulty, rng=rng)
+        if kind == "single":
+            return single_item(atom, text, title, pool, difficulty=difficulty, rng=rng)
+        if kind == "multi":
+            return multi_item(atom, text, title, pool, difficulty=difficulty, rng=rng)
+        return judge_item(atom, text, title, pool, truth=bool(truth), rng=rng)
+
+    def accept(self, draft: Draft, extra_stems: Sequence[str] = ()) -> _Chosen | None:
+        """Gates, set constraints and retrieval; counts every drop by its reason."""
+        atom = draft.atom
+        quote_key = (atom.doc_id, atom.quote_start, atom.quote_end)
+        if quote_key in self.used_quotes:
+            return None  # one item per quote: not a rejection, just not a new fact
+        failed = first_failure(draft, self.materials.gates)
+        if failed:
+            self.rejected[failed] += 1
+            return None
+        if near_duplicate(draft.stem, [*self.stems, *extra_stems]):
+            self.rejected["near_duplicate"] += 1
+            return None
+        rank, chunk_id = self.retrieval(draft)
+        if chunk_id is None:
+            self.rejected["retrievable" if rank is None else "chunk_reuse"] += 1
+            return None
+        return _Chosen(draft, chunk_id, rank or 0)
+
+    def retrieval(self, draft: Draft) -> tuple[int | None, str | None]:
+        """Rank of the first top-3 hit that contains the quote and is not used twice already."""
+        a, b = draft.quote_span
+        result = self.kb.search(search_query(draft), k=RETRIEVAL_K)
+        found_rank = None
+        for rank, hit in enumerate(result.hits, start=1):
+            c = hit.chunk
+            if c.doc_id == draft.atom.doc_id and c.char_start <= a and b <= c.char_end:
+                found_rank = found_rank or rank
+                if self.chunk_uses[c.chunk_id] < MAX_CHUNK_USES:
+                    return rank, c.chunk_id
+        return (found_rank if found_rank else None), None
+
+    def take(self, chosen: _Chosen) -> None:
+        atom = chosen.draft.atom
+        self.stems.append(chosen.draft.stem)
+        self.chunk_uses[chosen.chunk_id] += 1
+        self.used_quotes.add((atom.doc_id, atom.quote_start, atom.quote_end))
+
+    # selection -------------------------------------------------------------------
+    def streams(self, kind: str) -> dict[str, Iterator[Atom]]:
+        return {doc_id: iter(self.ordered_atoms(kind, doc_id)) for doc_id in self.spec.doc_ids}
+
+    def next_from(self, kind: str, stream: Iterator[Atom], rng: random.Random, truth: bool | None = None) -> _Chosen | None:
+        for atom in stream:
+            draft = self.draft(kind, atom, rng, truth)
+            if draft is None:
+                continue
+            self.tried[kind] += 1
+            chosen = self.accept(draft)
+            if chosen is not None:
+                return chosen
+        return None
+
+    def select(self, kind: str, count: int) -> list[_Chosen]:
+        """Round-robin over the documents (each one covered first), until ``count`` items or no candidates."""
+        rng = self.rng("select", kind)
+        streams = self.streams(kind)
+        order = list(self.spec.doc_ids)
+        rng.shuffle(order)
+        plan = truth_plan(count, self.rng("truth")) if kind == "judge" else [None] * count
+        chosen: list[_Chosen] = []
+        live = list(order)
+        turn = 0
+        while len(chosen) < count and live:
+            doc_id = live[turn % len(live)]
+            truth = plan[len(chosen)]
+            pick = self.next_from(kind, streams[doc_id], rng, truth)
+            if pick is None and truth is not None:  # no more atoms for this truth value here: other docs may have them
+                live.remove(doc_id)
+                continue
+            if pick is None:
+                live.remove(doc_id)
+                continue
+            self.take(pick)
+            chosen.append(pick)
+            turn += 1
+        return chosen
+
+    # records ---------------------------------------------------------------------
+    def record(self, chosen: _Chosen, slot: int | None, rng: random.Random) -> dict:
+        draft = chosen.draft
+        view = self.materials.view
+        atom = draft.atom
+        text = view.texts[atom.doc_id]
+        a, b = draft.quote_span
+        options: list[dict] = []
+        answer: dict = {}
+        if draft.type == "single":
+            wrong = list(draft.distractors)
+            rng.shuffle(wrong)
+            position = slot if slot is not None else rng.randrange(len(wrong) + 1)
+            texts = wrong[:position] + draft.correct + wrong[position:]
+            options = [{"key": "ABCDE"[i], "text": t} for i, t in enumerate(texts)]
+            answer = {"keys": ["ABCDE"[position]], "texts": list(draft.correct)}
+        elif draft.type == "multi":
+            texts = draft.correct + draft.distractors
+            rng.shuffle(texts)
+            options = [{"key": "ABCDE"[i], "text": t} for i, t in enumerate(texts)]
+            keys = [o["key"] for o in options if o["text"] in draft.correct]
+            answer = {"keys": keys, "texts": [o["text"] for o in options if o["text"] in draft.correct], "any_order": True}
+        elif draft.type == "blank":
+            answer = {"keys": [], "texts": list(draft.correct)}
+            if draft.any_order:
+                answer["any_order"] = True
+        else:
+            options = [dict(o) for o in JUDGE_OPTIONS]
+            answer = {"keys": ["A" if draft.edit is None else "B"], "texts": list(draft.correct)}
+        marked = self._marked(draft, text)
+        explanation = f"原文：{marked}"
+        if draft.edit is not None:
+            explanation += f"（题干将“{draft.edit[0]}”改成了“{draft.edit[1]}”）"
+        chunk = view.chunks[chosen.chunk_id]
+        return {
+            "id": item_id(draft.type, draft.stem, answer["texts"]),
+            "type": draft.type,
+            "stem": draft.stem,
+            "options": options,
+            "answer": answer,
+            "explanation": explanation,
+            "citation": {"doc_id": atom.doc_id, "title": view.titles[atom.doc_id], "section": chunk.section, "page": chunk.page,
+                         "chunk_id": chunk.chunk_id, "char_start": a, "char_end": b, "quote": text[a:b]},
+            "difficulty": self.spec.difficulty,
+            "knowledge_point": draft.knowledge_point,
+            "generator": {"method": draft.method, "version": GENERATOR_VERSION, "llm": False},
+            "checks": {"grounded": True, "leak": False, "unique_context": True, "retrieval_rank": chosen.rank},
+        }
+
+    def _marked(self, draft: Draft, text: str) -> str:
+        """The quote with the answer marked 【…】, as 学习强国's hint shows it in red."""
+        atom = draft.atom
+        if draft.type == "multi" and atom.enumeration is not None:
+            enum = atom.enumeration
+            holes = [span for item, span in zip(enum.items, enum.spans) if item in draft.correct]
+        elif draft.type == "blank":
+            holes = list(draft.blanks)
+        else:
+            holes = [(atom.start, atom.end)]
+        fill = [f"【{text[x:y]}】" for x, y in sorted(holes)]
+        return display(text, atom.quote_start, atom.quote_end, sorted(holes), fill=fill)
+
+    def build(self) -> QuizResult:
+        chosen_by_type: dict[str, list[_Chosen]] = {}
+        shortfall = []
+        for kind in TYPES:
+            count = int(self.spec.counts.get(kind, 0))
+            if count <= 0:
+                continue
+            chosen_by_type[kind] = self.select(kind, count)
+            produced = len(chosen_by_type[kind])
+            if produced < count:
+                dropped = sum(self.rejected.values())
+                shortfall.append({
+                    "type": kind, "requested": count, "produced": produced,
+                    "reason": f"所选文档（或章节）中可出{TYPE_NAMES[kind]}的知识点不足：共尝试 {self.tried[kind]} 个候选题，"
+                              f"其余未通过质量检查或与已选题目重复（全套累计淘汰 {dropped} 个）",
+                })
+        items: list[dict] = []
+        for kind in ("single", "multi", "blank", "judge"):
+            chosen = chosen_by_type.get(kind, [])
+            rng = self.rng("options", kind)
+            slots: list[int | None] = [None] * len(chosen)
+            if kind == "single" and chosen:
+                width = len(chosen[0].draft.distractors) + 1
+                slots = list(balanced_slots(len(chosen), width, rng))
+            items += [self.record(c, s, rng) for c, s in zip(chosen, slots)]
+        versions = {d: self.kb.snapshot.store.document(d).content_hash for d in self.spec.doc_ids}  # type: ignore[union-attr]
+        return QuizResult(items, shortfall, dict(sorted(self.rejected.items())), versions)
+
+
+def generate_quiz(kb: "KnowledgeBase", spec: QuizSpec) -> QuizResult:
+    """A set of cited items for ``spec`` (an explained shortfall when the documents cannot supply it)."""
+    validate_spec(kb, spec)
+    return _Assembler(kb, materials_for(kb), spec).build()
+
+
+def replacement_item(kb: "KnowledgeBase", spec: QuizSpec, *, items: Sequence[dict], item_id: str) -> dict | None:
+    """A new item of the same type as ``items[item_id]`` that passes every gate and repeats nothing in ``items``.
+
+    Keeps what balances the set: the same answer letter for 单选 and the same truth value for 判断.
+    """
+    target = next((i for i in items if i.get("id") == item_id), None)
+    if target is None:
+        raise UnknownQuizItemError(f"题目不存在：{item_id}")
+    validate_spec(kb, spec)
+    kind = target["type"]
+    others = [i for i in items if i.get("id") != item_id]
+    assembler = _Assembler(kb, materials_for(kb), spec, salt=f"replace:{item_id}")
+    taken_ids = {i.get("id") for i in items}
+    for other in items:  # the replaced item counts too: the replacement must differ from it
+        citation = other.get("citation", {})
+        assembler.used_quotes.add((citation.get("doc_id"), citation.get("char_start"), citation.get("char_end")))
+        assembler.stems.append(other.get("stem", ""))
+    for other in others:
+        assembler.chunk_uses[other.get("citation", {}).get("chunk_id", "")] += 1
+    truth = target["answer"]["keys"] == ["A"] if kind == "judge" else None
+    rng = assembler.rng("replace", kind)
+    home = target.get("citation", {}).get("doc_id")
+    order = sorted(spec.doc_ids, key=lambda d: (d != home, d))
+    for doc_id in order:
+        stream = iter(assembler.ordered_atoms(kind, doc_id))
+        while True:
+            chosen = assembler.next_from(kind, stream, rng, truth)
+            if chosen is None:
+                break
+            slot = ["ABCDE".index(k) for k in target["answer"]["keys"]][0] if kind == "single" and target["answer"]["keys"] else None
+            if slot is not None and slot > len(chosen.draft.distractors):
+                slot = None
+            record = assembler.record(chosen, slot, rng)
+            if record["id"] not in taken_ids:
+                return record
+    return None

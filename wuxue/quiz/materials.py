@@ -1,0 +1,62 @@
+"""Everything generation needs from one index snapshot, built once and reused while it is current:
+the sentence view, the segmenter and lexicon, every document's atoms and the distractor pool.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from wuxue.quiz.atoms import Atom, enumerations, mine_atoms
+from wuxue.quiz.corpus import CorpusView, build_corpus_view
+from wuxue.quiz.distractors import DistractorPool, build_pool
+from wuxue.quiz.gates import GateContext, quiz_stopwords
+from wuxue.quiz.lexicon import Segmenter, build_lexicon
+
+if TYPE_CHECKING:
+    from wuxue.knowledge_base import KnowledgeBase
+
+
+@dataclass
+class QuizMaterials:
+    view: CorpusView
+    segmenter: Segmenter
+    atoms: dict[str, list[Atom]]
+    pool: DistractorPool
+    gates: GateContext
+
+
+def build_materials(kb: "KnowledgeBase") -> QuizMaterials:
+    snapshot = kb.snapshot
+    view = build_corpus_view(snapshot.store)
+    segmenter = Segmenter()
+    atoms = {doc_id: mine_atoms(sentences, segmenter) for doc_id, sentences in view.sentences.items()}
+    all_atoms = [a for doc in sorted(atoms) for a in atoms[doc]]
+    lexicon = build_lexicon(segmenter, (s.text for s in view.all_sentences()))
+
+    def embed(texts: object) -> np.ndarray:
+        vectors = kb.embedder.embed(list(texts))  # type: ignore[call-overload]
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+    pool = build_pool(all_atoms, enumerations(all_atoms), lexicon, segmenter, embed)
+    return QuizMaterials(view, segmenter, atoms, pool, GateContext(view, pool, quiz_stopwords()))
+
+
+_CACHE: "weakref.WeakKeyDictionary[object, QuizMaterials]" = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+
+
+def materials_for(kb: "KnowledgeBase") -> QuizMaterials:
+    """Materials of the knowledge base's current snapshot (rebuilt after every index change)."""
+    snapshot = kb.snapshot
+    with _LOCK:
+        found = _CACHE.get(snapshot)
+        if found is None:
+            found = build_materials(kb)
+            _CACHE[snapshot] = found
+        return found
