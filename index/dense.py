@@ -13,6 +13,7 @@ a private, writable copy (mapped FAISS indexes must never be modified).
 from __future__ import annotations
 
 import math
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,6 +203,11 @@ class DenseIndex:
 
     # files --------------------------------------------------------------------
     def save(self, path: Path) -> None:
+        """Write the index; an unchanged mapped index is copied byte for byte (a mapped IVF would be
+        written as a reference to its source file, which snapshot clean-up later deletes)."""
+        if self._mapped and self._path is not None:
+            shutil.copyfile(self._path, path)
+            return
         faiss.write_index(self._index, str(path))
 
     @classmethod

@@ -102,6 +102,11 @@ def test_saved_index_loads_memory_mapped_and_copies_before_change(tmp_path: Path
     index.save(path)
     loaded = DenseIndex.load(path, policy=SMALL)
     assert loaded.mapped and loaded.kind == index.kind and len(loaded) == count
+    copy = tmp_path / "copy.faiss"
+    loaded.save(copy)  # unchanged and still mapped: a complete, independent file
+    path.unlink()
+    assert len(DenseIndex.load(copy, mmap=False, policy=SMALL)) == count
+    index.save(path)
     if count:
         assert (loaded.search(vectors[:4], 5)[1] == index.search(vectors[:4], 5)[1]).all()
         loaded.remove(ids[:1])  # would crash on a mapped FAISS index
