@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
+import anyio
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
@@ -19,14 +20,16 @@ from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
+from wuxue.quiz.store import QuizStore
 from wuxue.service.errors import install_error_handlers
 from wuxue.service import csrf
 from wuxue.service.auth import SESSION_COOKIE, LoginRateLimiter
-from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health
+from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
 
 log = logging.getLogger(__name__)
+QUIZ_WORKERS = 2  # quiz generations at once (CPU work in threads)
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -60,6 +63,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
         app.state.login_limiter = LoginRateLimiter()
+        app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
+        app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
         app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb))
         app.state.jobs.start()
         yield
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.jobs.store.close()
         app.state.app_db.close()
         app.state.users.close()
+        app.state.quiz_store.close()
         app.state.audit.close()
         kb.close()
 
@@ -77,7 +83,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health):
+    for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health, quiz):
         app.include_router(module.router)
 
     @app.middleware("http")
@@ -99,5 +105,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @app.get("/", include_in_schema=False)
     def index_page() -> FileResponse:
         return FileResponse(static_dir() / "index.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/quiz", include_in_schema=False)
+    def quiz_page() -> FileResponse:
+        return FileResponse(static_dir() / "quiz.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/admin", include_in_schema=False)
+    def admin_page() -> FileResponse:
+        return FileResponse(static_dir() / "admin.html", media_type="text/html; charset=utf-8")
 
     return app

@@ -68,6 +68,13 @@ class QuizItemOut(BaseModel):
     checks: dict[str, Any] = Field(default_factory=dict)
 
 
+class ShortfallOut(BaseModel):
+    type: str
+    requested: int
+    produced: int
+    reason: str
+
+
 class QuizSetFields(BaseModel):
     id: str
     title: str
@@ -76,8 +83,8 @@ class QuizSetFields(BaseModel):
     updated_at: float
     spec: dict[str, Any]
     doc_versions: dict[str, Any]
-    shortfall: Any = Field(description="未能出满的题型及原因")
-    rejected: Any = Field(description="未通过质量检查而丢弃的题数（按检查项）")
+    shortfall: list[ShortfallOut] = Field(description="未能出满的题型及原因")
+    rejected: dict[str, int] = Field(description="未通过质量检查而丢弃的候选题数（按检查项）")
 
 
 class QuizSetOut(QuizSetFields):
@@ -93,8 +100,8 @@ class QuizCreated(BaseModel):
     id: str
     title: str
     items: list[QuizItemOut]
-    shortfall: Any
-    rejected: Any
+    shortfall: list[ShortfallOut]
+    rejected: dict[str, int]
 
 
 class PracticeItemOut(BaseModel):

@@ -15,9 +15,10 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 
 from wuxue.quiz.export import EXTENSIONS, FORMATS, MEDIA_TYPES, check_export_args, export_quiz, skipped
-from wuxue.quiz.generator import QuizSpec, generate_quiz, replacement_item
+from wuxue.quiz.generator import QuizSpec, generate_quiz, replacement_item, validate_spec
 from wuxue.quiz.practice import grade, practice_view
-from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError, UnknownQuizItemError
+from wuxue.quiz.errors import UnknownQuizItemError
+from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError
 from wuxue.errors import WuxueError
 from wuxue.service.auth import Leader, Member
 from wuxue.service.deps import KB
@@ -27,10 +28,6 @@ from wuxue.service.quiz_schemas import (
 from wuxue.users import User
 
 router = APIRouter(prefix="/api/quiz", tags=["题目集"])
-
-
-class EmptyQuizSpecError(WuxueError):
-    code = "invalid_quiz_spec"
 
 
 class NoReplacementError(WuxueError):
@@ -64,14 +61,11 @@ def _default_title(kb, doc_ids: list[str]) -> str:  # type: ignore[no-untyped-de
     return f"《{first}》{'等' if len(doc_ids) > 1 else ''}学习测试题"[:100]
 
 
-@router.post("", response_model=QuizCreated, status_code=201, summary="生成题目集（单选、多选、填空、判断，每题附出处）")
+@router.post("", response_model=QuizCreated, response_model_exclude_unset=True, status_code=201, summary="生成题目集（单选、多选、填空、判断，每题附出处）")
 async def create_quiz(body: QuizCreate, request: Request, kb: KB, user: Leader) -> QuizCreated:
-    counts = body.counts.model_dump()
-    if sum(counts.values()) == 0:
-        raise EmptyQuizSpecError("请至少为一种题型设置题数")
-    for doc_id in body.doc_ids:
-        kb.document(doc_id)  # unknown_document (404) before any work
+    counts = {kind: n for kind, n in body.counts.model_dump().items() if n}
     spec_dict = {"doc_ids": body.doc_ids, "counts": counts, "sections": body.sections, "difficulty": body.difficulty, "seed": body.seed}
+    validate_spec(kb, _spec(spec_dict))  # invalid_quiz_spec / unknown_document before waiting for a worker
     result = await _in_worker(request, generate_quiz, kb, _spec(spec_dict))
     quiz = _store(request).create(
         title=body.title.strip() or _default_title(kb, body.doc_ids), created_by=user.username, spec=spec_dict,
@@ -85,7 +79,7 @@ def list_quizzes(request: Request, user: Leader, limit: Annotated[int, Query(ge=
     return [QuizSetSummaryOut(**quiz.summary()) for quiz in _store(request).list(created_by=user.username, limit=limit)]
 
 
-@router.get("/{quiz_id}", response_model=QuizSetOut, summary="题目集与全部题目")
+@router.get("/{quiz_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="题目集与全部题目")
 def get_quiz(quiz_id: str, request: Request, user: Leader) -> QuizSetOut:
     return QuizSetOut(**_own(request, quiz_id, user).to_dict())
 
@@ -97,7 +91,7 @@ def delete_quiz(quiz_id: str, request: Request, user: Leader) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/{quiz_id}/items/{item_id}/replace", response_model=QuizSetOut, summary="换一道题（同题型，位置不变）")
+@router.post("/{quiz_id}/items/{item_id}/replace", response_model=QuizSetOut, response_model_exclude_unset=True, summary="换一道题（同题型，位置不变）")
 async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
     quiz = _own(request, quiz_id, user)
     if not any(item.get("id") == item_id for item in quiz.items):
@@ -108,7 +102,7 @@ async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, use
     return QuizSetOut(**_store(request).replace_item(quiz_id, item_id, new_item).to_dict())
 
 
-@router.delete("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, summary="删除一道题")
+@router.delete("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="删除一道题")
 def delete_item(quiz_id: str, item_id: str, request: Request, user: Leader) -> QuizSetOut:
     _own(request, quiz_id, user)
     return QuizSetOut(**_store(request).delete_item(quiz_id, item_id).to_dict())
@@ -145,7 +139,7 @@ def practice(quiz_id: str, request: Request, _: Member) -> PracticeOut:
     return PracticeOut(id=quiz.id, title=quiz.title, items=[practice_view(item) for item in quiz.items])  # type: ignore[misc]
 
 
-@router.post("/{quiz_id}/practice", response_model=PracticeResult, summary="练习：交卷，返回得分与每题出处")
+@router.post("/{quiz_id}/practice", response_model=PracticeResult, response_model_exclude_unset=True, summary="练习：交卷，返回得分与每题出处")
 def submit_practice(quiz_id: str, body: PracticeSubmit, request: Request, _: Member) -> PracticeResult:
     quiz = _store(request).get(quiz_id)
     answers = {a.item_id: {"keys": a.keys, "texts": a.texts} for a in body.answers}

@@ -12,6 +12,10 @@ const EXPORTS = [
 ];
 const BLANK_RE = /_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)/g;
 const BLANK = "＿＿＿＿";
+const GATE_LABELS = {
+  grounded: "与原文不符", leak: "泄露答案", worth_asking: "不值得考", unambiguous: "答案不唯一", judge_edit: "判断题改写不当",
+  near_duplicate: "与已选题重复", retrievable: "检索不到出处", chunk_reuse: "同一段落出题过多",
+};
 
 let user = null;
 let quiz = null; // the quiz set shown in the preview
@@ -63,11 +67,21 @@ function markedQuote(quote, needles) {
   return node;
 }
 
+// The generator's explanation (原文：… with the answer as 【…】) with the marked parts in <mark>.
+function markedExplanation(explanation) {
+  const node = el("p", { class: "quote" });
+  for (const piece of explanation.split(/(【[^【】]*】)/)) {
+    if (/^【[^【】]*】$/.test(piece)) node.append(el("mark", {}, piece.slice(1, -1)));
+    else if (piece) node.append(piece);
+  }
+  return node;
+}
+
 function sourceBox(item) {
   const citation = item.citation || {};
   const box = el("div", { class: "item-source" }, el("div", { class: "crumb" }, "出处：", sourceLabel(citation)));
-  if (citation.quote) box.append(markedQuote(citation.quote, item.type === "judge" ? [] : (item.answer.texts || [])));
-  if (item.explanation && !item.explanation.startsWith("原文")) box.append(el("p", { class: "explanation" }, "解析：", item.explanation));
+  if (item.explanation) box.append(markedExplanation(item.explanation));
+  else if (citation.quote) box.append(markedQuote(citation.quote, item.type === "judge" ? [] : (item.answer.texts || [])));
   return box;
 }
 
@@ -185,26 +199,11 @@ async function loadMySets() {
 // ------------------------------------------------------------------ preview
 
 function notes(set) {
-  const lines = [];
-  const shortfall = set.shortfall;
-  if (Array.isArray(shortfall)) {
-    for (const entry of shortfall) lines.push(typeof entry === "string" ? entry : JSON.stringify(entry));
-  } else if (shortfall && typeof shortfall === "object") {
-    for (const [type, value] of Object.entries(shortfall)) {
-      if (value && typeof value === "object") {
-        const parts = [`${TYPE_LABELS[type] || type}：要求 ${value.requested ?? "?"} 题，生成 ${value.produced ?? "?"} 题`];
-        if (value.reason) parts.push(String(value.reason));
-        lines.push(parts.join("；"));
-      } else if (value) {
-        lines.push(`${TYPE_LABELS[type] || type}：少 ${value} 题`);
-      }
-    }
-  } else if (shortfall) {
-    lines.push(String(shortfall));
-  }
-  const rejected = set.rejected && typeof set.rejected === "object" ? Object.entries(set.rejected).filter(([, n]) => typeof n === "number" && n > 0) : [];
+  const lines = (set.shortfall || []).map((entry) =>
+    `${TYPE_LABELS[entry.type] || entry.type}：要求 ${entry.requested} 题，生成 ${entry.produced} 题。${entry.reason}`);
+  const rejected = Object.entries(set.rejected || {}).filter(([, n]) => n > 0);
   if (rejected.length) {
-    lines.push(`质量检查淘汰：${rejected.map(([gate, n]) => `${gate} ${n}`).join("，")}`);
+    lines.push(`质量检查淘汰的候选题：${rejected.map(([gate, n]) => `${GATE_LABELS[gate] || gate} ${n}`).join("，")}`);
   }
   return lines;
 }

@@ -25,7 +25,7 @@ def store(tmp_path):
 def make(store, user="lead", items=None, title="测验"):
     return store.create(title=title, created_by=user, spec={"doc_ids": ["d"], "counts": {"single": 3}, "seed": 1},
                         doc_versions={"d": "hash1"}, items=items or [item("a"), item("b"), item("c")],
-                        shortfall={"single": {"requested": 4, "produced": 3}}, rejected={"leak": 2})
+                        shortfall=[{"type": "single", "requested": 4, "produced": 3, "reason": "不足"}], rejected={"leak": 2})
 
 
 def test_create_get_list_and_persist(store, tmp_path):

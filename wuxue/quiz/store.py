@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wuxue.errors import WuxueError
+from wuxue.quiz.errors import UnknownQuizItemError
 from wuxue.sqlite_db import SqliteStore
 
 SCHEMA = """
@@ -38,10 +39,6 @@ class UnknownQuizError(WuxueError):
     code = "unknown_quiz"
 
 
-class UnknownQuizItemError(WuxueError):
-    code = "unknown_quiz_item"
-
-
 @dataclass(frozen=True)
 class QuizSet:
     id: str
@@ -52,8 +49,8 @@ class QuizSet:
     spec: dict[str, Any]
     doc_versions: dict[str, Any]
     items: list[dict[str, Any]]
-    shortfall: Any = field(default_factory=dict)
-    rejected: Any = field(default_factory=dict)
+    shortfall: list[dict[str, Any]] = field(default_factory=list)  # [{type, requested, produced, reason}]
+    rejected: dict[str, int] = field(default_factory=dict)  # quality gate -> items dropped
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,10 +79,11 @@ class QuizStore(SqliteStore):
     schema = SCHEMA
 
     def create(self, *, title: str, created_by: str, spec: dict[str, Any], doc_versions: dict[str, Any],
-               items: list[dict[str, Any]], shortfall: Any = None, rejected: Any = None) -> QuizSet:
+               items: list[dict[str, Any]], shortfall: list[dict[str, Any]] | None = None,
+               rejected: dict[str, int] | None = None) -> QuizSet:
         now = time.time()
         quiz = QuizSet(id=uuid.uuid4().hex, title=title, created_by=created_by, created_at=now, updated_at=now, spec=spec,
-                       doc_versions=doc_versions, items=items, shortfall=shortfall or {}, rejected=rejected or {})
+                       doc_versions=doc_versions, items=items, shortfall=list(shortfall or []), rejected=dict(rejected or {}))
         values = [_dumps(v) if k in _JSON_COLUMNS else v for k, v in zip(_COLUMNS, (getattr(quiz, c) for c in _COLUMNS))]
         with self._lock, self._db:
             self._db.execute(f"INSERT INTO quiz_sets ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values)
