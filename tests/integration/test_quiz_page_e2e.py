@@ -1,0 +1,135 @@
+"""The quiz page in a real headless Chromium against a real server and model: a leader generates, reviews,
+replaces and exports; a member practises the shared set."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from docx import Document
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.integration.conftest import ARTIFACTS
+from wuxue.users import UserExistsError, UserStore
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+USERS = {"quiz_leader": ("leader", "quiz-leader-pass"), "quiz_member": ("member", "quiz-member-pass")}
+COUNTS = {"single": 2, "multi": 1, "blank": 2, "judge": 1}
+
+
+@pytest.fixture(scope="module")
+def accounts(real_index, live_server) -> dict[str, tuple[str, str]]:
+    """A leader and a member in the shared server's database (the server reads users per request)."""
+    store = UserStore(real_index / "app.sqlite")
+    for name, (role, password) in USERS.items():
+        try:
+            store.add(name, role, password)
+        except UserExistsError:
+            pass
+    store.close()
+    return USERS
+
+
+@pytest.fixture(scope="module")
+def quiz_browser():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(quiz_browser, live_server, accounts):
+    context = quiz_browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("dialog", lambda dialog: pytest.fail(f"unexpected dialog: {dialog.message}"))
+    yield page
+    context.close()
+    assert errors == []
+
+
+def log_in(page: Page, username: str) -> None:
+    expect(page.locator("#login-section")).to_be_visible()
+    page.fill("#login-user", username)
+    page.fill("#login-pass", USERS[username][1])
+    page.click("#login-button")
+
+
+def test_leader_generates_reviews_replaces_and_exports_word(page, live_server):
+    page.goto(live_server + "/quiz")
+    log_in(page, "quiz_leader")
+    expect(page.locator("#workspace")).to_be_visible()
+    expect(page.locator("#account-name")).to_contain_text("quiz_leader（组长）")
+    page.locator(".doc-box[value='dangzhang_2022']").check()
+    for kind, count in COUNTS.items():
+        page.fill(f"#count-{kind}", str(count))
+    page.fill("#seed", "3")
+    page.fill("#quiz-title", "党章学习测验（端到端）")
+    page.click("#generate")
+
+    items = page.locator("#items .quiz-item")
+    expect(items).to_have_count(sum(COUNTS.values()), timeout=120_000)
+    expect(page.locator("#preview-title")).to_have_text("党章学习测验（端到端）")
+    for index in range(items.count()):
+        source = items.nth(index).locator(".item-source")
+        expect(source.locator(".crumb")).to_contain_text("《中国共产党章程（2022年修订）》")
+        expect(source.locator(".quote")).to_contain_text("原文：")
+        expect(source.locator("mark").first).to_be_visible()  # the answer marked in the quote
+    first = items.first
+    expect(first.locator(".badge")).to_have_text("单选题")
+    expect(first.locator(".options li.correct")).to_have_count(1)
+    page.screenshot(path=str(ARTIFACTS / "quiz-preview.png"), full_page=True)
+
+    old_id = first.get_attribute("data-id")
+    first.locator(".replace-item").click()
+    expect(page.locator("#status")).to_have_text("已换成新题", timeout=60_000)
+    expect(items).to_have_count(sum(COUNTS.values()))
+    new_first = page.locator("#items .quiz-item").first
+    assert new_first.get_attribute("data-id") != old_id
+    expect(new_first.locator(".badge")).to_have_text("单选题")
+    new_stem = new_first.locator(".stem").text_content()
+
+    with page.expect_download() as download_info:
+        page.locator("a.export[data-format='docx'][data-answers='end']").click()
+    download = download_info.value
+    assert download.suggested_filename == "党章学习测验（端到端）（卷尾答案）.docx"
+    path = download.path()
+    paragraphs = [p.text for p in Document(str(path)).paragraphs]
+    assert paragraphs[0] == "党章学习测验（端到端）"
+    assert f"1. {new_stem}" in paragraphs  # the replacement is what was exported
+    key = paragraphs.index("参考答案与出题依据")
+    answers = [p for p in paragraphs[key:] if p.split(". ", 1)[-1].startswith("答案：")]
+    assert len(answers) == sum(COUNTS.values())
+    assert sum(p.startswith("出题依据：《中国共产党章程（2022年修订）》") for p in paragraphs) == sum(COUNTS.values())
+
+
+def test_member_practises_a_shared_set_and_sees_score_and_sources(page, live_server):
+    token = httpx.post(f"{live_server}/api/auth/login", json={"username": "quiz_leader", "password": USERS["quiz_leader"][1]}).json()["token"]
+    created = httpx.post(f"{live_server}/api/quiz", headers={"Authorization": f"Bearer {token}"}, timeout=120,
+                         json={"doc_ids": ["dangzhang_2022"], "counts": {"single": 2, "judge": 1}, "seed": 11})
+    assert created.status_code == 201, created.text
+    quiz = created.json()
+
+    page.goto(f"{live_server}/quiz?practice={quiz['id']}")
+    log_in(page, "quiz_member")
+    cards = page.locator(".practice-item")
+    expect(cards).to_have_count(len(quiz["items"]))
+    assert page.locator("#practice mark").count() == 0 and "原文" not in page.locator("#practice").text_content()
+    # answer the first item correctly, leave the rest empty
+    right_key = quiz["items"][0]["answer"]["keys"][0]
+    cards.first.locator(f"input[value='{right_key}']").check()
+    page.click("#practice-submit")
+    expect(page.locator("#practice-score")).to_have_text(f"得分：1 / {len(quiz['items'])}")
+    expect(cards.first).to_have_class("quiz-item practice-item right")
+    expect(cards.nth(1).locator(".verdict-line")).to_contain_text("回答错误")
+    expect(cards.nth(1).locator(".item-source .crumb")).to_contain_text("《中国共产党章程（2022年修订）》")
+    page.screenshot(path=str(ARTIFACTS / "quiz-practice.png"), full_page=True)
+    # members cannot open the leader workspace
+    page.goto(live_server + "/quiz")
+    expect(page.locator("#login-hint")).to_contain_text("没有出题权限")
+    assert page.locator("#workspace").is_hidden()
