@@ -13,18 +13,36 @@ from urllib.parse import quote
 
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
-
-from wuxue.quiz.export import EXTENSIONS, FORMATS, MEDIA_TYPES, check_export_args, export_quiz, skipped
-from wuxue.quiz.generator import QuizSpec, generate_quiz, replacement_item, validate_spec
-from wuxue.quiz.practice import grade, practice_view
-from wuxue.quiz.errors import UnknownQuizItemError
-from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError
-from wuxue.errors import WuxueError
 from wuxue.service.auth import Leader, Member
 from wuxue.service.deps import KB
 from wuxue.service.quiz_schemas import (
-    PracticeOut, PracticeResult, PracticeSubmit, QuizCreate, QuizCreated, QuizSetOut, QuizSetSummaryOut,
+    PracticeOut,
+    PracticeResult,
+    PracticeSubmit,
+    QuizCreate,
+    QuizCreated,
+    QuizSetOut,
+    QuizSetSummaryOut,
 )
+
+from wuxue.errors import WuxueError
+from wuxue.quiz.errors import UnknownQuizItemError
+from wuxue.quiz.export import (
+    EXTENSIONS,
+    FORMATS,
+    MEDIA_TYPES,
+    check_export_args,
+    export_quiz,
+    skipped,
+)
+from wuxue.quiz.generator import (
+    QuizSpec,
+    generate_quiz,
+    replacement_item,
+    validate_spec,
+)
+from wuxue.quiz.practice import grade, practice_view
+from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError
 from wuxue.users import User
 
 router = APIRouter(prefix="/api/quiz", tags=["题目集"])
@@ -122,7 +140,7 @@ async def export(
     quiz_id: str,
     request: Request,
     user: Leader,
-    format: Annotated[str, Query(description="、".join(FORMATS))] = "docx",  # noqa: A002 - the public query parameter name
+    format: Annotated[str, Query(description="、".join(FORMATS))] = "docx",
     answers: Annotated[str, Query(description="none 仅试题；inline 题后附答案；end 卷尾附答案（Word、纯文本）")] = "end",
 ) -> Response:
     quiz = _own(request, quiz_id, user)

@@ -12,7 +12,13 @@ from docx import Document
 from openpyxl import load_workbook
 
 from wuxue.quiz.export import (
-    EXTENSIONS, FORMATS, MEDIA_TYPES, AnswerModeError, ExportFormatError, export_quiz, skipped,
+    EXTENSIONS,
+    FORMATS,
+    MEDIA_TYPES,
+    AnswerModeError,
+    ExportFormatError,
+    export_quiz,
+    skipped,
 )
 
 NASTY_STEM = '根据《关于"三会一课"的规定{试行}》，党费:按月~交纳=100#元\\每季度\n（　）召开一次。'
@@ -221,7 +227,7 @@ def test_plain_text_modes():
     none = export("txt", "none").decode("utf-8")
     assert "答案：" not in none and "解析：" not in none and len(parse_txt(none)) == 6
     end = export("txt", "end").decode("utf-8")
-    head, tail = end.split("\n参考答案\n")
+    head, _ = end.split("\n参考答案\n")
     assert "答案：" not in head and len(parse_txt(head)) == 6
     assert [parse_txt(end)[n]["answer"] for n in range(1, 7)] == ["B", "ACE", "理想信念；宗旨意识", "一年", "正确", "错误"]
 

@@ -10,10 +10,10 @@ import pytest
 from docx import Document
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
-
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.service.app import create_app
 from wuxue.service.routers import quiz as quiz_router
+
 from wuxue.users import UserStore
 
 PASSWORDS = {"boss": "adminpass1", "lead": "leaderpass", "lead2": "leaderpass2", "mem": "memberpass"}

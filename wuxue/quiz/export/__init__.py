@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from wuxue.quiz.export import aiken, excel, gift, json_file, plaintext, word
-from wuxue.quiz.export.common import ANSWER_MODES, AnswerModeError, ExportFormatError, Item, check_answers_mode
+from wuxue.quiz.export.common import (
+    ANSWER_MODES,
+    AnswerModeError,
+    ExportFormatError,
+    Item,
+    check_answers_mode,
+)
 
 FORMATS = ("json", "docx", "xlsx", "txt", "gift", "aiken")
 MEDIA_TYPES = {

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wuxue.quiz.export.common import FALSE_TEXT, TRUE_TEXT, Item, answer_keys, clean, judge_is_true, one_line, options
+from wuxue.quiz.export.common import (
+    FALSE_TEXT,
+    TRUE_TEXT,
+    Item,
+    answer_keys,
+    clean,
+    judge_is_true,
+    one_line,
+    options,
+)
 
 SUPPORTED = ("single", "judge")
 

@@ -15,7 +15,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from wuxue.quiz.export.common import (
-    DIFFICULTY_LABELS, TYPE_LABELS, Item, answer_label, basis, blank_stem, check_answers_mode, clean, options, ordered,
+    DIFFICULTY_LABELS,
+    TYPE_LABELS,
+    Item,
+    answer_label,
+    basis,
+    blank_stem,
+    check_answers_mode,
+    clean,
+    options,
+    ordered,
 )
 
 OPTION_KEYS = ("A", "B", "C", "D", "E")

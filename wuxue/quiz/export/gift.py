@@ -13,7 +13,15 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from wuxue.quiz.export.common import BLANK_RE, Item, answer_keys, answer_texts, clean, judge_is_true, options
+from wuxue.quiz.export.common import (
+    BLANK_RE,
+    Item,
+    answer_keys,
+    answer_texts,
+    clean,
+    judge_is_true,
+    options,
+)
 
 SPECIAL = "\\~=#{}:"
 BLANK = "＿＿＿＿"

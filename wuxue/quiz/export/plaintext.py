@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wuxue.quiz.export.common import Item, answer_label, basis, blank_stem, check_answers_mode, clean, one_line, options, ordered, source_label
+from wuxue.quiz.export.common import (
+    Item,
+    answer_label,
+    basis,
+    blank_stem,
+    check_answers_mode,
+    clean,
+    one_line,
+    options,
+    ordered,
+    source_label,
+)
 
 BLANK = "____"
 

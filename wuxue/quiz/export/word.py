@@ -20,8 +20,20 @@ from docx.shared import Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from wuxue.quiz.export.common import (
-    BLANK_RE, Item, answer_detail, answer_texts, blank_stem, check_answers_mode, clean, count_types, options, sections,
-    source_label, source_quote, TYPE_LABELS, TYPE_ORDER,
+    BLANK_RE,
+    TYPE_LABELS,
+    TYPE_ORDER,
+    Item,
+    answer_detail,
+    answer_texts,
+    blank_stem,
+    check_answers_mode,
+    clean,
+    count_types,
+    options,
+    sections,
+    source_label,
+    source_quote,
 )
 
 BLANK = "＿" * 6
