@@ -47,6 +47,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     page INTEGER,
     page_end INTEGER,
     sentences TEXT NOT NULL DEFAULT '[]',
+    page_breaks TEXT NOT NULL DEFAULT '[]',
     index_text_hash TEXT NOT NULL,
     tokens TEXT NOT NULL DEFAULT '',
     bigrams TEXT NOT NULL DEFAULT ''
@@ -69,6 +70,15 @@ class StoredChunk:
     page_end: int | None
     sentences: tuple[tuple[int, int], ...]
     title: str
+    page_breaks: tuple[tuple[int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of the character at ``offset`` in this chunk's text (the chunk may span pages)."""
+        page = self.page
+        for start, number in self.page_breaks:
+            if start <= offset:
+                page = number
+        return page
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -104,7 +114,8 @@ class StoredDocument:
         return dict(self.__dict__)
 
 
-_CHUNK_COLUMNS = "c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end, c.sentences, d.title"
+_CHUNK_COLUMNS = ("c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end,"
+                  " c.sentences, d.title, c.page_breaks")
 _DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at, aliases"
 
 
@@ -114,7 +125,8 @@ def _document(row: Sequence[object]) -> StoredDocument:
 
 def _chunk(row: Sequence[object]) -> StoredChunk:
     sentences = tuple(tuple(pair) for pair in json.loads(str(row[10])))
-    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]))  # type: ignore[arg-type]
+    breaks = tuple(tuple(pair) for pair in json.loads(str(row[12])))
+    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]), page_breaks=breaks)  # type: ignore[arg-type]
 
 
 def outline_of(document: CleanDocument) -> list[dict[str, object]]:
@@ -134,6 +146,17 @@ class ChunkStore:
         else:
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.executescript(SCHEMA)
+            self._add_missing_columns()
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
+        # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
+        self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
+
+    def _add_missing_columns(self) -> None:
+        """Columns added after a snapshot was written get their defaults (old chunks gain them on re-index)."""
+        present = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
+        if "page_breaks" not in present:
+            self._db.execute("ALTER TABLE chunks ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
+            self._db.commit()
 
     def close(self) -> None:
         self._db.close()
@@ -196,12 +219,12 @@ class ChunkStore:
         """Insert chunks with their lexical tokens per analyzer (``words`` and ``bigrams``)."""
         self._db.executemany(
             "INSERT INTO chunks (int_id, chunk_id, doc_id, ordinal, text, char_start, char_end, section, page, page_end,"
-            " sentences, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sentences, page_breaks, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     int_id, f"{doc_id}#{chunk.ordinal}", doc_id, chunk.ordinal, chunk.text, chunk.char_start,
                     chunk.char_end, chunk.section, chunk.page, chunk.page_end, json.dumps(chunk.sentences),
-                    index_hash, _SEPARATOR.join(words), _SEPARATOR.join(bigrams),
+                    json.dumps(chunk.page_breaks), index_hash, _SEPARATOR.join(words), _SEPARATOR.join(bigrams),
                 )
                 for chunk, int_id, index_hash, words, bigrams in zip(chunks, int_ids, index_hashes, tokens["words"], tokens["bigrams"])
             ],
@@ -214,20 +237,20 @@ class ChunkStore:
             batch = ids[start : start + 500]
             marks = ",".join("?" * len(batch))
             rows = self._db.execute(
-                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.int_id IN ({marks})", batch
+                f"SELECT {self._chunk_columns} FROM chunks c JOIN documents d USING (doc_id) WHERE c.int_id IN ({marks})", batch
             )
             found.update((int(row[0]), _chunk(row)) for row in rows)
         return found
 
     def chunk(self, chunk_id: str) -> StoredChunk | None:
         row = self._db.execute(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id = ?", [chunk_id]
+            f"SELECT {self._chunk_columns} FROM chunks c JOIN documents d USING (doc_id) WHERE c.chunk_id = ?", [chunk_id]
         ).fetchone()
         return _chunk(row) if row else None
 
     def chunks_of(self, doc_id: str) -> list[StoredChunk]:
         rows = self._db.execute(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d USING (doc_id) WHERE c.doc_id = ? ORDER BY c.ordinal", [doc_id]
+            f"SELECT {self._chunk_columns} FROM chunks c JOIN documents d USING (doc_id) WHERE c.doc_id = ? ORDER BY c.ordinal", [doc_id]
         )
         return [_chunk(row) for row in rows]
 

@@ -150,6 +150,7 @@ def chunk_document(document: CleanDocument, config: ChunkerConfig) -> list[Chunk
                     page=document.page_at(start),
                     page_end=document.page_at(end - 1),
                     sentences=tuple((s - start, e - start) for s, e in piece),
+                    page_breaks=tuple((offset - start, page) for offset, page in document.page_starts if start < offset < end),
                 )
             )
     return chunks

@@ -66,6 +66,7 @@ class Chunk:
     page: int | None
     page_end: int | None
     sentences: tuple[tuple[int, int], ...]  # sentence spans relative to ``text``
+    page_breaks: tuple[tuple[int, int], ...] = ()  # (offset in ``text``, page) of each page that starts inside the chunk
 
     @property
     def section(self) -> str:

@@ -33,6 +33,7 @@ class CitationOut(PassageFields):
     marker: int
     highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移")
     score: float
+    highlight_page: int | None = Field(default=None, description="支持句所在页（段落可能跨页）")
 
 
 class AskResponse(BaseModel):

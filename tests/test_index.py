@@ -128,3 +128,11 @@ def test_reindex_reuses_cached_embeddings(kb):
     assert result.embedded == 0
     snapshot = IndexSnapshot.load(kb.data_dir.require_current())
     assert snapshot.manifest.chunks == len(snapshot.dense)
+
+
+def test_citations_name_the_page_of_the_highlighted_sentence():
+    from wuxue.index.store import StoredChunk
+
+    chunk = StoredChunk(1, "d#0", "d", 0, "第一页末句。第二页首句。", 0, 12, "", 1, 2, ((0, 6), (6, 12)), "t", page_breaks=((6, 2),))
+    assert [chunk.page_at(offset) for offset in (0, 5, 6, 11)] == [1, 1, 2, 2]
+    assert StoredChunk(2, "d#1", "d", 1, "无分页。", 0, 4, "", None, None, ((0, 4),), "t").page_at(2) is None

@@ -19,6 +19,7 @@ from wuxue.errors import (
 )
 from wuxue.ingest import sniff
 from wuxue.ingest.loaders import load_bytes
+from wuxue.ingest.loaders import pdf as pdf_loader
 from wuxue.ingest.pipeline import prepare_document
 from tests.conftest import FIXTURES
 
@@ -124,3 +125,20 @@ def test_zip_bomb_disguised_as_docx_is_refused(monkeypatch):
 def test_corrupt_docx_is_refused():
     with pytest.raises(CorruptFileError):
         load_bytes(b"PK\x03\x04" + b"garbage" * 50, "broken.docx")
+
+
+@pytest.mark.parametrize("placeholder", ["about:blank", "http://10.0.0.5/notice.html", "Microsoft Word - 通知.docx", "通知.doc", "Untitled", "  "])
+def test_pdf_placeholder_titles_are_ignored(placeholder):
+    writer = PdfWriter(clone_from=PdfReader(FIXTURES / "ccdi_jubao_cailiao_muban.pdf"))
+    writer.add_metadata({"/Title": placeholder})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert pdf_loader.load(buffer.getvalue(), "x.pdf").title_hint is None
+
+
+def test_a_real_pdf_title_is_kept():
+    writer = PdfWriter(clone_from=PdfReader(FIXTURES / "ccdi_jubao_cailiao_muban.pdf"))
+    writer.add_metadata({"/Title": "关于开展主题教育的通知"})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    assert pdf_loader.load(buffer.getvalue(), "x.pdf").title_hint == "关于开展主题教育的通知"

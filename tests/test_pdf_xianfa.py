@@ -40,3 +40,18 @@ def test_all_articles_with_pages_and_offsets():
         assert re.search(rf"(?m)^\s*{label}", pages[page - 1]), f"{label} not on page {page}"
         owner = next(c for c in chunks if c.char_start <= starts[label] < c.char_end)
         assert owner.page <= page <= owner.page_end
+
+
+def test_page_breaks_inside_chunks_match_the_document_pages():
+    _, document = prepare_document(PDF.read_bytes(), PDF.name)
+    spanning = [c for c in chunk_document(document, ChunkerConfig(300, 60)) if c.page != c.page_end]
+    assert spanning  # 宪法 has passages that run over a page end
+    for chunk in spanning:
+        assert chunk.page_breaks and chunk.page_breaks[-1][1] == chunk.page_end
+        for offset in range(0, len(chunk.text), 7):
+            expected = document.page_at(chunk.char_start + offset)
+            found = chunk.page
+            for start, page in chunk.page_breaks:
+                if start <= offset:
+                    found = page
+            assert found == expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
@@ -25,10 +26,23 @@ def load(data: bytes, filename: str) -> RawDocument:
         raise CorruptFileError("文件损坏：无法解析PDF", filename=filename, detail=str(exc)) from exc
     if not pages or not any(page.strip() for page in pages):
         raise NoTextLayerError("扫描件无文字层（需要OCR）", filename=filename)
-    title = None
-    try:
-        title = (reader.metadata.title or "").strip() or None if reader.metadata else None
-    except (PdfReadError, ValueError, KeyError, TypeError):
-        title = None
     blocks = [RawBlock(text, page=number) for number, text in enumerate(pages, start=1)]
-    return RawDocument(blocks=blocks, source_type="pdf", hard_wrapped=True, title_hint=title, page_count=len(pages))
+    return RawDocument(blocks=blocks, source_type="pdf", hard_wrapped=True, title_hint=_metadata_title(reader),
+                       page_count=len(pages))
+
+
+# What authoring tools write into the title field when nobody set one: the browser's page URL,
+# the Word file name ("Microsoft Word - 通知.docx"), placeholders.
+_PLACEHOLDER_TITLE = re.compile(r"^(about:|https?://|file:|microsoft (word|powerpoint|excel) - |untitled|无标题|文档\d*$)|\.(docx?|pdf|wps|txt|html?)$",
+                                re.IGNORECASE)
+
+
+def _metadata_title(reader: PdfReader) -> str | None:
+    """The PDF's title field, unless it is a tool's placeholder; the first line of text is the better title then."""
+    try:
+        title = (reader.metadata.title or "").strip() if reader.metadata else ""
+    except (PdfReadError, ValueError, KeyError, TypeError):
+        return None
+    if not title or _PLACEHOLDER_TITLE.search(title) or not any("\u4e00" <= ch <= "\u9fff" or ch.isalpha() for ch in title):
+        return None
+    return title

@@ -127,6 +127,11 @@ def list_documents(kb: KB, jobs: Jobs, _: Admin) -> list[CatalogOut]:
     return [CatalogOut(**row.to_dict()) for row in document_catalog(kb, jobs.store)]
 
 
+@router.get("/kinds", response_model=list[str], summary="文档类型（上传与编辑时可选）")
+def document_kinds(_: Admin) -> list[str]:
+    return list(KINDS)
+
+
 @router.post("", response_model=UploadOut, status_code=202, summary="上传文档（可多个），后台建立索引")
 async def upload_documents(
     kb: KB,

@@ -14,6 +14,7 @@ function selectedDocs() {
 }
 
 function pageLabel(c) {
+  if (c.highlight_page) return `第${c.highlight_page}页`;
   if (!c.page) return "";
   return c.page_end && c.page_end !== c.page ? `第${c.page}–${c.page_end}页` : `第${c.page}页`;
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import sync_playwright
 
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
@@ -51,27 +53,77 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+ADMIN_PASSWORD = "admin-e2e-pass"
+
+
+class Server:
+    """`wuxue serve` as a real uvicorn process on a free loopback port (stop() or kill() it)."""
+
+    def __init__(self, data_dir: Path, cache_dir: Path, **env: str) -> None:
+        self.data_dir, self.cache_dir, self.port = data_dir, cache_dir, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "WUXUE_DATA_DIR": str(data_dir), "WUXUE_CACHE_DIR": str(cache_dir), **env}
+        self.process: subprocess.Popen[str] | None = None
+
+    def start(self, timeout: float = 120) -> "Server":
+        self.log = self.data_dir.parent / f"server-{self.port}.log"
+        with self.log.open("a", encoding="utf-8") as log:  # a file, not a pipe nobody drains
+            self.process = subprocess.Popen([sys.executable, "-m", "wuxue.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                                            env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log.read_text(encoding='utf-8')[-2000:]}")
+            time.sleep(0.3)
+        self.process.kill()
+        raise RuntimeError("server did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers run, as in a power cut or an OOM kill."""
+        assert self.process is not None
+        self.process.kill()
+        self.process.wait(timeout=20)
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+def private_copy(real_index: Path, tmp_path: Path) -> Path:
+    """A copy of the shared real index, for tests that change or crash it."""
+    target = tmp_path / "data"
+    shutil.copytree(real_index, target)
+    return target
+
+
+def admin_headers(url: str) -> dict[str, str]:
+    token = httpx.post(f"{url}/api/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD}).json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
 @pytest.fixture(scope="session")
 def live_server(real_index, model_cache) -> Iterator[str]:
-    """`wuxue serve` as a real uvicorn process on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "WUXUE_DATA_DIR": str(real_index), "WUXUE_CACHE_DIR": str(model_cache)}
-    process = subprocess.Popen([sys.executable, "-m", "wuxue.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read() if process.stdout else ''}")
-        time.sleep(0.5)
-    else:
-        process.kill()
-        raise RuntimeError("server did not become ready")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
+    """The shared read-mostly server over the real index."""
+    server = Server(real_index, model_cache).start()
+    yield server.url
+    server.stop()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()

@@ -31,6 +31,7 @@ class Citation:
     char_end: int
     highlight: list[list[int]]
     score: float
+    highlight_page: int | None = None  # the page of the first highlighted sentence (a passage may span pages)
 
 
 @dataclass
@@ -61,7 +62,8 @@ def validate_question(question: str, max_chars: int) -> str:
 def _citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
     chunk = hit.chunk
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
-                    chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6))
+                    chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
+                    chunk.page_at(highlight[0][0]) if highlight else chunk.page)
 
 
 def _overlaps(a: str, b: str) -> bool:

@@ -1,0 +1,275 @@
+// 文档管理页：上传（拖放）、进度、文档列表、预览、版本、命中测试、操作日志。文本一律以 textContent 插入。
+"use strict";
+
+const JOB_LABELS = { queued: "排队中", running: "索引中", succeeded: "完成", failed: "失败", cancelled: "已取消" };
+const STAGE_LABELS = { parse: "解析", embed: "向量化", index: "建索引", publish: "发布" };
+let docsTimer = null;
+
+function when(seconds) {
+  return seconds ? new Date(seconds * 1000).toLocaleString("zh-CN", { hour12: false }) : "";
+}
+
+function showStatus(id, message, isError = false) {
+  $(id).textContent = message;
+  $(id).classList.toggle("error", isError);
+}
+
+// ---- login -------------------------------------------------------------------------------
+async function start() {
+  const user = await currentUser();
+  if (!hasRole(user, "admin")) {
+    $("login-panel").hidden = false;
+    $("admin").hidden = true;
+    if (user) $("login-error").textContent = `当前账号 ${user.username}（${user.role}）没有管理权限，请用管理员账号登录`;
+    return;
+  }
+  $("login-panel").hidden = true;
+  $("admin").hidden = false;
+  $("who").textContent = `管理员：${user.username}`;
+  $("logout").hidden = false;
+  await Promise.all([loadKinds(), loadDocuments(), loadAudit()]);
+}
+
+// ---- upload ------------------------------------------------------------------------------
+async function loadKinds() {
+  const kinds = await api("/api/admin/documents/kinds");
+  const select = $("meta-kind");
+  select.replaceChildren(el("option", { value: "" }, "（不指定）"), ...kinds.map((k) => el("option", { value: k }, k)));
+}
+
+async function upload(files) {
+  if (!files.length) return;
+  const form = new FormData();
+  for (const file of files) form.append("files", file, file.name);
+  const fields = { title: "meta-title", kind: "meta-kind", date: "meta-date", issuer: "meta-issuer" };
+  for (const [name, id] of Object.entries(fields)) if ($(id).value.trim()) form.append(name, $(id).value.trim());
+  const list = $("upload-results");
+  try {
+    const result = await api("/api/admin/documents", { method: "POST", body: form });
+    for (const item of result.refused) {
+      list.prepend(el("li", { class: "refused", "data-filename": item.filename }, `✗ ${item.filename}：${item.reason}`));
+    }
+    for (const item of result.accepted) {
+      const bar = el("progress", { max: 1, value: 0 });
+      const label = el("span", { class: "job-label" }, "排队中");
+      list.prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → ${item.doc_id} `, bar, " ", label));
+      followJob(item.job_id, bar, label);
+    }
+  } catch (error) {
+    list.prepend(el("li", { class: "refused" }, `上传失败：${error.message}`));
+  }
+  loadDocuments();
+  loadAudit();
+}
+
+// Poll a job until it ends; the bar shows chunks embedded / total.
+async function followJob(jobId, bar, label) {
+  for (;;) {
+    let job;
+    try { job = await api(`/api/admin/jobs/${encodeURIComponent(jobId)}`); } catch (error) { label.textContent = error.message; return; }
+    if (job.total > 0) { bar.max = job.total; bar.value = job.done; }
+    const stage = STAGE_LABELS[job.stage] || job.stage || "";
+    if (job.state === "running") label.textContent = `索引中 ${stage} ${job.done}/${job.total}`;
+    else label.textContent = JOB_LABELS[job.state] + (job.error ? `：${job.error}` : "");
+    label.dataset.state = job.state;
+    if (["succeeded", "failed", "cancelled"].includes(job.state)) {
+      if (job.state === "succeeded") { bar.max = 1; bar.value = 1; }
+      label.classList.toggle("refused", job.state !== "succeeded");
+      loadDocuments();
+      loadAudit();
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+function bindDrop() {
+  const drop = $("drop");
+  drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    upload([...event.dataTransfer.files]);
+  });
+  drop.addEventListener("keydown", (event) => { if (event.key === "Enter" || event.key === " ") $("file-input").click(); });
+  $("file-input").addEventListener("change", () => { upload([...$("file-input").files]); $("file-input").value = ""; });
+}
+
+// ---- document list -----------------------------------------------------------------------
+function actionButton(label, handler) {
+  const button = el("button", { type: "button" }, label);
+  button.addEventListener("click", handler);
+  return button;
+}
+
+function statusCell(row) {
+  const cell = el("td", { class: `state-${row.status}` }, row.status_label);
+  if (row.status === "running" && row.total) cell.append(" ", el("progress", { max: row.total, value: row.done }), ` ${row.done}/${row.total}`);
+  if (row.error) cell.append(el("div", { class: "refused" }, row.error));
+  return cell;
+}
+
+function actionsCell(row) {
+  const cell = el("td", { class: "actions" });
+  if (row.status === "indexed") {
+    cell.append(actionButton("预览", () => showPreview(row)), actionButton("历史", () => showHistory(row)),
+      actionButton("编辑", () => showEdit(row)), replaceButton(row), actionButton("删除", () => removeDocument(row)));
+  } else if (row.status === "deleted") {
+    cell.append(actionButton("历史", () => showHistory(row)), actionButton("清除历史", () => purge(row)));
+  } else if (row.job_id && ["queued", "running"].includes(row.status)) {
+    cell.append(actionButton("取消", async () => { await api(`/api/admin/jobs/${row.job_id}/cancel`, { method: "POST" }); loadDocuments(); }));
+  }
+  return cell;
+}
+
+function replaceButton(row) {
+  const input = el("input", { type: "file", accept: ".pdf,.docx,.txt,.md,.markdown,.html,.htm", hidden: true });
+  input.addEventListener("change", async () => {
+    const form = new FormData();
+    form.append("file", input.files[0], input.files[0].name);
+    try {
+      const item = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions`, { method: "POST", body: form });
+      const bar = el("progress", { max: 1, value: 0 });
+      const label = el("span", { class: "job-label" }, "排队中");
+      $("upload-results").prepend(el("li", {}, `${item.filename} → ${row.title}（新版本） `, bar, " ", label));
+      followJob(item.job_id, bar, label);
+    } catch (error) {
+      $("upload-results").prepend(el("li", { class: "refused" }, `✗ ${input.files[0].name}：${error.message}`));
+    }
+  });
+  const button = actionButton("替换", () => input.click());
+  const wrap = el("span", {}, button, input);
+  return wrap;
+}
+
+async function loadDocuments() {
+  let rows;
+  try { rows = await api("/api/admin/documents"); } catch (error) { showStatus("docs-status", error.message, true); return; }
+  const body = $("docs").querySelector("tbody");
+  body.replaceChildren(...rows.map((row) => el("tr", { "data-doc": row.doc_id },
+    el("td", {}, row.title, el("div", { class: "muted" }, `${row.doc_id} · ${row.kind || ""} ${row.date || ""}`)),
+    statusCell(row), el("td", {}, row.chunk_count || ""), el("td", {}, row.version ? `第 ${row.version} 版` : ""),
+    el("td", {}, row.uploaded_by), el("td", {}, when(row.uploaded_at)), actionsCell(row))));
+  showStatus("docs-status", `共 ${rows.filter((r) => r.status === "indexed").length} 个已索引文档`);
+  clearTimeout(docsTimer);
+  if (rows.some((r) => ["queued", "running"].includes(r.status))) docsTimer = setTimeout(loadDocuments, 1000);
+}
+
+async function removeDocument(row) {
+  if (!confirm(`删除《${row.title}》？它将不再被检索，但原文件与版本历史会保留，可以恢复。`)) return;
+  await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}`, { method: "DELETE" });
+  loadDocuments();
+  loadAudit();
+}
+
+async function purge(row) {
+  if (!confirm(`彻底清除《${row.title}》的历史版本与原文件？此操作不可恢复。`)) return;
+  try { await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/history`, { method: "DELETE" }); } catch (error) { alert(error.message); }
+  loadDocuments();
+  loadAudit();
+}
+
+// ---- detail panel: preview, history, edit ------------------------------------------------
+function openDetail(title, ...content) {
+  $("detail-title").textContent = title;
+  $("detail-body").replaceChildren(...content);
+  $("detail").hidden = false;
+  $("detail").scrollIntoView({ behavior: "smooth" });
+}
+
+async function showPreview(row) {
+  const [parsed, text] = await Promise.all([
+    api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/parsed`),
+    api(`/api/documents/${encodeURIComponent(row.doc_id)}/text`),
+  ]);
+  const chunks = text.passages.map((p, i) => el("div", { class: "chunk" },
+    el("span", { class: "crumb" }, `#${i + 1} ${p.section}${p.page ? ` · 第${p.page}页` : ""} · ${p.text.length} 字 · [${p.char_start}, ${p.char_end})`), p.text));
+  openDetail(`预览：${row.title}`,
+    el("h3", {}, `解析后的全文（${parsed.chars} 字）`), el("div", { class: "parsed" }, parsed.text),
+    el("h3", {}, `切分结果（${chunks.length} 块）`), ...chunks);
+}
+
+async function showHistory(row) {
+  const versions = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions`);
+  const statusLabel = { current: "当前版本", superseded: "历史版本", deleted: "已删除" };
+  const items = versions.map((v) => {
+    const line = el("li", { "data-version": v.version },
+      `第 ${v.version} 版 · ${statusLabel[v.status] || v.status} · ${v.filename} · ${v.actor || "—"} · ${when(v.created_at)}${v.note ? ` · ${v.note}` : ""} `);
+    if (v.status !== "current") {
+      line.append(actionButton("恢复此版本", async () => {
+        const job = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions/${v.version}/restore`, { method: "POST" });
+        const bar = el("progress", { max: 1, value: 0 });
+        const label = el("span", { class: "job-label" }, "排队中");
+        line.append(" ", bar, " ", label);
+        followJob(job.id, bar, label);
+      }));
+    }
+    return line;
+  });
+  openDetail(`版本历史：${row.title}`, versions.length ? el("ul", { class: "results" }, ...items) : el("p", { class: "muted" }, "没有历史记录"));
+}
+
+async function showEdit(row) {
+  const kinds = await api("/api/admin/documents/kinds");
+  const form = el("form", { class: "grid" },
+    el("label", {}, "标题 ", el("input", { name: "title", value: row.title, maxLength: 200, required: true })),
+    el("label", {}, "类型 ", el("select", { name: "kind" }, ...kinds.map((k) => el("option", { value: k, selected: k === row.kind }, k)))),
+    el("label", {}, "日期 ", el("input", { name: "date", value: row.date, maxLength: 40 })),
+    el("label", {}, "发布机关 ", el("input", { name: "issuer", value: row.issuer, maxLength: 200 })),
+    el("button", { type: "submit" }, "保存（后台重建该文档）"));
+  const note = el("p", { class: "status", role: "status" });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form).entries());
+    try {
+      await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}`, { method: "PATCH", body: JSON.stringify(data) });
+      note.textContent = "已提交，正在重建该文档的索引";
+      loadDocuments();
+      loadAudit();
+    } catch (error) { note.textContent = error.message; note.classList.add("error"); }
+  });
+  openDetail(`编辑元数据：${row.title}`, form, note);
+}
+
+// ---- 命中测试, re-index, audit -----------------------------------------------------------
+async function hitTest(event) {
+  event.preventDefault();
+  const list = $("hit-results");
+  try {
+    const result = await api(`/api/search?${new URLSearchParams({ q: $("hit-query").value, k: 10 })}`);
+    list.replaceChildren(...result.results.map((hit) => el("li", {},
+      el("div", {}, el("strong", {}, hit.title), " ", el("span", { class: "crumb" }, hit.section), hit.page ? ` · 第${hit.page}页` : ""),
+      el("div", { class: "scores" }, `融合 ${hit.score.toFixed(3)} · 向量 ${hit.dense_score.toFixed(3)} · 词 BM25 ${hit.sparse_score.toFixed(2)} · 字对 BM25 ${hit.bigram_score.toFixed(2)}`),
+      el("div", { class: "passage" }, hit.text))));
+    if (!result.results.length) list.replaceChildren(el("li", { class: "muted" }, "没有检索到段落"));
+  } catch (error) { list.replaceChildren(el("li", { class: "refused" }, error.message)); }
+}
+
+async function reindex(full) {
+  if (full && !confirm("全量重建会重新解析并重建全部文档的索引（已缓存的向量会复用），期间问答照常进行。继续？")) return;
+  const job = await api(`/api/admin/reindex?full=${full}`, { method: "POST" });
+  const bar = el("progress", { max: 1, value: 0 });
+  const label = el("span", { class: "job-label" }, "排队中");
+  $("upload-results").prepend(el("li", {}, full ? "全量重建索引 " : "增量重建索引 ", bar, " ", label));
+  followJob(job.id, bar, label);
+}
+
+async function loadAudit() {
+  let entries;
+  try { entries = await api("/api/admin/audit?limit=100"); } catch (_) { return; }
+  $("audit").querySelector("tbody").replaceChildren(...entries.map((e) => el("tr", {},
+    el("td", {}, when(e.at)), el("td", {}, e.actor), el("td", {}, e.action_label), el("td", {}, e.target),
+    el("td", { class: "muted" }, Object.entries(e.detail).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join("，")))));
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  bindLoginForm($("login-form"), () => { $("login-error").textContent = ""; start(); }, (message) => { $("login-error").textContent = message; });
+  $("logout").addEventListener("click", async () => { await logout(); location.reload(); });
+  $("detail-close").addEventListener("click", () => { $("detail").hidden = true; });
+  $("hit-form").addEventListener("submit", hitTest);
+  $("reindex").addEventListener("click", () => reindex(false));
+  $("reindex-full").addEventListener("click", () => reindex(true));
+  bindDrop();
+  start().catch((error) => { $("login-error").textContent = error.message; $("login-panel").hidden = false; });
+});
