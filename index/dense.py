@@ -12,14 +12,17 @@ a private, writable copy (mapped FAISS indexes must never be modified).
 
 from __future__ import annotations
 
+import contextlib
 import math
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+SINGLE_THREAD_QUERIES = 8  # a few queries: one OpenMP thread (no fork/join wait on a busy 2-core machine)
 NPROBE_STEPS = (4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 
 
@@ -179,6 +182,10 @@ class DenseIndex:
         if k <= 0:
             empty = np.zeros((len(queries), 0))
             return empty.astype(np.float32), empty.astype(np.int64)
+        with _threads(1 if len(queries) <= SINGLE_THREAD_QUERIES else None):
+            return self._search(queries, k, allowed)
+
+    def _search(self, queries: np.ndarray, k: int, allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         ivf = self._ivf()
         selector = faiss.IDSelectorBatch(np.ascontiguousarray(allowed, dtype=np.int64)) if allowed is not None else None
         if ivf is None:
@@ -226,6 +233,20 @@ class DenseIndex:
         if index is None:
             index = faiss.read_index(str(path))
         return cls(index.d, index, policy=policy, path=path, mapped=mapped)
+
+
+@contextlib.contextmanager
+def _threads(count: int | None) -> Iterator[None]:
+    """OpenMP threads for FAISS calls in this thread only (the setting is per calling thread)."""
+    if count is None:
+        yield
+        return
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(count)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(previous)
 
 
 def _flat(dimension: int) -> faiss.Index:
