@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     dense_weight: float = Field(default=0.3, ge=0.0, le=1.0, description="Fusion weight of the dense (FAISS) list")
     word_weight: float = Field(default=0.1, ge=0.0, le=1.0, description="Fusion weight of the jieba-word BM25 list")
     bigram_weight: float = Field(default=0.6, ge=0.0, le=1.0, description="Fusion weight of the character-bigram BM25 list")
-    route_boost: float = Field(default=0.2, ge=0.0, le=1.0, description="Boost for documents the question names (党章, 科普法…)")
+    route_boost: float = Field(default=1.0, ge=0.0, le=2.0, description="Boost for documents the question names (党章, 科普法…), as a share of the best fused score; 1.0 ranks them first")
     candidate_k: int = Field(default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion")
     top_k: int = Field(default=5, ge=1, le=50)
 
