@@ -21,20 +21,34 @@ class DocumentRouter:
         pairs = [(fold_for_search(name), doc_id) for doc_id, doc_names in names.items() for name in doc_names]
         self._names = sorted({(n, d) for n, d in pairs if len(n) >= MIN_NAME_CHARS}, key=lambda item: -len(item[0]))
 
-    def named(self, question: str) -> set[str]:
+    def spans(self, question: str) -> list[tuple[int, int, str]]:
+        """(start, end, doc_id) of every document name in the search-folded question."""
         folded = fold_for_search(question)
-        found: set[str] = set()
-        taken: list[tuple[int, int]] = []
+        found: list[tuple[int, int, str]] = []
         for name, doc_id in self._names:
             start = folded.find(name)
             if start < 0:
                 continue
             end = start + len(name)
-            if any(s <= start and end <= e and (s, e) != (start, end) for s, e in taken):
+            if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found):
                 continue  # inside a longer name already matched (e.g. 条例 within 基金会管理条例)
-            taken.append((start, end))
-            found.add(doc_id)
+            found.append((start, end, doc_id))
         return found
+
+    def named(self, question: str) -> set[str]:
+        return {doc_id for _, _, doc_id in self.spans(question)}
+
+    def without_names(self, question: str) -> str:
+        """The folded question with the document names blanked out.
+
+        Once a question names its document, the name says nothing about *which* passage of it
+        answers; left in, its words match every chunk of that document (titles are indexed
+        with each chunk) and drown the words that do discriminate.
+        """
+        folded = fold_for_search(question)
+        for start, end, _ in self.spans(question):
+            folded = folded[:start] + " " * (end - start) + folded[end:]
+        return folded
 
     def unknown_names(self, question: str) -> list[str]:
         """Document names in the question that match no indexed document (e.g. 《问责条例》 when it is not in the corpus).

@@ -12,6 +12,7 @@ import numpy as np
 
 from wuxue.index.embedders import Embedder
 from wuxue.index.fusion import reciprocal_rank_fusion, weighted_score_fusion
+from wuxue.index.rerank import Candidate, RerankConfig, rerank
 from wuxue.index.routing import DocumentRouter
 from wuxue.index.snapshot import IndexSnapshot
 from wuxue.index.store import StoredChunk
@@ -49,7 +50,8 @@ class FusionConfig:
     rrf_k: int = 60
     weights: tuple[float, float, float] = (0.3, 0.1, 0.6)  # dense, words, bigrams
     candidate_k: int = 50
-    route_boost: float = 0.2  # share of the best fused score added to chunks of a document the question names
+    route_boost: float = 1.0  # share of the best fused score added to chunks of a document the question names
+    rerank: RerankConfig = field(default_factory=RerankConfig)  # second stage over the fused top candidates
 
 
 class QueryVectorCache:
@@ -127,7 +129,10 @@ class HybridSearcher:
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
         allowed = self._allowed(doc_ids)
         vector = self.embed_query(query)
-        tokens = {name: analyze(query) for name, analyze in self.analyzers.items()}
+        named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
+        tokens = self._tokens(self.router.without_names(query) if named else query)
+        if named and not any(tokens.values()):  # the question is only a document name
+            tokens = self._tokens(query)
         all_scores = {name: self.snapshot.lexical[name].scores(tokens[name]) for name in self.analyzers}
         lists: dict[str, tuple[list[int], np.ndarray]] = {}
         if mode in ("hybrid", "dense"):
@@ -136,12 +141,18 @@ class HybridSearcher:
             if mode in ("hybrid", name):
                 lists[name] = self._lexical(name, all_scores[name], allowed)
         fused = self._fuse(lists)
-        named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
         if named and fused:
             bonus = self.config.route_boost * max(fused.values())
             fused = {i: s + bonus if self._doc_of.get(i) in named else s for i, s in fused.items()}
-        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
+        second_stage = mode == "hybrid" and self.config.rerank.enabled
+        depth = max(k, self.config.rerank.depth) if second_stage else k
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:depth]
         chunks = self.snapshot.store.chunks_by_int_ids(i for i, _ in ranked)
+        if second_stage:
+            candidates = [Candidate(i, s, chunks[i].section, chunks[i].text, chunks[i].sentences) for i, s in ranked if i in chunks]
+            ranked = rerank(candidates, question=query, terms=tokens.get("words", []), bigrams=tokens.get("bigrams", []),
+                            config=self.config.rerank)
+        ranked = ranked[:k]
         hits = [
             SearchHit(chunks[int_id], score, float(self.snapshot.dense.reconstruct(int_id) @ vector),
                       self._score_of("words", int_id, all_scores), self._score_of("bigrams", int_id, all_scores))
@@ -150,6 +161,9 @@ class HybridSearcher:
         words = all_scores.get("words", np.zeros(0))
         return SearchResult(query, tokens.get("words", []), hits, float(words.max()) if len(words) else 0.0,
                             bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query))
+
+    def _tokens(self, text: str) -> dict[str, list[str]]:
+        return {name: analyze(text) for name, analyze in self.analyzers.items()}
 
     def _score_of(self, name: str, int_id: int, all_scores: dict[str, np.ndarray]) -> float:
         row = self._rows.get(name, {}).get(int_id)

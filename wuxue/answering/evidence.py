@@ -4,36 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from wuxue.ingest.clean import fold_for_search
+from wuxue.index.overlap import sentence_scores, token_weight, unique_tokens
 
-
-def token_weight(token: str) -> float:
-    """Longer tokens are more specific; single characters count little."""
-    return 0.3 if len(token) == 1 else float(min(len(token), 4))
-
-
-def unique_tokens(tokens: Sequence[str]) -> list[str]:
-    """Drop tokens that are contained in a longer query token (jieba search mode emits both)."""
-    distinct = list(dict.fromkeys(tokens))
-    return [t for t in distinct if not any(t != other and t in other for other in distinct)] or distinct
-
-
-def sentence_scores(tokens: Sequence[str], text: str, sentences: Sequence[tuple[int, int]], bigrams: Sequence[str] = ()) -> list[float]:
-    """Per sentence: share of the question's weighted words plus share of its character bigrams (0..2).
-
-    Words reward the specific terms; bigrams survive segmentation differences between
-    question and text. Together they picked the gold sentence more often than either alone.
-    """
-    terms = unique_tokens(tokens)
-    total = sum(token_weight(t) for t in terms) or 1.0
-    grams = set(bigrams)
-    scores = []
-    for start, end in sentences:
-        folded = fold_for_search(text[start:end])
-        word_share = sum(token_weight(t) for t in terms if t in folded) / total
-        bigram_share = sum(1 for g in grams if g in folded) / len(grams) if grams else 0.0
-        scores.append(word_share + bigram_share)
-    return scores
+__all__ = ["sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
 
 
 def supporting_span(text: str, sentences: Sequence[tuple[int, int]], scores: Sequence[float], *, max_chars: int = 220) -> tuple[int, int, float]:
