@@ -104,21 +104,30 @@ def _strip_item(words: list[tuple[str, str]], *, first: bool) -> tuple[int, int]
     return head, tail
 
 
-def _first_item(words: list[tuple[str, str]], prefix: str, limit: int) -> tuple[int, bool]:
-    """Where the first list item starts inside its run (the run also holds the lead-in words)."""
+def _first_item(words: list[tuple[str, str]], prefix: str, limit: int, lead_class: str, floor: int) -> tuple[int, bool]:
+    """Where the first list item starts inside its run (the run also holds the lead-in words).
+
+    After a shared prefix of the other items (坚持…), else after the last function word (的, 以, 对),
+    then dropping words until the item is no longer than the others and starts like them; no cut
+    leaves fewer than ``floor`` characters.
+    """
     text = "".join(w for w, _ in words)
-    if prefix and prefix in text:
+    if len(prefix) >= 2 and prefix in text:
         return text.rindex(prefix), True
     offsets, pos = [], 0
     for word, _ in words:
         offsets.append(pos)
         pos += len(word)
-    for k, start in enumerate(offsets):
-        if len(text) - start <= limit:
-            while k < len(words) - 1 and _lead_is_function(words[k][1]):
-                k += 1
-            return offsets[k], len(text) - offsets[k] >= ITEM_MIN
-    return len(text), False
+    k = 0
+    for n, (word, flag) in enumerate(words[:-1]):
+        if _lead_is_function(flag) and len(text) - offsets[n + 1] >= floor:
+            k = n + 1
+    while k < len(words) - 1 and len(text) - offsets[k] > limit:
+        k += 1
+    while k < len(words) - 1 and lead_class == "n" and pos_class(words[k][1]) == "v" and len(text) - offsets[k + 1] >= floor:
+        k += 1
+    start = offsets[k] if k < len(words) else len(text)
+    return start, ITEM_MIN <= len(text) - start <= limit
 
 
 def common_prefix(words: Sequence[str]) -> str:
@@ -156,7 +165,10 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
         askable = [True] * len(parts)
         mid = parts[1:-1]
         max_mid = max(len(p) for p in mid)
-        cut, askable[0] = _first_item(segmenter.tag(parts[0]), prefix, max_mid + 1)
+        leads = [segmenter.signature(m)[0] for m in mid]
+        lead_class = max(sorted(set(leads)), key=leads.count)
+        floor = max(ITEM_MIN, min(len(p) for p in mid) - 1)
+        cut, askable[0] = _first_item(segmenter.tag(parts[0]), prefix, max_mid + 1, lead_class, floor)
         parts[0], starts[0] = parts[0][cut:], starts[0] + cut
         last = parts[-1]
         if len(last) > max_mid + 1:
@@ -180,7 +192,9 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
                 cleaned_starts.append(start + head)
                 kept.append(ok)
         askable = kept
-        askable = [ok and ITEM_MIN <= len(t) <= ITEM_MAX and "“" not in t and "”" not in t for ok, t in zip(askable, cleaned)]
+        typical = sorted(len(t) for t in cleaned)[len(cleaned) // 2]
+        askable = [ok and ITEM_MIN <= len(t) <= ITEM_MAX and "“" not in t and "”" not in t and typical / 2 <= len(t) <= typical * 1.6 + 1
+                   for ok, t in zip(askable, cleaned)]
         if len(cleaned) >= 3 and sum(askable) >= 2:
             found.append((cleaned, cleaned_starts, askable))
     return found

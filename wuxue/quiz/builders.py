@@ -49,7 +49,7 @@ def tidy(text: str, *, at_start: bool) -> str:
     """Quote text as shown in a stem: no article label, no list markers, no line breaks."""
     if at_start:
         text = ARTICLE.sub("", text.lstrip())
-        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\d+[.、．])\s*", "", text)
+        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]是)\s*", "", text)
     text = _LINE_MARKER.sub("", text)
     return _SPACES.sub("", text).strip(" \u3000")
 
@@ -66,8 +66,64 @@ def display(document: str, start: int, end: int, holes: list[tuple[int, int]], f
     return "".join(pieces)
 
 
+STEM_WINDOW = 72  # characters of quote shown around the blank; longer sentences are cut at clause ends
+CUT = "……"
+_CLAUSE_END = re.compile(r"[，；：,;:]")
+_MARK = "\x00"
+
+
+def window(text: str, start: int, end: int, limit: int = STEM_WINDOW) -> str:
+    """The clauses around ``text[start:end]`` (the blank), at most ``limit`` characters when possible.
+
+    Cuts fall after a clause end (，；：); a cut is shown as …… so no one reads a fragment as the sentence.
+    """
+    if len(text) <= limit:
+        return text
+    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
+    bounds = sorted(set(bounds))
+    lo = max(b for b in bounds if b <= start)
+    hi = min(b for b in bounds if b >= end)
+    while True:
+        left = max((b for b in bounds if b < lo), default=None)
+        right = min((b for b in bounds if b > hi), default=None)
+        grew = False
+        if right is not None and right - lo <= limit:
+            hi, grew = right, True
+        if left is not None and hi - left <= limit:
+            lo, grew = left, True
+        if not grew:
+            break
+    piece = text[lo:hi]
+    if hi < len(text):
+        piece = piece.rstrip("，；：,;:") + CUT
+    if lo > 0:
+        piece = CUT + piece
+    return piece
+
+
 def prefix(title: str) -> str:
     return f"根据《{title}》，"
+
+
+def _stem(atom: Atom, document: str, title: str, holes: list[tuple[int, int]]) -> str:
+    if atom.kind == "article":  # 第X条 asked about the article's content
+        body = display(document, atom.quote_start, atom.quote_end, [])
+        return f"《{title}》中规定“{body.rstrip('。；;')}”的条款是{BLANK}。"
+    return prefix(title) + windowed(document, atom.quote_start, atom.quote_end, holes)
+
+
+def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None) -> str:
+    """:func:`display` cut to the clauses around the holes."""
+    marks = [_MARK] * len(holes)
+    text = display(document, start, end, holes, fill=marks)
+    first, last = text.find(_MARK), text.rfind(_MARK)
+    if first < 0:
+        return text
+    text = window(text, first, last + 1)
+    values = fill if fill is not None else [BLANK] * len(holes)
+    for value in values:
+        text = text.replace(_MARK, value, 1)
+    return text
 
 
 def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: random.Random) -> Draft:
@@ -75,11 +131,11 @@ def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: r
     enum = atom.enumeration
     if difficulty == "hard" and enum is not None and 2 <= sum(enum.askable) <= 4 and all(enum.askable) and len(enum.items) <= 4:
         holes = list(enum.spans)
-        stem = prefix(title) + display(document, atom.quote_start, atom.quote_end, holes)
+        stem = prefix(title) + windowed(document, atom.quote_start, atom.quote_end, holes)
         return Draft("blank", atom, stem, list(enum.items), any_order=not enum.ordered, method="cloze_enum_all",
                      blanks=holes, knowledge_point=atom.knowledge_point)
     holes = [(atom.start, atom.end)]
-    stem = prefix(title) + display(document, atom.quote_start, atom.quote_end, holes)
+    stem = _stem(atom, document, title, holes)
     return Draft("blank", atom, stem, [atom.text], method=f"cloze_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)
 
 
@@ -87,10 +143,10 @@ def single_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, 
     holes = [(atom.start, atom.end)]
     quote = document[atom.quote_start : atom.quote_end]
     need = OPTIONS[difficulty] - 1
-    wrong = pool.pick(atom, quote, need, rng)
+    wrong = pool.pick(atom, quote, need, rng, difficulty=difficulty)
     if len(wrong) < need:
         return None
-    stem = prefix(title) + display(document, atom.quote_start, atom.quote_end, holes)
+    stem = _stem(atom, document, title, holes)
     return Draft("single", atom, stem, [atom.text], wrong, method=f"choice_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)
 
 
@@ -99,9 +155,11 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
     enum: Enumeration | None = atom.enumeration
     if enum is None:
         return None
-    usable = [item for item, ok in zip(enum.items, enum.askable) if ok]
-    if len(usable) < 2:
+    askable = [n for n, ok in enumerate(enum.askable) if ok]
+    if len(askable) < 2:
         return None
+    first, last = askable[0], askable[-1]  # unreliable edge items stay in the stem, verbatim
+    usable = [enum.items[n] for n in askable]
     total = MULTI_OPTIONS[difficulty]
     k_max = min(4, len(usable), total)
     choices = list(range(2, k_max + 1))
@@ -110,28 +168,32 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
         k -= 1
     correct = sorted(rng.sample(usable, k), key=usable.index)
     quote = document[enum.quote_start : enum.quote_end]
-    wrong = pool.pick(atom, quote, total - k, rng, enumeration=enum, avoid=correct)
+    wrong = pool.pick(atom, quote, total - k, rng, enumeration=enum, avoid=correct, difficulty=difficulty)
     if len(wrong) < max(1, total - k) and k < total:
         if len(wrong) + k < 4:
             return None
-    holes = [(enum.spans[0][0], enum.spans[-1][1])]
-    stem = prefix(title) + display(document, enum.quote_start, enum.quote_end, holes)
+    holes = [(enum.spans[first][0], enum.spans[last][1])]
+    stem = prefix(title) + windowed(document, enum.quote_start, enum.quote_end, holes)
     return Draft("multi", atom, stem, correct, wrong, any_order=True, method="multi_enum", blanks=holes, knowledge_point=enum.label)
 
 
 def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, truth: bool, rng: random.Random) -> Draft | None:
-    """True: the cited statement. False: exactly one fact replaced (a number or a sibling term)."""
-    true_statement = display(document, atom.quote_start, atom.quote_end, [])
+    """True: the cited statement. False: exactly one fact replaced (a number or a sibling term).
+
+    Both show the clauses around the atom, so a long sentence is cut the same way either way.
+    """
+    hole = [(atom.start, atom.end)]
+    true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text])
     if truth:
         return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
                      statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
     quote = document[atom.quote_start : atom.quote_end]
-    wrong = pool.pick(atom, quote, 1, rng)
+    wrong = pool.pick(atom, quote, 1, rng, difficulty="medium")
     if not wrong:
         return None
-    statement = display(document, atom.quote_start, atom.quote_end, [(atom.start, atom.end)], fill=wrong)
+    statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong)
     method = "judge_number" if atom.kind in {"number", "date"} else "judge_swap"
-    return Draft("judge", atom, prefix(title) + statement, ["错误"], method=method, blanks=[(atom.start, atom.end)],
+    return Draft("judge", atom, prefix(title) + statement, ["错误"], method=method, blanks=hole,
                  statement=statement, true_statement=true_statement, edit=(atom.text, wrong[0]), knowledge_point=atom.knowledge_point)
 
 

@@ -21,7 +21,11 @@ from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration
 from wuxue.quiz.lexicon import Lexicon, Segmenter
 from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 
-SIMILARITY_BAND = (0.55, 0.90)
+# cosine band for embedding neighbours, calibrated on m3e-small (short unrelated terms score 0.55–0.70,
+# siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
+SIMILARITY_BAND = (0.70, 0.92)
+SIMILARITY_FLOOR = 0.62  # below this a same-shape term is unrelated noise (铺红地毯 for 政治意识)
+RANKED = 60  # lexicon candidates per answer ranked by similarity
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -69,42 +73,59 @@ class DistractorPool:
 
     # candidates ------------------------------------------------------------------
     def candidates(self, atom: Atom, quote: str, *, enumeration: Enumeration | None = None) -> list[list[str]]:
-        """Candidate tiers for ``atom`` (best tier first), each filtered against its own context."""
+        """Candidate tiers for ``atom`` (best tier first), each filtered against its own context.
+
+        Term tiers are ranked most similar first (near-synonyms above the band dropped).
+        """
         answer = atom.text
-        banned = self.also_correct(enumeration or atom.enumeration) | {answer}
+        enum = enumeration or atom.enumeration
+        banned = self.also_correct(enum) | {answer}
         tiers: list[list[str]]
+        ranked = True
         if atom.kind in {"number", "date"}:
             quantity = Quantity(atom.text, 0, 0, atom.value or 0.0, atom.unit, atom.script or "cn")
-            tiers = [nearby(quantity, count=10)]
+            tiers, ranked = [nearby(quantity, count=10)], False
         elif atom.kind == "article":
-            tiers = [_nearby_articles(answer)]
+            tiers, ranked = [_nearby_articles(answer)], False
         elif atom.kind == "title":
-            tiers = [sorted(self.titles, key=lambda t: (abs(len(t) - len(answer)), t))]
+            tiers = [self.titles]
         elif atom.kind == "formulation":
             tiers = [self._formulations(answer), self.quoted]
         else:
-            family = (enumeration or atom.enumeration).family if (enumeration or atom.enumeration) else ""
+            family = enum.family if enum else ""
             signature = self.segmenter.signature(answer)
-            tiers = [self._family_items(family, enumeration or atom.enumeration, signature)] if family else []
             suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
-            tiers.append(self.lexicon.candidates(answer, signature, suffix_len=suffix_len))
+            lexical = self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED]
+            if family.startswith("suffix:"):
+                tiers = [self._family_items(family, enum, signature), lexical]
+            else:
+                tiers = [self._family_items(family, enum, signature) + lexical] if family else [lexical]
             tiers.append(self._neighbours(answer, self.lexicon.similar_length(answer, signature)))
-        cleaned = []
+        out = []
         for tier in tiers:
-            cleaned.append([c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
-                            and length_ok(c, answer) and "以上" not in c])
-        return cleaned
+            kept = [c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
+                    and length_ok(c, answer) and "以上" not in c]
+            out.append(self._ranked(answer, kept) if ranked else kept)
+        return out
 
     def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
-             avoid: Sequence[str] = ()) -> list[str]:
-        """``count`` distractors from the best tiers, each tier shuffled; none containing another."""
+             avoid: Sequence[str] = (), difficulty: str = "medium") -> list[str]:
+        """``count`` distractors from the best tiers; none containing another.
+
+        Within a ranked tier, hard takes the most similar, medium draws among the closest few, easy
+        among the next few; numbers keep their nearest-first order.
+        """
         chosen: list[str] = []
         for tier in self.candidates(atom, quote, enumeration=enumeration):
             pool = [c for c in tier if c not in avoid]
-            # nearest lengths first, random among equals (numbers keep their nearest-first order)
-            keyed = [(abs(len(c) - len(atom.text)), rng.random(), c) for c in pool]
-            ordered = pool if atom.kind in {"number", "date", "article"} else [c for _, _, c in sorted(keyed)]
-            for c in ordered:
+            if atom.kind not in {"number", "date", "article"}:
+                window = count + 2
+                offset = window if difficulty == "easy" and len(pool) >= 2 * window else 0
+                head = pool[offset : offset + window] if difficulty != "hard" else pool[:window]
+                if difficulty != "hard":
+                    rng.shuffle(head)
+                pool = head + [c for c in pool if c not in head]
+            for c in pool:
                 if len(chosen) >= count:
                     return chosen
                 if any(c in other or other in c for other in chosen + list(avoid)):
@@ -127,6 +148,15 @@ class DistractorPool:
         same = [f for f in self.formulations if f != answer and f[:2] == head]
         other = [f for f in self.formulations if f != answer and f[:2] != head]
         return same + other
+
+    def _ranked(self, answer: str, candidates: Sequence[str]) -> list[str]:
+        """Most similar first; near-synonyms (above the band) and unrelated terms (below the floor) dropped."""
+        if self.embed is None or not candidates:
+            return list(candidates)
+        vectors = self.embed([answer, *candidates])
+        sims = vectors[1:] @ vectors[0]
+        scored = [(float(s), c) for s, c in zip(sims, candidates) if SIMILARITY_FLOOR <= s <= SIMILARITY_BAND[1]]
+        return [c for _, c in sorted(scored, key=lambda p: (-p[0], p[1]))]
 
     def _neighbours(self, answer: str, candidates: Sequence[str]) -> list[str]:
         """Candidates whose cosine similarity to the answer lies in the band, most similar first."""

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wuxue.quiz.builders import BLANK
+from wuxue.quiz.builders import BLANK, CUT
 from wuxue.quiz.corpus import CorpusView, squash
-from wuxue.quiz.gates import CONTEXT_CHARS, KEY_MAX, MAX_OPTION_RATIO
+from wuxue.quiz.gates import KEY_MAX, MAX_OPTION_RATIO, stem_contexts
 from wuxue.quiz.generator import QuizSpec, generate_quiz
 from wuxue.quiz.materials import materials_for
 from wuxue.quiz.set_checks import near_duplicate, summarize
@@ -33,33 +33,50 @@ MIN_DOC_CHARS = 3000
 SAMPLE_SIZE = 20
 
 
+_EDIT = re.compile(r"（题干将“(.+?)”改成了“(.+?)”）$")
+
+
+def _statement_pieces(stem: str) -> list[str]:
+    body = stem.split("》，", 1)[1] if stem.startswith("根据《") and "》，" in stem else stem
+    return [squash(p) for p in body.split(CUT) if squash(p)]
+
+
 def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     """Independent checks of one exported item record."""
     c = item["citation"]
     text = view.texts.get(c["doc_id"], "")
+    quote = squash(c["quote"])
     quote_ok = text[c["char_start"] : c["char_end"]] == c["quote"]
     answers = item["answer"]["texts"]
-    if item["type"] == "judge":
-        answer_in_quote = True
-    else:
-        answer_in_quote = all(a in c["quote"] for a in answers)
     stem = item["stem"]
+    ambiguous = False
+    leak = False
+    if item["type"] == "judge":
+        pieces = _statement_pieces(stem)
+        edit = _EDIT.search(item["explanation"])
+        if edit is None:  # true: the statement is the quote (cut at clause ends)
+            grounded = all(p in quote for p in pieces)
+        else:
+            original, replaced = edit.groups()
+            grounded = original in c["quote"] and all(p.replace(replaced, original, 1) in quote or p in quote for p in pieces)
+            ambiguous = any(view.contains(p) for p in pieces if replaced in p)  # the false statement exists somewhere
+        return {"grounded": quote_ok and grounded, "leak": False, "ambiguous": ambiguous}
+    grounded = all(a in c["quote"] for a in answers)
     body = stem.replace(BLANK, "")
-    leak = item["type"] != "judge" and any(a in body for a in answers)
+    leak = any(a in body for a in answers)
     options = [o["text"] for o in item["options"]] if item["type"] in {"single", "multi"} else []
     if options:
         median = statistics.median(len(o) for o in options)
         leak = leak or max(len(o) for o in options) > MAX_OPTION_RATIO * median
     ambiguous = any("以上" in o for o in options) or any(i != j and x in y for i, x in enumerate(options) for j, y in enumerate(options))
     if item["type"] in {"single", "blank"} and stem.count(BLANK) == 1:
-        before, after = stem.split(BLANK)
-        left, right = squash(before)[-CONTEXT_CHARS:], squash(after)[:CONTEXT_CHARS]
+        left, right = stem_contexts(stem)
         wrong = [o for o in options if o not in answers]
         ambiguous = ambiguous or any(view.contains(left + w + right) for w in wrong)
         if len(left) >= 2 or len(right) >= 2:
             pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
             ambiguous = ambiguous or any(m.group(1) != squash(answers[0]) and "\n" not in m.group(1) for m in pattern.finditer(view.haystack))
-    return {"grounded": quote_ok and answer_in_quote, "leak": leak, "ambiguous": ambiguous}
+    return {"grounded": quote_ok and grounded, "leak": leak, "ambiguous": ambiguous}
 
 
 def retrieves(kb: "KnowledgeBase", item: dict, k: int = 3) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 
-from wuxue.quiz.builders import BLANK, Draft
+from wuxue.quiz.builders import BLANK, CUT, Draft
 from wuxue.quiz.corpus import CorpusView, squash
 from wuxue.quiz.distractors import DistractorPool
 
@@ -87,14 +87,28 @@ def worth_asking(draft: Draft, ctx: GateContext) -> bool:
     return True
 
 
-def _contexts(draft: Draft, ctx: GateContext) -> tuple[str, str]:
-    """Squashed text just before the first blank and just after the last one, inside the quote."""
-    text = ctx.view.texts[draft.atom.doc_id]
-    a, b = draft.quote_span
-    first, last = min(draft.blanks), max(draft.blanks)
-    left = squash(text[a : first[0]])[-CONTEXT_CHARS:]
-    right = squash(text[last[1] : b])[:CONTEXT_CHARS]
-    return left, right
+def stem_contexts(stem: str, *, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """Squashed text a reader sees just before the first blank and just after the last one.
+
+    The 根据《…》 lead-in and anything beyond a …… cut are not context.
+    """
+    before, _, _ = stem.partition(BLANK)
+    after = stem.rpartition(BLANK)[2]
+    before = before.split("》，", 1)[1] if before.startswith("根据《") and "》，" in before else before
+    before = before.rpartition(CUT)[2]
+    after = after.partition(CUT)[0]
+    return squash(before)[-chars:], squash(after)[:chars]
+
+
+def edit_contexts(true: str, false: str, *, chars: int = CONTEXT_CHARS) -> tuple[str, str, str, str]:
+    """(left, before, after, right) around the single changed region of a false statement."""
+    p = 0
+    while p < min(len(true), len(false)) and true[p] == false[p]:
+        p += 1
+    s = 0
+    while s < min(len(true), len(false)) - p and true[-1 - s] == false[-1 - s]:
+        s += 1
+    return true[:p][-chars:], true[p : len(true) - s], false[p : len(false) - s], true[len(true) - s :][:chars]
 
 
 def unambiguous(draft: Draft, ctx: GateContext) -> bool:
@@ -112,7 +126,16 @@ def unambiguous(draft: Draft, ctx: GateContext) -> bool:
         return False
     if not draft.blanks:
         return True
-    left, right = _contexts(draft, ctx)
+    if draft.atom.kind == "article":  # asked by content: the article's sentence must be unique in its document
+        a, b = draft.atom.end, draft.quote_span[1]
+        body = squash(ctx.view.texts[draft.atom.doc_id][a:b])
+        return squash(ctx.view.texts[draft.atom.doc_id]).count(body) == 1
+    if draft.type == "judge":
+        if draft.edit is None:
+            return True
+        left, _, after, right = edit_contexts(draft.true_statement, draft.statement)
+        return not ctx.view.contains(squash(left) + squash(after) + squash(right))
+    left, right = stem_contexts(draft.stem)
     if draft.type in {"blank", "single"} and len(draft.blanks) == 1 and (len(left) >= 2 or len(right) >= 2):
         pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
         answer = squash(draft.correct[0])
@@ -131,14 +154,7 @@ def judge_edit(draft: Draft, ctx: GateContext) -> bool:
         return True
     if draft.edit is None:
         return draft.statement == draft.true_statement
-    true, false = draft.true_statement, draft.statement
-    p = 0
-    while p < min(len(true), len(false)) and true[p] == false[p]:
-        p += 1
-    s = 0
-    while s < min(len(true), len(false)) - p and true[-1 - s] == false[-1 - s]:
-        s += 1
-    before, after = true[p : len(true) - s], false[p : len(false) - s]
+    _, before, after, _ = edit_contexts(draft.true_statement, draft.statement)
     if not before or not after:  # a pure insertion or deletion (不, 未 …) is not a factual edit
         return False
     if before not in draft.edit[0] or after not in draft.edit[1]:

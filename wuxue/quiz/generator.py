@@ -36,7 +36,7 @@ JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 KIND_WEIGHTS = {
     "blank": {"enum_item": 0.0, "formulation": 0.2, "number": 0.3, "date": 0.5, "quoted": 0.6, "definition": 0.6, "title": 0.8, "article": 1.6},
     "single": {"enum_item": 0.0, "formulation": 0.2, "definition": 0.4, "number": 0.4, "quoted": 0.6, "date": 0.6, "title": 0.8, "article": 1.6},
-    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8, "article": 9.0},
+    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8},
 }
 JITTER = 0.8
 
@@ -103,9 +103,11 @@ class _Assembler:
     chunk_uses: Counter[str] = field(default_factory=Counter)
     used_quotes: set[tuple[str, int, int]] = field(default_factory=set)
     tried: Counter[str] = field(default_factory=Counter)
+    trace: list[tuple[str, Draft]] | None = None  # (gate, draft) of every drop, for debugging and reports
 
     def rng(self, *parts: object) -> random.Random:
-        return random.Random(":".join(str(p) for p in (self.spec.seed, self.salt, *parts)))
+        key = (self.spec.seed, ",".join(self.spec.doc_ids), self.spec.difficulty, self.salt, *parts)
+        return random.Random(":".join(str(p) for p in key))
 
     # atoms ---------------------------------------------------------------------
     def doc_atoms(self, doc_id: str) -> list[Atom]:
@@ -157,16 +159,21 @@ class _Assembler:
             return None  # one item per quote: not a rejection, just not a new fact
         failed = first_failure(draft, self.materials.gates)
         if failed:
-            self.rejected[failed] += 1
+            self._drop(failed, draft)
             return None
         if near_duplicate(draft.stem, [*self.stems, *extra_stems]):
-            self.rejected["near_duplicate"] += 1
+            self._drop("near_duplicate", draft)
             return None
         rank, chunk_id = self.retrieval(draft)
         if chunk_id is None:
-            self.rejected["retrievable" if rank is None else "chunk_reuse"] += 1
+            self._drop("retrievable" if rank is None else "chunk_reuse", draft)
             return None
         return _Chosen(draft, chunk_id, rank or 0)
+
+    def _drop(self, gate: str, draft: Draft) -> None:
+        self.rejected[gate] += 1
+        if self.trace is not None:
+            self.trace.append((gate, draft))
 
     def retrieval(self, draft: Draft) -> tuple[int | None, str | None]:
         """Rank of the first top-3 hit that contains the quote and is not used twice already."""
@@ -203,25 +210,34 @@ class _Assembler:
         return None
 
     def select(self, kind: str, count: int) -> list[_Chosen]:
-        """Round-robin over the documents (each one covered first), until ``count`` items or no candidates."""
+        """Round-robin over the documents (each one covered first), until ``count`` items or no candidates.
+
+        判断 follows a balanced true/false plan; when no document can supply the planned value any
+        more, the other value is used rather than falling short.
+        """
         rng = self.rng("select", kind)
-        streams = self.streams(kind)
         order = list(self.spec.doc_ids)
         rng.shuffle(order)
-        plan = truth_plan(count, self.rng("truth")) if kind == "judge" else [None] * count
+        plan: list[bool | None] = list(truth_plan(count, self.rng("truth"))) if kind == "judge" else [None] * count
+        values: list[bool | None] = [True, False] if kind == "judge" else [None]
+        streams = {(doc_id, v): iter(self.ordered_atoms(kind, doc_id)) for doc_id in order for v in values}
+        live = {v: list(order) for v in values}
         chosen: list[_Chosen] = []
-        live = list(order)
         turn = 0
-        while len(chosen) < count and live:
-            doc_id = live[turn % len(live)]
-            truth = plan[len(chosen)]
-            pick = self.next_from(kind, streams[doc_id], rng, truth)
-            if pick is None and truth is not None:  # no more atoms for this truth value here: other docs may have them
-                live.remove(doc_id)
-                continue
+        while len(chosen) < count:
+            wanted = plan[len(chosen)]
+            pick = None
+            for value in [wanted] + [v for v in values if v != wanted]:
+                docs = live[value]
+                while docs and pick is None:
+                    doc_id = docs[turn % len(docs)]
+                    pick = self.next_from(kind, streams[(doc_id, value)], rng, value)
+                    if pick is None:
+                        docs.remove(doc_id)
+                if pick is not None:
+                    break
             if pick is None:
-                live.remove(doc_id)
-                continue
+                break
             self.take(pick)
             chosen.append(pick)
             turn += 1

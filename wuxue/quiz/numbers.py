@@ -88,7 +88,8 @@ def find_quantities(sentence: str) -> list[Quantity]:
         value = float(raw) if raw[0].isdigit() else parse_cn(raw)
         if value is None or set(raw) <= {"十", "百", "千"} - ({"十"} if raw == "十" else set()) or (raw in {"一", "〇", "零"} and match.group("unit") in {"名", "人"}):
             continue
-        found.append(Quantity(match.group(0), match.start(), match.end(), float(value), match.group("unit"), "arabic" if raw[0].isdigit() else "cn"))
+        script = "arabic" if raw[0].isdigit() else ("cn_digits" if len(raw) > 1 and all(ch in CN_DIGITS for ch in raw) else "cn")
+        found.append(Quantity(match.group(0), match.start(), match.end(), float(value), match.group("unit"), script))
     for match in FRACTION_RE.finditer(sentence):
         den, num = parse_cn(match.group("den")), parse_cn(match.group("num"))
         if den and num and num < den:
@@ -119,11 +120,13 @@ def nearby(quantity: Quantity, count: int = 6) -> list[str]:
         fractions = ["二分之一", "三分之一", "三分之二", "四分之一", "四分之三", "五分之一", "五分之四", "五分之二", "五分之三"]
         return [f for f in fractions if f != quantity.text][:count]
     value = quantity.value
-    if value != int(value):
+    if quantity.unit == "年" and 1900 <= value <= 2100:  # a year written as a number of years (二〇三五年)
+        candidates: list[float] = [value + d for d in (5, -5, 1, -1, 10, -10, 2, -2)]
+    elif value != int(value):
         candidates = [value + d for d in (0.5, -0.5, 1, -1, 1.5, 2)]
     else:
         v = int(value)
-        candidates = [v + 1, v - 1, v + 2, v * 2, v - 2, v + 3, v * 3, v + 5, v + 10, v - 3]
+        candidates = [v + 1, v - 1, v + 2, v * 2, v - 2, v + 3, v * 3, v + 5, v + 10, v - 3]  # type: ignore[list-item]
         if v >= 10:
             candidates = [v + 2, v - 2, v + 5, v - 5, v * 2, v + 10, v - 10, v + 1, v - 1]
         if v >= 100:
@@ -134,6 +137,8 @@ def nearby(quantity: Quantity, count: int = 6) -> list[str]:
             continue
         if quantity.script == "arabic":
             number = str(int(c)) if float(c) == int(c) else str(c)
+        elif quantity.script == "cn_digits":
+            number = "".join("〇一二三四五六七八九"[int(d)] for d in str(int(c)))
         elif float(c) != int(c) or c > 9999:
             continue
         else:
