@@ -10,11 +10,32 @@ import pytest
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import Settings, load_settings
+from wuxue.users import UserStore
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SMALL_CORPUS_FILES = ("dangzhang_2022.txt", "lianjie_zilv_zhunze_2015.txt", "cic_dangjian_2024.txt", "njmes_dangjian_plan_2023.txt")
+
+
+ACCOUNTS = {"boss": ("admin", "adminpass1"), "lead": ("leader", "leaderpass"), "lead2": ("leader", "leaderpass2"),
+            "mem": ("member", "memberpass")}
+
+
+def add_accounts(data_dir: Path, names: tuple[str, ...] = tuple(ACCOUNTS)) -> None:
+    """Create test accounts (role and password from ACCOUNTS) in the app database of ``data_dir``."""
+    users = UserStore(data_dir / "app.sqlite")
+    for name in names:
+        role, password = ACCOUNTS[name]
+        users.add(name, role, password)
+    users.close()
+
+
+def bearer(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Log in through the API and return the bearer header (cookies cleared, as an API client has none)."""
+    token = client.post("/api/auth/login", json={"username": username, "password": ACCOUNTS[username][1]}).json()["token"]
+    client.cookies.clear()
+    return {"Authorization": f"Bearer {token}"}
 
 
 @pytest.fixture

@@ -13,27 +13,16 @@ from pypdf import PdfReader, PdfWriter
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest import sniff
 from wuxue.service.app import create_app
-from wuxue.users import UserStore
-from tests.conftest import FIXTURES
-
-PASSWORDS = {"boss": "adminpass1", "lead": "leaderpass", "mem": "memberpass"}
-
+from tests.conftest import FIXTURES, add_accounts, bearer
 
 @pytest.fixture
 def client(kb, settings):
-    users = UserStore(settings.data_dir / "app.sqlite")
-    users.add("boss", "admin", PASSWORDS["boss"])
-    users.add("lead", "leader", PASSWORDS["lead"])
-    users.add("mem", "member", PASSWORDS["mem"])
-    users.close()
+    add_accounts(settings.data_dir, ("boss", "lead", "mem"))
     with TestClient(create_app(settings, embedder=HashingEmbedder())) as test_client:
         yield test_client
 
 
-def auth(client, username):
-    token = client.post("/api/auth/login", json={"username": username, "password": PASSWORDS[username]}).json()["token"]
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token}"}
+auth = bearer
 
 
 def wait(client, headers, job_id, timeout=60.0):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import CORPUS, FIXTURES
-from tests.test_admin_api import PASSWORDS, auth, wait
+from tests.conftest import CORPUS, FIXTURES, add_accounts
+from tests.conftest import bearer as auth
+from tests.test_admin_api import wait
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest.manifest import ManifestEntry
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.app import create_app
-from wuxue.users import UserStore
 
 OLD_ONLY = "到建党一百年时，全面建成小康社会"  # the 2017 党章's strategic goal; the 2022 text replaced it
 NEW_ONLY = "到二〇三五年基本实现社会主义现代化"
@@ -24,10 +24,7 @@ def client(settings):
     entry = ManifestEntry(file="dangzhang_2017.txt", doc_id="dangzhang", title="中国共产党章程", kind="章程", aliases=["党章"])
     assert kb.ingest_bytes((FIXTURES / "dangzhang_2017.txt").read_bytes(), "dangzhang_2017.txt", entry, actor="cli").added == ["dangzhang"]
     kb.close()
-    users = UserStore(settings.data_dir / "app.sqlite")
-    users.add("boss", "admin", PASSWORDS["boss"])
-    users.add("lead", "leader", PASSWORDS["lead"])
-    users.close()
+    add_accounts(settings.data_dir, ("boss", "lead"))
     with TestClient(create_app(settings, embedder=HashingEmbedder())) as test_client:
         yield test_client
 

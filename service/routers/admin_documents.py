@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from wuxue.catalog import document_catalog
 from wuxue.errors import FileTooLargeError, WuxueError
+from wuxue.history import DocumentVersion
 from wuxue.ingest.manifest import KINDS, ManifestEntry
 from wuxue.ingest.pipeline import content_hash
 from wuxue.knowledge_base import KnowledgeBase
@@ -56,18 +57,6 @@ class CatalogOut(BaseModel):
     done: int
     total: int
     error: str | None
-
-
-class VersionOut(BaseModel):
-    doc_id: str
-    version: int
-    content_hash: str
-    filename: str
-    meta: dict[str, object]
-    status: str
-    actor: str
-    note: str
-    created_at: float
 
 
 class MetadataIn(BaseModel):
@@ -192,9 +181,9 @@ def delete_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin) 
     return job_out(job)
 
 
-@router.get("/{doc_id}/versions", response_model=list[VersionOut], summary="版本历史（最新在前）")
-def list_versions(doc_id: str, kb: KB, _: Admin) -> list[VersionOut]:
-    return [VersionOut(**v.to_dict()) for v in kb.history.versions(doc_id)]
+@router.get("/{doc_id}/versions", response_model=list[DocumentVersion], summary="版本历史（最新在前）")
+def list_versions(doc_id: str, kb: KB, _: Admin) -> list[DocumentVersion]:
+    return kb.history.versions(doc_id)
 
 
 @router.post("/{doc_id}/versions/{version}/restore", response_model=JobOut, status_code=202, summary="恢复某一历史版本")

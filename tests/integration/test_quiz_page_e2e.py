@@ -6,15 +6,13 @@ from __future__ import annotations
 import httpx
 import pytest
 from docx import Document
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.integration.conftest import ARTIFACTS
 from wuxue.users import UserExistsError, UserStore
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 USERS = {"quiz_leader": ("leader", "quiz-leader-pass"), "quiz_member": ("member", "quiz-member-pass")}
 COUNTS = {"single": 2, "multi": 1, "blank": 2, "judge": 1}
 
@@ -32,18 +30,9 @@ def accounts(real_index, live_server) -> dict[str, tuple[str, str]]:
     return USERS
 
 
-@pytest.fixture(scope="module")
-def quiz_browser():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
-
-
 @pytest.fixture
-def page(quiz_browser, live_server, accounts):
-    context = quiz_browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN", accept_downloads=True)
+def page(browser, live_server, accounts):
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

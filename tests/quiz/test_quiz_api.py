@@ -14,10 +14,9 @@ from wuxue.index.embedders import HashingEmbedder
 from wuxue.service.app import create_app
 from wuxue.service.routers import quiz as quiz_router
 
-from wuxue.users import UserStore
+from tests.conftest import ACCOUNTS, add_accounts, bearer
 
-PASSWORDS = {"boss": "adminpass1", "lead": "leaderpass", "lead2": "leaderpass2", "mem": "memberpass"}
-ROLES = {"boss": "admin", "lead": "leader", "lead2": "leader", "mem": "member"}
+PASSWORDS = {name: password for name, (_, password) in ACCOUNTS.items()}
 SPEC = {"doc_ids": ["dangzhang_2022"], "counts": {"single": 2, "multi": 1, "blank": 2, "judge": 1}, "difficulty": "medium",
         "seed": 7, "title": "党章学习测验"}
 
@@ -36,18 +35,12 @@ def client(tmp_path_factory):
         (folder / name).write_bytes((CORPUS / name).read_bytes())
     settings = load_settings(data_dir=tmp / "data", cache_dir=tmp / "cache", embed_backend="hashing")
     assert not KnowledgeBase(settings, embedder=HashingEmbedder()).ingest_paths([folder]).failed
-    users = UserStore(settings.data_dir / "app.sqlite")
-    for name, password in PASSWORDS.items():
-        users.add(name, ROLES[name], password)
-    users.close()
+    add_accounts(settings.data_dir)
     with TestClient(create_app(settings, embedder=HashingEmbedder())) as test_client:
         yield test_client
 
 
-def auth(client, username):
-    token = client.post("/api/auth/login", json={"username": username, "password": PASSWORDS[username]}).json()["token"]
-    client.cookies.clear()
-    return {"Authorization": f"Bearer {token}"}
+auth = bearer
 
 
 @pytest.fixture(scope="module")
