@@ -122,6 +122,8 @@ def _first_item(words: list[tuple[str, str]], prefix: str, limit: int, lead_clas
     for n, (word, flag) in enumerate(words[:-1]):
         if _lead_is_function(flag) and len(text) - offsets[n + 1] >= floor:
             k = n + 1
+    if k and len(text) - offsets[k] <= ITEM_MAX and pos_class(words[k][1]) == lead_class:
+        return offsets[k], True  # a clean boundary after 以/对/的: trust it even if a little longer
     while k < len(words) - 1 and len(text) - offsets[k] > limit:
         k += 1
     while k < len(words) - 1 and lead_class == "n" and pos_class(words[k][1]) == "v" and len(text) - offsets[k + 1] >= floor:

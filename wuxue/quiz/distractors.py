@@ -47,16 +47,26 @@ class DistractorPool:
     titles: list[str] = field(default_factory=list)
     embed: Embed | None = None
     _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
+    _by_shape: dict[int, list[Enumeration]] = field(default_factory=dict)
     _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_family: dict[str, list[Enumeration]] = defaultdict(list)
+        by_shape: dict[int, list[Enumeration]] = defaultdict(list)
         by_item: dict[str, list[Enumeration]] = defaultdict(list)
         for e in self.enumerations:
             by_family[e.family].append(e)
+            by_shape[self.shape(e)].append(e)
             for item in e.items:
                 by_item[item].append(e)
-        self._by_family, self._by_item = dict(by_family), dict(by_item)
+        self._by_family, self._by_shape, self._by_item = dict(by_family), dict(by_shape), dict(by_item)
+
+    @staticmethod
+    def shape(enumeration: Enumeration) -> int:
+        """Typical item length: 四个意识 and 四个自信 items share the shape 4."""
+        items = [i for i, ok in zip(enumeration.items, enumeration.askable) if ok] or list(enumeration.items)
+        lengths = sorted(len(i) for i in items)
+        return lengths[len(lengths) // 2]
 
     # the answer's own list -----------------------------------------------------
     def also_correct(self, enumeration: Enumeration | None) -> set[str]:
@@ -95,18 +105,23 @@ class DistractorPool:
             family = enum.family if enum else ""
             signature = self.segmenter.signature(answer)
             suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
-            lexical = self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED]
+            sibling_lists = []
             if family.startswith("suffix:"):
-                tiers = [self._family_items(family, enum, signature), lexical]
-            else:
-                tiers = [self._family_items(family, enum, signature) + lexical] if family else [lexical]
-            tiers.append(self._neighbours(answer, self.lexicon.similar_length(answer, signature)))
-        out = []
-        for tier in tiers:
-            kept = [c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
-                    and length_ok(c, answer) and "以上" not in c]
-            out.append(self._ranked(answer, kept) if ranked else kept)
-        return out
+                sibling_lists.append(self._lists_items(self._by_family.get(family, []), enum))
+            if enum is not None:
+                sibling_lists.append(self._lists_items(self._by_shape.get(self.shape(enum), []), enum))
+            lexical = self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED]
+            neighbours = self._neighbours(answer, self.lexicon.similar_length(answer, signature))
+            out = [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False, prior=self._structure(enum, answer))
+                   for t in sibling_lists]
+            return out + [self._ranked(answer, self._keep(t, banned, quote, answer), floor=True) for t in (lexical, neighbours)]
+        return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False) if ranked else self._keep(t, banned, quote, answer)
+                for t in tiers]
+
+    @staticmethod
+    def _keep(tier: Sequence[str], banned: set[str], quote: str, answer: str) -> list[str]:
+        return [c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
+                and length_ok(c, answer) and "以上" not in c]
 
     def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
              avoid: Sequence[str] = (), difficulty: str = "medium") -> list[str]:
@@ -133,14 +148,26 @@ class DistractorPool:
                 chosen.append(c)
         return chosen
 
-    def _family_items(self, family: str, own: Enumeration | None, signature: tuple[str, str]) -> list[str]:
+    def _structure(self, own: Enumeration | None, answer: str) -> dict[str, int]:
+        """0 for items of lists built like the answer's (same number of items, same item length), else 1."""
+        if own is None:
+            return {}
+        prior: dict[str, int] = {}
+        for e in self.enumerations:
+            if len(e.items) == len(own.items):
+                for item in e.items:
+                    if len(item) == len(answer):
+                        prior[item] = 0
+        return prior
+
+    @staticmethod
+    def _lists_items(lists: Sequence[Enumeration], own: Enumeration | None) -> list[str]:
+        """Reliable items of other lists (the caller removes anything the answer's own list makes correct)."""
         items: list[str] = []
-        for e in self._by_family.get(family, []):
-            if own is not None and (e is own or e.spans == own.spans and e.doc_id == own.doc_id):
+        for e in lists:
+            if own is not None and e.doc_id == own.doc_id and e.spans == own.spans:
                 continue
-            for item, ok in zip(e.items, e.askable):
-                if ok and (family.startswith("suffix:") or self.segmenter.signature(item) == signature):
-                    items.append(item)
+            items += [item for item, ok in zip(e.items, e.askable) if ok]
         return sorted(set(items))
 
     def _formulations(self, answer: str) -> list[str]:
@@ -149,14 +176,18 @@ class DistractorPool:
         other = [f for f in self.formulations if f != answer and f[:2] != head]
         return same + other
 
-    def _ranked(self, answer: str, candidates: Sequence[str]) -> list[str]:
-        """Most similar first; near-synonyms (above the band) and unrelated terms (below the floor) dropped."""
+    def _ranked(self, answer: str, candidates: Sequence[str], *, floor: bool, prior: dict[str, int] | None = None) -> list[str]:
+        """Structurally closest (``prior``), then most similar first; near-synonyms (above the band) dropped,
+        and with ``floor`` unrelated terms too. Items of sibling lists are related by construction: no floor.
+        """
+        prior = prior or {}
         if self.embed is None or not candidates:
-            return list(candidates)
+            return sorted(candidates, key=lambda c: (prior.get(c, 1), c))
         vectors = self.embed([answer, *candidates])
         sims = vectors[1:] @ vectors[0]
-        scored = [(float(s), c) for s, c in zip(sims, candidates) if SIMILARITY_FLOOR <= s <= SIMILARITY_BAND[1]]
-        return [c for _, c in sorted(scored, key=lambda p: (-p[0], p[1]))]
+        low = SIMILARITY_FLOOR if floor else -1.0
+        scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
+        return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
 
     def _neighbours(self, answer: str, candidates: Sequence[str]) -> list[str]:
         """Candidates whose cosine similarity to the answer lies in the band, most similar first."""

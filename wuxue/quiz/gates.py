@@ -17,15 +17,21 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
 from wuxue.quiz.builders import BLANK, CUT, Draft
 from wuxue.quiz.corpus import CorpusView, squash
 from wuxue.quiz.distractors import DistractorPool
 
-GATES = ("grounded", "leak", "worth_asking", "unambiguous", "judge_edit", "retrievable")
+RETRIEVAL_K = 3
+if TYPE_CHECKING:
+    from wuxue.knowledge_base import KnowledgeBase
+
+GATES = ("grounded", "judge_edit", "leak", "worth_asking", "unambiguous", "retrievable")
 KEY_MIN, KEY_MAX = 2, 12
 MAX_OPTION_RATIO = 1.3
-FREQUENT_SHARE = 0.03  # a key found in more than 3% of corpus sentences is trivial
+FREQUENT_SHARE = 0.03  # a key found in more than 3% of corpus sentences (and at least 5) is trivial
+FREQUENT_MIN = 5
 CONTEXT_CHARS = 8
 NEGATIONS = ("不", "未", "没", "非", "无", "否", "勿", "莫")
 
@@ -82,7 +88,8 @@ def worth_asking(draft: Draft, ctx: GateContext) -> bool:
         core = key.strip("“”《》")
         if not KEY_MIN <= len(core) <= KEY_MAX or core in ctx.stopwords:
             return False
-        if draft.atom.kind not in {"number", "date", "article"} and ctx.view.sentence_frequency(core) > FREQUENT_SHARE:
+        if draft.atom.kind not in {"number", "date", "article"} and ctx.view.sentence_frequency(core) > FREQUENT_SHARE \
+                and ctx.view.sentence_frequency(core) * ctx.view.sentence_count >= FREQUENT_MIN:
             return False
     return True
 
@@ -124,17 +131,17 @@ def unambiguous(draft: Draft, ctx: GateContext) -> bool:
     wrong = draft.distractors + ([draft.edit[1]] if draft.edit else [])
     if any(w in own or w in quote for w in wrong):
         return False
+    if draft.type == "judge":
+        if draft.edit is None:
+            return True
+        left, _, after, right = edit_contexts(draft.true_statement, draft.statement)
+        return not ctx.view.contains(squash(left) + squash(after) + squash(right))
     if not draft.blanks:
         return True
     if draft.atom.kind == "article":  # asked by content: the article's sentence must be unique in its document
         a, b = draft.atom.end, draft.quote_span[1]
         body = squash(ctx.view.texts[draft.atom.doc_id][a:b])
         return squash(ctx.view.texts[draft.atom.doc_id]).count(body) == 1
-    if draft.type == "judge":
-        if draft.edit is None:
-            return True
-        left, _, after, right = edit_contexts(draft.true_statement, draft.statement)
-        return not ctx.view.contains(squash(left) + squash(after) + squash(right))
     left, right = stem_contexts(draft.stem)
     if draft.type in {"blank", "single"} and len(draft.blanks) == 1 and (len(left) >= 2 or len(right) >= 2):
         pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
@@ -164,10 +171,10 @@ def judge_edit(draft: Draft, ctx: GateContext) -> bool:
 
 ITEM_GATES: tuple[tuple[str, Callable[[Draft, GateContext], bool]], ...] = (
     ("grounded", grounded),
+    ("judge_edit", judge_edit),
     ("leak", leak),
     ("worth_asking", worth_asking),
     ("unambiguous", unambiguous),
-    ("judge_edit", judge_edit),
 )
 
 
@@ -180,4 +187,12 @@ def first_failure(draft: Draft, ctx: GateContext) -> str | None:
 
 
 def search_query(draft: Draft) -> str:
-    return draft.stem.replace(BLANK, " ").strip()
+    return draft.stem.replace(BLANK, " ").replace(CUT, " ").strip()
+
+
+def retrievable_chunks(kb: "KnowledgeBase", draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:
+    """(rank, chunk_id) of the top-k hits for the stem that hold the whole quote; empty = the gate fails."""
+    a, b = draft.quote_span
+    hits = kb.search(search_query(draft), k=k).hits
+    return [(rank, h.chunk.chunk_id) for rank, h in enumerate(hits, start=1)
+            if h.chunk.doc_id == draft.atom.doc_id and h.chunk.char_start <= a and b <= h.chunk.char_end]

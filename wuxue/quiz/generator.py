@@ -17,7 +17,7 @@ from wuxue.errors import UnknownDocumentError
 from wuxue.quiz.atoms import Atom
 from wuxue.quiz.builders import Draft, blank_item, display, judge_item, multi_item, single_item
 from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
-from wuxue.quiz.gates import first_failure, search_query
+from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
 from wuxue.quiz.set_checks import MAX_CHUNK_USES, balanced_slots, near_duplicate, truth_plan
 
@@ -29,7 +29,6 @@ TYPE_NAMES = {"single": "单选题", "multi": "多选题", "blank": "填空题",
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_ITEMS = 200
 GENERATOR_VERSION = "1"
-RETRIEVAL_K = 3
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 
 # preferred atom kinds per type (lower weight = earlier); a random jitter mixes neighbouring kinds
@@ -176,17 +175,12 @@ class _Assembler:
             self.trace.append((gate, draft))
 
     def retrieval(self, draft: Draft) -> tuple[int | None, str | None]:
-        """Rank of the first top-3 hit that contains the quote and is not used twice already."""
-        a, b = draft.quote_span
-        result = self.kb.search(search_query(draft), k=RETRIEVAL_K)
-        found_rank = None
-        for rank, hit in enumerate(result.hits, start=1):
-            c = hit.chunk
-            if c.doc_id == draft.atom.doc_id and c.char_start <= a and b <= c.char_end:
-                found_rank = found_rank or rank
-                if self.chunk_uses[c.chunk_id] < MAX_CHUNK_USES:
-                    return rank, c.chunk_id
-        return (found_rank if found_rank else None), None
+        """Rank of the first top-3 hit that holds the quote and is not used twice already."""
+        found = retrievable_chunks(self.kb, draft)
+        for rank, chunk_id in found:
+            if self.chunk_uses[chunk_id] < MAX_CHUNK_USES:
+                return rank, chunk_id
+        return (found[0][0] if found else None), None
 
     def take(self, chosen: _Chosen) -> None:
         atom = chosen.draft.atom
