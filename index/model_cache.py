@@ -90,19 +90,37 @@ def session_options() -> object:
     return options
 
 
+def _export_target(model_path: Path, backend: str, cache_dir: Path) -> tuple[Path, str]:
+    exported = cache_dir / "models" / f"{model_path.name}-{_fingerprint(model_path)}"
+    file_name = f"onnx/model_qint8_{_quantization_config()}.onnx" if backend == "onnx-int8" else "onnx/model.onnx"
+    return exported, file_name
+
+
+def exported_onnx(model_path: Path, backend: str, cache_dir: Path) -> tuple[Path, str] | None:
+    """(model folder, ONNX file) of the export for ``backend``, exporting once if needed; None if that fails."""
+    _offline()
+    exported, file_name = _export_target(model_path, backend, cache_dir)
+    if not (exported / file_name).is_file() or not (exported / "tokenizer.json").is_file():
+        try:
+            log.info("exporting %s to ONNX in %s (once)", model_path.name, exported)
+            _export(model_path, exported, _quantization_config())
+        except Exception as exc:  # noqa: BLE001 - the caller falls back to sentence-transformers
+            warnings.warn(f"ONNX export failed ({exc!r})", RuntimeWarning, stacklevel=2)
+            return None
+    return (exported, file_name) if (exported / file_name).is_file() else None
+
+
 def load_sentence_transformer(model_path: Path, backend: str, cache_dir: Path) -> tuple["SentenceTransformer", str]:
     """Return (model, backend actually used); falls back to torch with a warning if ONNX fails."""
     _offline()
     from sentence_transformers import SentenceTransformer
 
     if backend != "torch":
-        quantization = _quantization_config()
-        exported = cache_dir / "models" / f"{model_path.name}-{_fingerprint(model_path)}"
-        file_name = f"onnx/model_qint8_{quantization}.onnx" if backend == "onnx-int8" else "onnx/model.onnx"
+        exported, file_name = _export_target(model_path, backend, cache_dir)
         try:
             if not (exported / file_name).is_file():
                 log.info("exporting %s to ONNX in %s (once)", model_path.name, exported)
-                _export(model_path, exported, quantization)
+                _export(model_path, exported, _quantization_config())
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model = SentenceTransformer(
