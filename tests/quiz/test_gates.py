@@ -55,10 +55,12 @@ def test_a_distractor_from_the_answers_own_list_is_rejected(materials, text):
 def test_the_distractor_pool_never_offers_the_answers_own_list(materials, text):
     atom = mined(materials, "大局意识")
     quote = text[atom.quote_start : atom.quote_end]
+    other_lists = {i for e in materials.pool.enumerations if "意识" not in "".join(e.items) for i in e.items}
     for seed in range(5):
         picked = materials.pool.pick(atom, quote, 3, random.Random(seed))
-        assert picked and not set(picked) & {"政治意识", "核心意识", "看齐意识"}
-        assert "自信" in "".join(picked)  # the sibling enumeration 四个自信 comes first
+        assert len(picked) == 3 and not set(picked) & {"政治意识", "核心意识", "看齐意识"}
+        assert set(picked) <= other_lists  # items of a different enumeration (四个自信, 纪律处分…) come first
+    assert materials.pool.pick(atom, quote, 1, random.Random(0), siblings_only=True)[0] in other_lists
 
 
 def test_a_blank_on_a_stopword_or_a_trivially_frequent_word_is_rejected(materials, text):

@@ -98,6 +98,11 @@ def _strip_item(words: list[tuple[str, str]], *, first: bool) -> tuple[int, int]
         head += len(words[0][0])
         words = words[1:]
     tail = 0
+    for n in range(len(words) - 1, 0, -1):  # 通报典型案例等方式 → 通报典型案例
+        if words[n][0] in {"等", "等等"} and sum(len(w) for w, _ in words[n + 1 :]) <= 3:
+            tail = sum(len(w) for w, _ in words[n:])
+            words = words[:n]
+            break
     while len(words) > 1 and words[-1][0] in {"等", "等等", "的", "等方面"}:
         tail += len(words[-1][0])
         words = words[:-1]
@@ -193,6 +198,11 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
                 cleaned.append(part[head : len(part) - tail])
                 cleaned_starts.append(start + head)
                 kept.append(ok)
+        # an item with a preposition or conjunction inside (受益人依照法律) is two lists run together
+        for n, t in enumerate(cleaned):
+            inner = segmenter.tag(t)[1:]
+            if any(f.startswith(("p", "c")) for _, f in inner):
+                kept[n] = False
         askable = kept
         typical = sorted(len(t) for t in cleaned)[len(cleaned) // 2]
         askable = [ok and ITEM_MIN <= len(t) <= ITEM_MAX and "“" not in t and "”" not in t and typical / 2 <= len(t) <= typical * 1.6 + 1

@@ -182,13 +182,19 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
 
     Both show the clauses around the atom, so a long sentence is cut the same way either way.
     """
+    if atom.kind == "article" and not truth:  # an article number is no fact of the statement
+        return None
     hole = [(atom.start, atom.end)]
+    if atom.kind == "article":
+        true_statement = windowed(document, atom.end, atom.quote_end, [])
+        return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
+                     statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
     true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text])
     if truth:
         return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
                      statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
     quote = document[atom.quote_start : atom.quote_end]
-    wrong = pool.pick(atom, quote, 1, rng, difficulty="medium")
+    wrong = pool.pick(atom, quote, 1, rng, difficulty="medium", siblings_only=True)  # a sibling term, never a random word
     if not wrong:
         return None
     statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong)

@@ -23,8 +23,9 @@ from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 
 # cosine band for embedding neighbours, calibrated on m3e-small (short unrelated terms score 0.55–0.70,
 # siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
-SIMILARITY_BAND = (0.70, 0.92)
-SIMILARITY_FLOOR = 0.62  # below this a same-shape term is unrelated noise (铺红地毯 for 政治意识)
+SIMILARITY_BAND = (0.70, 0.88)
+SIMILARITY_FLOOR = 0.66  # below this a term is unrelated noise (新能源 for 审计长, 一般的关系 for 电子出版物)
+FLOOR_MARGIN = 0.12
 RANKED = 60  # lexicon candidates per answer ranked by similarity
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -82,7 +83,7 @@ class DistractorPool:
         return out
 
     # candidates ------------------------------------------------------------------
-    def candidates(self, atom: Atom, quote: str, *, enumeration: Enumeration | None = None) -> list[list[str]]:
+    def candidates(self, atom: Atom, quote: str, *, enumeration: Enumeration | None = None, siblings_only: bool = False) -> list[list[str]]:
         """Candidate tiers for ``atom`` (best tier first), each filtered against its own context.
 
         Term tiers are ranked most similar first (near-synonyms above the band dropped).
@@ -105,18 +106,31 @@ class DistractorPool:
             family = enum.family if enum else ""
             signature = self.segmenter.signature(answer)
             suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
-            sibling_lists = []
+            # (tier, floor): same-suffix lists are related by construction; same-length lists only when
+            # built alike (prior 0) or similar enough; lexicon terms and neighbours need the floor
+            term_tiers: list[tuple[list[str], bool]] = []
             if family.startswith("suffix:"):
-                sibling_lists.append(self._lists_items(self._by_family.get(family, []), enum))
+                term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
             if enum is not None:
-                sibling_lists.append(self._lists_items(self._by_shape.get(self.shape(enum), []), enum))
-            lexical = self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED]
-            neighbours = self._neighbours(answer, self.lexicon.similar_length(answer, signature))
-            out = [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False, prior=self._structure(enum, answer))
-                   for t in sibling_lists]
-            return out + [self._ranked(answer, self._keep(t, banned, quote, answer), floor=True) for t in (lexical, neighbours)]
+                term_tiers.append((self._lists_items(self._by_shape.get(self.shape(enum), []), enum), True))
+            if not siblings_only:
+                term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
+                term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))
+            prior = self._structure(enum, answer)
+            return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=floor, prior=prior) for t, floor in term_tiers]
         return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False) if ranked else self._keep(t, banned, quote, answer)
                 for t in tiers]
+
+    def _too_close(self, answers: Sequence[str]) -> Callable[[str], bool]:
+        """A test for near-synonyms of any of the other correct answers (多选: 财税 beside 财政)."""
+        if self.embed is None or not answers:
+            return lambda _: False
+        targets = self.embed(list(answers))
+
+        def check(candidate: str) -> bool:
+            return bool(np.max(targets @ self.embed([candidate])[0]) > SIMILARITY_BAND[1])
+
+        return check
 
     @staticmethod
     def _keep(tier: Sequence[str], banned: set[str], quote: str, answer: str) -> list[str]:
@@ -124,15 +138,16 @@ class DistractorPool:
                 and length_ok(c, answer) and "以上" not in c]
 
     def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
-             avoid: Sequence[str] = (), difficulty: str = "medium") -> list[str]:
+             avoid: Sequence[str] = (), difficulty: str = "medium", siblings_only: bool = False) -> list[str]:
         """``count`` distractors from the best tiers; none containing another.
 
         Within a ranked tier, hard takes the most similar, medium draws among the closest few, easy
         among the next few; numbers keep their nearest-first order.
         """
         chosen: list[str] = []
-        for tier in self.candidates(atom, quote, enumeration=enumeration):
-            pool = [c for c in tier if c not in avoid]
+        too_close = self._too_close(avoid)
+        for tier in self.candidates(atom, quote, enumeration=enumeration, siblings_only=siblings_only):
+            pool = [c for c in tier if c not in avoid and not too_close(c)]
             if atom.kind not in {"number", "date", "article"}:
                 window = count + 2
                 offset = window if difficulty == "easy" and len(pool) >= 2 * window else 0
@@ -178,14 +193,15 @@ class DistractorPool:
 
     def _ranked(self, answer: str, candidates: Sequence[str], *, floor: bool, prior: dict[str, int] | None = None) -> list[str]:
         """Structurally closest (``prior``), then most similar first; near-synonyms (above the band) dropped,
-        and with ``floor`` unrelated terms too. Items of sibling lists are related by construction: no floor.
+        and with ``floor`` unrelated terms too.
         """
         prior = prior or {}
         if self.embed is None or not candidates:
             return sorted(candidates, key=lambda c: (prior.get(c, 1), c))
         vectors = self.embed([answer, *candidates])
         sims = vectors[1:] @ vectors[0]
-        low = SIMILARITY_FLOOR if floor else -1.0
+        # the floor is relative where the best candidate is weak (a fake embedder, an odd term), absolute otherwise
+        low = min(SIMILARITY_FLOOR, float(np.max(sims)) - FLOOR_MARGIN) if floor else -1.0
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
 

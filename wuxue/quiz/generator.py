@@ -35,7 +35,7 @@ JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 KIND_WEIGHTS = {
     "blank": {"enum_item": 0.0, "formulation": 0.2, "number": 0.3, "date": 0.5, "quoted": 0.6, "definition": 0.6, "title": 0.8, "article": 1.6},
     "single": {"enum_item": 0.0, "formulation": 0.2, "definition": 0.4, "number": 0.4, "quoted": 0.6, "date": 0.6, "title": 0.8, "article": 1.6},
-    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8},
+    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8, "article": 1.5},
 }
 JITTER = 0.8
 

@@ -31,7 +31,7 @@ def near_duplicate(stem: str, others: Iterable[str], threshold: float = NEAR_DUP
 
 def balanced_slots(count: int, width: int, rng: random.Random) -> list[int]:
     """Answer positions for ``count`` single-choice items: each letter used equally often, order shuffled."""
-    slots = [i % width for i in range(count)]
+    slots = [i % width for i in range(count - count % width)] + rng.sample(range(width), count % width)
     rng.shuffle(slots)
     return slots
 
