@@ -129,10 +129,11 @@ def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], 
 def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: random.Random) -> Draft:
     """Blank one atom; at hard difficulty a short unordered list is blanked whole (graded in any order)."""
     enum = atom.enumeration
-    if difficulty == "hard" and enum is not None and 2 <= sum(enum.askable) <= 4 and all(enum.askable) and len(enum.items) <= 4:
-        holes = list(enum.spans)
+    if difficulty == "hard" and enum is not None and 2 <= sum(enum.askable) <= 4 and len(enum.items) <= 6:
+        holes = [span for span, ok in zip(enum.spans, enum.askable) if ok]  # unreliable items stay verbatim
         stem = prefix(title) + windowed(document, atom.quote_start, atom.quote_end, holes)
-        return Draft("blank", atom, stem, list(enum.items), any_order=not enum.ordered, method="cloze_enum_all",
+        fillers = [item for item, ok in zip(enum.items, enum.askable) if ok]
+        return Draft("blank", atom, stem, fillers, any_order=not enum.ordered, method="cloze_enum_all",
                      blanks=holes, knowledge_point=atom.knowledge_point)
     holes = [(atom.start, atom.end)]
     stem = _stem(atom, document, title, holes)

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wuxue.quiz.builders import BLANK, CUT
+from wuxue.quiz.builders import BLANK, CUT, display
 from wuxue.quiz.corpus import CorpusView, squash
-from wuxue.quiz.gates import KEY_MAX, MAX_OPTION_RATIO, stem_contexts
+from wuxue.quiz.gates import MAX_OPTION_RATIO, other_fillers, stem_contexts
 from wuxue.quiz.generator import QuizSpec, generate_quiz
 from wuxue.quiz.materials import materials_for
 from wuxue.quiz.set_checks import near_duplicate, summarize
@@ -45,7 +45,7 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     """Independent checks of one exported item record."""
     c = item["citation"]
     text = view.texts.get(c["doc_id"], "")
-    quote = squash(c["quote"])
+    quote = squash(display(text, c["char_start"], c["char_end"], [])) if text else ""
     quote_ok = text[c["char_start"] : c["char_end"]] == c["quote"]
     answers = item["answer"]["texts"]
     stem = item["stem"]
@@ -73,9 +73,7 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
         left, right = stem_contexts(stem)
         wrong = [o for o in options if o not in answers]
         ambiguous = ambiguous or any(view.contains(left + w + right) for w in wrong)
-        if len(left) >= 2 or len(right) >= 2:
-            pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
-            ambiguous = ambiguous or any(m.group(1) != squash(answers[0]) and "\n" not in m.group(1) for m in pattern.finditer(view.haystack))
+        ambiguous = ambiguous or bool(other_fillers(view.haystack, left, right, answers[0]))
     return {"grounded": quote_ok and grounded, "leak": leak, "ambiguous": ambiguous}
 
 

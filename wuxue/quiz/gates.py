@@ -107,6 +107,27 @@ def stem_contexts(stem: str, *, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
     return squash(before)[-chars:], squash(after)[:chars]
 
 
+_BOUNDARY = "。；，：！？\n"
+
+
+def other_fillers(haystack: str, left: str, right: str, answer: str) -> set[str]:
+    """Fillers other than ``answer`` found between the same contexts anywhere in the (squashed) corpus.
+
+    A filler never crosses a clause boundary (nor a 、 unless the answer has one); a missing context
+    means a clause boundary (the blank opens or closes its clause).
+    """
+    if len(left) < 2 and len(right) < 2:
+        return set()
+    answer = squash(answer)
+    excluded = re.escape(_BOUNDARY + ("" if "、" in answer else "、"))
+    filler = f"([^{excluded}]{{1,{KEY_MAX + 4}}}?)"
+    head = re.escape(left) if left else f"(?:^|(?<=[{re.escape(_BOUNDARY + '、')}]))"
+    tail = re.escape(right) if right else f"(?=[{re.escape(_BOUNDARY + '、')}]|$)"
+    if not left:
+        filler = filler.replace("}?)", "})")  # anchored at a boundary: take the whole clause head
+    return {m.group(1) for m in re.finditer(head + filler + tail, haystack)} - {answer}
+
+
 def edit_contexts(true: str, false: str, *, chars: int = CONTEXT_CHARS) -> tuple[str, str, str, str]:
     """(left, before, after, right) around the single changed region of a false statement."""
     p = 0
@@ -143,12 +164,8 @@ def unambiguous(draft: Draft, ctx: GateContext) -> bool:
         body = squash(ctx.view.texts[draft.atom.doc_id][a:b])
         return squash(ctx.view.texts[draft.atom.doc_id]).count(body) == 1
     left, right = stem_contexts(draft.stem)
-    if draft.type in {"blank", "single"} and len(draft.blanks) == 1 and (len(left) >= 2 or len(right) >= 2):
-        pattern = re.compile(re.escape(left) + "(.{1,%d}?)" % (KEY_MAX + 4) + re.escape(right))
-        answer = squash(draft.correct[0])
-        for match in pattern.finditer(ctx.view.haystack):
-            if match.group(1) != answer and "\n" not in match.group(1):
-                return False
+    if draft.type in {"blank", "single"} and len(draft.blanks) == 1 and other_fillers(ctx.view.haystack, left, right, draft.correct[0]):
+        return False
     for w in wrong:
         if ctx.view.contains(left + w + right):
             return False

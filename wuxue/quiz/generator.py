@@ -31,13 +31,13 @@ MAX_ITEMS = 200
 GENERATOR_VERSION = "1"
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 
-# preferred atom kinds per type (lower weight = earlier); a random jitter mixes neighbouring kinds
-KIND_WEIGHTS = {
-    "blank": {"enum_item": 0.0, "formulation": 0.2, "number": 0.3, "date": 0.5, "quoted": 0.6, "definition": 0.6, "title": 0.8, "article": 1.6},
-    "single": {"enum_item": 0.0, "formulation": 0.2, "definition": 0.4, "number": 0.4, "quoted": 0.6, "date": 0.6, "title": 0.8, "article": 1.6},
-    "judge": {"number": 0.0, "enum_item": 0.2, "date": 0.3, "formulation": 0.4, "definition": 0.6, "quoted": 0.7, "title": 0.8, "article": 1.5},
+# how often each atom kind is tried per item type: a set mixes lists, numbers, formulations, definitions…
+# instead of following the raw counts (a long document has hundreds of list items and a dozen numbers)
+KIND_SHARES = {
+    "blank": {"enum_item": 4, "number": 2, "formulation": 1.5, "definition": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.5},
+    "single": {"enum_item": 5, "formulation": 1.5, "definition": 1, "number": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.5},
+    "judge": {"number": 3, "enum_item": 3, "date": 1, "formulation": 1, "definition": 1, "quoted": 1, "title": 1, "article": 1},
 }
-JITTER = 0.8
 
 
 @dataclass(frozen=True)
@@ -133,9 +133,21 @@ class _Assembler:
             pool = sorted(firsts.values(), key=lambda a: a.start)
             rng.shuffle(pool)
             return pool
-        weights = KIND_WEIGHTS[kind]
-        keyed = [(weights.get(a.kind, 2.0) + rng.random() * JITTER, a.start, a.end, a) for a in atoms if a.kind in weights]
-        return [a for *_, a in sorted(keyed, key=lambda k: k[:3])]
+        shares = KIND_SHARES[kind]
+        groups: dict[str, list[Atom]] = {}
+        for atom in atoms:
+            if atom.kind in shares:
+                groups.setdefault(atom.kind, []).append(atom)
+        for group in groups.values():
+            rng.shuffle(group)
+        ordered: list[Atom] = []
+        while groups:
+            kinds = sorted(groups)
+            pick = rng.choices(kinds, weights=[shares[k] for k in kinds])[0]
+            ordered.append(groups[pick].pop())
+            if not groups[pick]:
+                del groups[pick]
+        return ordered
 
     # drafts ----------------------------------------------------------------------
     def draft(self, kind: str, atom: Atom, rng: random.Random, truth: bool | None = None) -> Draft | None:
