@@ -26,7 +26,7 @@ BAD_START = ("这", "此", "其", "上述", "以下", "前款", "前述", "该",
 QUOTED = re.compile(r"“([^“”\n]{2,12})”")
 TITLE = re.compile(r"《([^《》\n]{2,40})》")
 NUMBERED = re.compile(rf"^[两{_CN_NUM}]+[个项种大条]?[\u4e00-\u9fff]{{1,6}}$")
-UNQUOTED_FORMULATION = re.compile(r"([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff，。、；”]|$)")
+UNQUOTED_FORMULATION = re.compile(r"(?<![一二三四五六七八九十两百千])([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff，。、；”]|$)")
 SEGMENT = re.compile(r"[^、，。；：！？,.;:!?\s（）()]{1,24}(?:、[^、，。；：！？,.;:!?\s（）()]{1,24}){2,}")
 INLINE_ORDINAL = re.compile(rf"(?:^|[；;。，：])([{_CN_NUM}])是")
 DEFINITION = re.compile(r"^([\u4e00-\u9fff“”]{2,12}?)(是指|是)([^，。；]{2,40})[。；]?$")
@@ -204,6 +204,13 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
             if any(f.startswith(("p", "c")) for _, f in inner):
                 kept[n] = False
         askable = kept
+        with_de = sum("的" in t for t in cleaned)
+        for n, t in enumerate(cleaned):  # 支部委员会的书记 among 基层委员会、总支部委员会: a phrase, not an item
+            if "的" in t and with_de * 2 < len(cleaned):
+                kept[n] = False
+        for n, (t, start) in enumerate(zip(cleaned, cleaned_starts)):  # 农村专业技术协（学）会: cut by a bracket
+            if sentence[start + len(t) : start + len(t) + 1] in {"（", "("} or sentence[start - 1 : start] in {"）", ")"}:
+                kept[n] = False
         typical = sorted(len(t) for t in cleaned)[len(cleaned) // 2]
         askable = [ok and ITEM_MIN <= len(t) <= ITEM_MAX and "“" not in t and "”" not in t and typical / 2 <= len(t) <= typical * 1.6 + 1
                    for ok, t in zip(askable, cleaned)]
@@ -245,7 +252,7 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
         atoms.append(Atom(kind, term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, kind))
     for match in UNQUOTED_FORMULATION.finditer(s.text):
         term = match.group(1)
-        atoms.append(Atom("formulation", term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, "formulation"))
+        atoms.append(Atom("formulation", term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, "formulation:bare"))
     for q in find_quantities(s.text):
         atoms.append(Atom("number", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, f"unit:{q.unit}", unit=q.unit, value=q.value, script=q.script))
     for q in find_dates(s.text):

@@ -18,6 +18,8 @@ _LINE_MARKER = re.compile(r"\n\s*(?:（[一二三四五六七八九十]+）|\([�
 _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
+JUDGE_FALSE_KINDS = {"number", "date", "enum_item", "formulation", "title"}
+JUDGE_LIST_MAX = 5
 MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
 
 
@@ -194,6 +196,8 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
     if truth:
         return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
                      statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
+    if atom.kind not in JUDGE_FALSE_KINDS or (atom.enumeration is not None and len(atom.enumeration.items) > JUDGE_LIST_MAX):
+        return None  # in a long list one swapped item still reads as true; definitions and loose terms are not facts to flip
     quote = document[atom.quote_start : atom.quote_end]
     wrong = pool.pick(atom, quote, 1, rng, difficulty="medium", siblings_only=True)  # a sibling term, never a random word
     if not wrong:

@@ -25,7 +25,6 @@ from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 # siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
 SIMILARITY_BAND = (0.70, 0.88)
 SIMILARITY_FLOOR = 0.66  # below this a term is unrelated noise (新能源 for 审计长, 一般的关系 for 电子出版物)
-FLOOR_MARGIN = 0.12
 RANKED = 60  # lexicon candidates per answer ranked by similarity
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -46,7 +45,7 @@ class DistractorPool:
     formulations: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
-    embed: Embed | None = None
+    embed: Embed | None = None  # None: no similarity to rank by (the fake test embedder carries no meaning)
     _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
     _by_shape: dict[int, list[Enumeration]] = field(default_factory=dict)
     _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
@@ -87,6 +86,7 @@ class DistractorPool:
         """Candidate tiers for ``atom`` (best tier first), each filtered against its own context.
 
         Term tiers are ranked most similar first (near-synonyms above the band dropped).
+        ``siblings_only`` keeps items of other lists (no loose corpus terms): a false 判断 swaps in a sibling.
         """
         answer = atom.text
         enum = enumeration or atom.enumeration
@@ -200,8 +200,7 @@ class DistractorPool:
             return sorted(candidates, key=lambda c: (prior.get(c, 1), c))
         vectors = self.embed([answer, *candidates])
         sims = vectors[1:] @ vectors[0]
-        # the floor is relative where the best candidate is weak (a fake embedder, an odd term), absolute otherwise
-        low = min(SIMILARITY_FLOOR, float(np.max(sims)) - FLOOR_MARGIN) if floor else -1.0
+        low = SIMILARITY_FLOOR if floor else -1.0
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
 
@@ -225,7 +224,7 @@ def _nearby_articles(label: str) -> list[str]:
 
 def build_pool(atoms: Sequence[Atom], enumerations: Sequence[Enumeration], lexicon: Lexicon, segmenter: Segmenter,
                embed: Embed | None) -> DistractorPool:
-    formulations = sorted({a.text for a in atoms if a.kind == "formulation" and NUMBERED.match(a.text)})
+    formulations = sorted({a.text for a in atoms if a.kind == "formulation" and a.family == "formulation" and NUMBERED.match(a.text)})
     quoted = sorted({a.text for a in atoms if a.kind == "quoted"})
     titles = sorted({a.text for a in atoms if a.kind == "title"})
     return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed)

@@ -43,7 +43,8 @@ def build_materials(kb: "KnowledgeBase") -> QuizMaterials:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-12)
 
-    pool = build_pool(all_atoms, enumerations(all_atoms), lexicon, segmenter, embed)
+    semantic = not kb.embedder.model_id.startswith("hashing")  # the fake embedder has no similarity worth ranking by
+    pool = build_pool(all_atoms, enumerations(all_atoms), lexicon, segmenter, embed if semantic else None)
     return QuizMaterials(view, segmenter, atoms, pool, GateContext(view, pool, quiz_stopwords()))
 
 

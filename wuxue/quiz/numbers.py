@@ -26,6 +26,7 @@ FRACTION_RE = re.compile(rf"(?<![{_CN}])(?P<den>[{_DIGITS}十]+)分之(?P<num>[{
 DATE_RE = re.compile(r"(?<!\d)(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?")
 
 
+_UNIT_LIMITS = {"月": 12, "日": 31, "年": 9999, "个月": 120, "天": 3660, "岁": 150, "周岁": 150}
 _LIANG_UNITS = {"年", "名", "个月", "次", "人", "倍", "届", "天", "周", "周岁", "岁", "小时"}
 
 
@@ -86,6 +87,9 @@ def find_quantities(sentence: str) -> list[Quantity]:
             continue
         raw = match.group("num")
         value = float(raw) if raw[0].isdigit() else parse_cn(raw)
+        limit = _UNIT_LIMITS.get(match.group("unit"))
+        if value is not None and limit is not None and value > limit:  # 20231月 is a typo for 2023年1月, not 20231 months
+            continue
         if value is None or set(raw) <= {"十", "百", "千"} - ({"十"} if raw == "十" else set()) or (raw in {"一", "〇", "零"} and match.group("unit") in {"名", "人"}):
             continue
         script = "arabic" if raw[0].isdigit() else ("cn_digits" if len(raw) > 1 and all(ch in CN_DIGITS for ch in raw) else "cn")
