@@ -219,6 +219,36 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
     return found
 
 
+_CLAUSE = re.compile(r"[^，,；;。：:！？、]+")
+MAXIM_LEN = 4
+
+
+def maxim_runs(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], list[int]]]:
+    """Runs of three or more four-character clauses (解放思想，实事求是，与时俱进，求真务实).
+
+    The first clause may carry a lead-in verb (坚持公私分明 → 公私分明). Returns (items, relative starts).
+    """
+    lead = ARTICLE.match(sentence) or MARKER.match(sentence)
+    offset = lead.end() if lead else 0
+    clauses = [(m.group(0), m.start() + offset) for m in _CLAUSE.finditer(sentence[offset:])]
+    runs: list[tuple[list[str], list[int]]] = []
+    current: list[tuple[str, int]] = []
+    for n, (text, start) in enumerate(clauses + [("", len(sentence))]):
+        gap_ok = not current or sentence[current[-1][1] + len(current[-1][0]) : start] in {"，", ","}
+        item = (text, start)
+        if len(text) > MAXIM_LEN and not current:
+            words = segmenter.tag(text)
+            if len(words) > 1 and pos_class(words[0][1]) == "v" and len(text) - len(words[0][0]) == MAXIM_LEN:
+                item = (text[len(words[0][0]) :], start + len(words[0][0]))
+        if len(item[0]) == MAXIM_LEN and gap_ok and re.fullmatch(r"[\u4e00-\u9fff]{4}", item[0]):
+            current.append(item)
+            continue
+        if len(current) >= 3:
+            runs.append(([t for t, _ in current], [a for _, a in current]))
+        current = [item] if len(item[0]) == MAXIM_LEN and re.fullmatch(r"[\u4e00-\u9fff]{4}", item[0]) else []
+    return runs
+
+
 def _family(items: Sequence[str]) -> str:
     suffix = common_suffix([i for i in items if i])
     if len(suffix) >= 2 or (suffix and len(items) >= 3):
@@ -246,6 +276,11 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
         for item, span, ok in zip(items, spans, askable):
             if ok and s.text[span[0] - s.start : span[1] - s.start] == item:
                 atoms.append(Atom("enum_item", item, span[0], span[1], qa, qb, s.doc_id, enum.label, enum.family, enum))
+    for items, starts in maxim_runs(s.text, segmenter):
+        spans = tuple((s.start + a, s.start + a + len(t)) for t, a in zip(items, starts))
+        enum = Enumeration(tuple(items), spans, tuple(True for _ in items), qa, qb, "maxim", "、".join(items[:2]) + "等", ordered=True, doc_id=s.doc_id)
+        for item, span in zip(items, spans):
+            atoms.append(Atom("enum_item", item, span[0], span[1], qa, qb, s.doc_id, enum.label, enum.family, enum))
     for match in QUOTED.finditer(s.text):
         term = match.group(1)
         kind = "formulation" if NUMBERED.match(term) else "quoted"

@@ -20,6 +20,7 @@ _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
 JUDGE_FALSE_KINDS = {"number", "date", "enum_item", "formulation", "title"}
 JUDGE_LIST_MAX = 5
+MULTI_CONTEXT_MIN = 8
 MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
 
 
@@ -177,6 +178,8 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
             return None
     holes = [(enum.spans[first][0], enum.spans[last][1])]
     stem = prefix(title) + windowed(document, enum.quote_start, enum.quote_end, holes)
+    if len(stem) - len(prefix(title)) - len(BLANK) < MULTI_CONTEXT_MIN:  # 坚持（　　）。 asks nothing
+        return None
     return Draft("multi", atom, stem, correct, wrong, any_order=True, method="multi_enum", blanks=holes, knowledge_point=enum.label)
 
 

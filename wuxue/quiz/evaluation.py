@@ -105,6 +105,8 @@ def evaluate(kb: "KnowledgeBase", *, seed: int = 0, request: Mapping[str, int] =
             "not_grounded": sum(not a["grounded"] for a in audits), "leaks": sum(a["leak"] for a in audits),
             "ambiguous": sum(a["ambiguous"] for a in audits), "near_duplicate_stems": summary["near_duplicate_stems"],
             "max_chunk_uses": summary["max_chunk_uses"], "seconds": round(time.perf_counter() - t0, 2),
+            "judge_true_share": summary["judge_true_share"], "judge_balanced": summary["judge_balanced"],
+            "letters_balanced": summary["letters_balanced"],
         })
         rejected.update(result.rejected)
         all_items += result.items
@@ -124,6 +126,9 @@ def evaluate(kb: "KnowledgeBase", *, seed: int = 0, request: Mapping[str, int] =
         "leaks": sum(a["leak"] for a in audits),
         "ambiguous_in_output": sum(a["ambiguous"] for a in audits),
         "duplicate_stems": duplicates, "duplicate_rate": round(duplicates / n, 4),
+        "duplicate_stems_within_sets": sum(d["near_duplicate_stems"] for d in docs),
+        "sets_with_unbalanced_letters": [d["doc_id"] for d in docs if not d["letters_balanced"]],
+        "sets_with_unbalanced_judges": [d["doc_id"] for d in docs if not d["judge_balanced"]],
         "retrieval_top3_share": round(sum(retrieved) / n, 4),
         "single_letter_share": summary["single_letter_share"], "single_letters": summary["single_letters"],
         "multi_letters": summary["multi_letters"], "judge_true_share": summary["judge_true_share"],
@@ -159,22 +164,24 @@ def to_markdown(report: dict) -> str:
            f"| grounded (quote = document slice, answer in quote) | {report['grounded_share']:.1%} | 100% |",
            f"| items failing the ambiguity audit in the output | {report['ambiguous_in_output']} | 0 |",
            f"| items leaking the answer | {report['leaks']} | 0 |",
-           f"| near-duplicate stems | {report['duplicate_stems']} (rate {report['duplicate_rate']:.1%}) | 0 |",
+           f"| near-duplicate stems within a set | {report['duplicate_stems_within_sets']} | 0 |",
+           f"| near-duplicate stems across all sets (different documents) | {report['duplicate_stems']} (rate {report['duplicate_rate']:.1%}) | |",
            f"| stem retrieves the cited chunk in the top 3 | {report['retrieval_top3_share']:.1%} | ≥ 90% |",
            f"| 单选 answer letters | {report['single_letter_share']} | each 25 ± 10% |",
            f"| 判断 true share | {report['judge_true_share']} | 40–60% |",
+           f"| sets whose 判断 true share is outside 40–60% | {len(report['sets_with_unbalanced_judges'])} {report['sets_with_unbalanced_judges'] or ''} | |",
            f"| 多选 answer letters | {report['multi_letters']} | |",
            f"| max uses of one chunk in a set | {report['max_chunk_uses']} | ≤ 2 |",
            f"| time | {report['seconds']} s | |", "",
            "Candidates dropped, by gate (all documents): " + ("，".join(f"{k} {v}" for k, v in report["rejected"].items()) or "none") + ".", "",
            "Items by method: " + ", ".join(f"{k} {v}" for k, v in report["by_method"].items()) + ".", "",
            "## Per document", "",
-           "| document | chars | single | multi | blank | judge | met | dropped by gates | not grounded | ambiguous | dup | s |",
-           "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+           "| document | chars | single | multi | blank | judge | met | 判断 true | dropped by gates | not grounded | ambiguous | dup | s |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in report["documents"]:
         p = d["produced"]
         out.append(f"| {d['doc_id']} | {d['chars']} | {p['single']}/{req['single']} | {p['multi']}/{req['multi']} | {p['blank']}/{req['blank']} | "
-                   f"{p['judge']}/{req['judge']} | {'yes' if d['met'] else 'no'} | {sum(d['rejected'].values())} | {d['not_grounded']} | "
+                   f"{p['judge']}/{req['judge']} | {'yes' if d['met'] else 'no'} | {d['judge_true_share']} | {sum(d['rejected'].values())} | {d['not_grounded']} | "
                    f"{d['ambiguous']} | {d['near_duplicate_stems']} | {d['seconds']} |")
     shortfalls = [(d["doc_id"], s) for d in report["documents"] for s in d["shortfall"]]
     if shortfalls:

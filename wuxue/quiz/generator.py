@@ -102,6 +102,7 @@ class _Assembler:
     chunk_uses: Counter[str] = field(default_factory=Counter)
     used_quotes: set[tuple[str, int, int]] = field(default_factory=set)
     tried: Counter[str] = field(default_factory=Counter)
+    doc_counts: Counter[str] = field(default_factory=Counter)  # items taken per document, for coverage
     trace: list[tuple[str, Draft]] | None = None  # (gate, draft) of every drop, for debugging and reports
 
     def rng(self, *parts: object) -> random.Random:
@@ -199,6 +200,7 @@ class _Assembler:
         self.stems.append(chosen.draft.stem)
         self.chunk_uses[chosen.chunk_id] += 1
         self.used_quotes.add((atom.doc_id, atom.quote_start, atom.quote_end))
+        self.doc_counts[atom.doc_id] += 1
 
     # selection -------------------------------------------------------------------
     def streams(self, kind: str) -> dict[str, Iterator[Atom]]:
@@ -216,7 +218,7 @@ class _Assembler:
         return None
 
     def select(self, kind: str, count: int) -> list[_Chosen]:
-        """Round-robin over the documents (each one covered first), until ``count`` items or no candidates.
+        """The least-used document next (so every chosen document is covered), until ``count`` items or no candidates.
 
         判断 follows a balanced true/false plan; when no document can supply the planned value any
         more, the other value is used rather than falling short.
@@ -229,14 +231,13 @@ class _Assembler:
         streams = {(doc_id, v): iter(self.ordered_atoms(kind, doc_id)) for doc_id in order for v in values}
         live = {v: list(order) for v in values}
         chosen: list[_Chosen] = []
-        turn = 0
         while len(chosen) < count:
             wanted = plan[len(chosen)]
             pick = None
             for value in [wanted] + [v for v in values if v != wanted]:
                 docs = live[value]
                 while docs and pick is None:
-                    doc_id = docs[turn % len(docs)]
+                    doc_id = min(docs, key=lambda d: (self.doc_counts[d], order.index(d)))
                     pick = self.next_from(kind, streams[(doc_id, value)], rng, value)
                     if pick is None:
                         docs.remove(doc_id)
@@ -246,7 +247,6 @@ class _Assembler:
                 break
             self.take(pick)
             chosen.append(pick)
-            turn += 1
         return chosen
 
     # records ---------------------------------------------------------------------
@@ -336,6 +336,11 @@ class _Assembler:
                 width = len(chosen[0].draft.distractors) + 1
                 slots = list(balanced_slots(len(chosen), width, rng))
             items += [self.record(c, s, rng) for c, s in zip(chosen, slots)]
+        for doc_id in self.spec.doc_ids:
+            if not self.doc_counts[doc_id] and len(items) >= len(set(self.spec.doc_ids)):
+                title = self.materials.view.titles[doc_id]
+                shortfall.append({"type": "document", "requested": 1, "produced": 0,
+                                  "reason": f"《{title}》中没有通过质量检查的可考知识点（文档过短或缺少可考查的表述），本套题未覆盖该文档"})
         versions = {d: self.kb.snapshot.store.document(d).content_hash for d in self.spec.doc_ids}  # type: ignore[union-attr]
         return QuizResult(items, shortfall, dict(sorted(self.rejected.items())), versions)
 

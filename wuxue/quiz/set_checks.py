@@ -47,11 +47,13 @@ def truth_plan(count: int, rng: random.Random) -> list[bool]:
 def summarize(items: Sequence[dict], doc_ids: Sequence[str] = ()) -> dict:
     """Set-level numbers: letters, 判断 balance, duplicates, chunk reuse, coverage."""
     letters: Counter[str] = Counter()
+    widths: Counter[int] = Counter()
     multi_letters: Counter[str] = Counter()
     judge = Counter()
     for item in items:
         if item["type"] == "single":
             letters.update(item["answer"]["keys"])
+            widths[len(item["options"])] += 1
         elif item["type"] == "multi":
             multi_letters.update(item["answer"]["keys"])
         elif item["type"] == "judge":
@@ -62,13 +64,14 @@ def summarize(items: Sequence[dict], doc_ids: Sequence[str] = ()) -> dict:
     covered = {item["citation"]["doc_id"] for item in items}
     singles = sum(letters.values())
     judges = sum(judge.values())
-    letter_share = {k: round(letters[k] / singles, 3) for k in LETTERS[:4]} if singles else {}
+    width = max(widths, key=lambda w: (widths[w], w)) if widths else 4  # 3 options at easy, 4 otherwise
+    letter_share = {k: round(letters[k] / singles, 3) for k in LETTERS[:width]} if singles else {}
     return {
         "items": len(items),
         "by_type": dict(Counter(item["type"] for item in items)),
         "single_letters": dict(sorted(letters.items())),
         "single_letter_share": letter_share,
-        "letters_balanced": all(abs(v - 0.25) <= 0.10 for v in letter_share.values()) if singles >= 4 else True,
+        "letters_balanced": all(abs(v - 1 / width) <= 0.10 for v in letter_share.values()) if singles >= 2 * width else True,
         "multi_letters": dict(sorted(multi_letters.items())),
         "judge_true_share": round(judge["正确"] / judges, 3) if judges else None,
         "judge_balanced": (0.4 <= judge["正确"] / judges <= 0.6) if judges >= 2 else True,
