@@ -9,7 +9,15 @@ import pytest
 
 from tests.quiz.crafted import atom_in, blank_draft, crafted_kb
 from wuxue.quiz.builders import BLANK, Draft, judge_item
-from wuxue.quiz.gates import first_failure, grounded, judge_edit, leak, retrievable_chunks, unambiguous, worth_asking
+from wuxue.quiz.gates import (
+    first_failure,
+    grounded,
+    judge_edit,
+    leak,
+    retrievable_chunks,
+    unambiguous,
+    worth_asking,
+)
 from wuxue.quiz.materials import materials_for
 
 LIST_SENTENCE = "第一条 党员必须牢固树立政治意识、大局意识、核心意识、看齐意识，坚定维护党中央权威和集中统一领导。"

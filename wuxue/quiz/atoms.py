@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter, pos_class

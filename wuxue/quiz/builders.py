@@ -173,9 +173,8 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
     correct = sorted(rng.sample(usable, k), key=usable.index)
     quote = document[enum.quote_start : enum.quote_end]
     wrong = pool.pick(atom, quote, total - k, rng, enumeration=enum, avoid=correct, difficulty=difficulty)
-    if len(wrong) < max(1, total - k) and k < total:
-        if len(wrong) + k < 4:
-            return None
+    if len(wrong) < max(1, total - k) and k < total and len(wrong) + k < 4:
+        return None
     holes = [(enum.spans[first][0], enum.spans[last][1])]
     stem = prefix(title) + windowed(document, enum.quote_start, enum.quote_end, holes)
     if len(stem) - len(prefix(title)) - len(BLANK) < MULTI_CONTEXT_MIN:  # 坚持（　　）。 asks nothing

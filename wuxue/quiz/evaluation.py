@@ -77,13 +77,13 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     return {"grounded": quote_ok and grounded, "leak": leak, "ambiguous": ambiguous}
 
 
-def retrieves(kb: "KnowledgeBase", item: dict, k: int = 3) -> bool:
+def retrieves(kb: KnowledgeBase, item: dict, k: int = 3) -> bool:
     hits = kb.search(item["stem"].replace(BLANK, " "), k=k).hits
     c = item["citation"]
     return any(h.chunk.doc_id == c["doc_id"] and h.chunk.char_start <= c["char_start"] and c["char_end"] <= h.chunk.char_end for h in hits)
 
 
-def evaluate(kb: "KnowledgeBase", *, seed: int = 0, request: Mapping[str, int] = STANDARD_REQUEST) -> dict:
+def evaluate(kb: KnowledgeBase, *, seed: int = 0, request: Mapping[str, int] = STANDARD_REQUEST) -> dict:
     started = time.perf_counter()
     materials = materials_for(kb)
     view = materials.view
@@ -156,8 +156,8 @@ def _fmt_item(n: int, item: dict) -> list[str]:
 def to_markdown(report: dict) -> str:
     req = report["request"]
     out = ["# Quiz generation evaluation (`wuxue quiz-eval`)", "",
-           f"One set per indexed document with the standard request {req['single']} 单选 + {req['multi']} 多选 + "
-           f"{req['blank']} 填空 + {req['judge']} 判断 (difficulty medium, seed {report['seed']}), real embedding model.", "",
+           (f"One set per indexed document with the standard request {req['single']} 单选 + {req['multi']} 多选 + "
+           f"{req['blank']} 填空 + {req['judge']} 判断 (difficulty medium, seed {report['seed']}), real embedding model."), "",
            "## Summary", "", "| measure | value | goal |", "|---|---|---|",
            f"| items produced / requested | {report['items']} / {report['requested_total']} | |",
            f"| documents ≥ 3,000 chars with the request met | {report['docs_at_least_3000_chars_met']} / {report['docs_at_least_3000_chars']} | all |",
@@ -193,7 +193,7 @@ def to_markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def run_quiz_eval(kb: "KnowledgeBase", *, output: Path, seed: int = 0) -> dict:
+def run_quiz_eval(kb: KnowledgeBase, *, output: Path, seed: int = 0) -> dict:
     report = evaluate(kb, seed=seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(to_markdown(report), encoding="utf-8")

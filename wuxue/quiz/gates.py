@@ -207,7 +207,7 @@ def search_query(draft: Draft) -> str:
     return draft.stem.replace(BLANK, " ").replace(CUT, " ").strip()
 
 
-def retrievable_chunks(kb: "KnowledgeBase", draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:
+def retrievable_chunks(kb: KnowledgeBase, draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:
     """(rank, chunk_id) of the top-k hits for the stem that hold the whole quote; empty = the gate fails."""
     a, b = draft.quote_span
     hits = kb.search(search_query(draft), k=k).hits

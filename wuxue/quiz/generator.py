@@ -8,18 +8,30 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from wuxue.errors import UnknownDocumentError
 from wuxue.quiz.atoms import Atom
-from wuxue.quiz.builders import Draft, blank_item, display, judge_item, multi_item, single_item
+from wuxue.quiz.builders import (
+    Draft,
+    blank_item,
+    display,
+    judge_item,
+    multi_item,
+    single_item,
+)
 from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
 from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
-from wuxue.quiz.set_checks import MAX_CHUNK_USES, balanced_slots, near_duplicate, truth_plan
+from wuxue.quiz.set_checks import (
+    MAX_CHUNK_USES,
+    balanced_slots,
+    near_duplicate,
+    truth_plan,
+)
 
 if TYPE_CHECKING:
     from wuxue.knowledge_base import KnowledgeBase
@@ -60,7 +72,7 @@ class QuizResult:
         return {"items": self.items, "shortfall": self.shortfall, "rejected": self.rejected, "doc_versions": self.doc_versions}
 
 
-def validate_spec(kb: "KnowledgeBase", spec: QuizSpec) -> None:
+def validate_spec(kb: KnowledgeBase, spec: QuizSpec) -> None:
     if not spec.doc_ids:
         raise InvalidQuizSpecError("请至少选择一个文档")
     unknown = sorted({d for d in spec.doc_ids if kb.snapshot.store.document(d) is None})
@@ -93,7 +105,7 @@ class _Chosen:
 
 @dataclass
 class _Assembler:
-    kb: "KnowledgeBase"
+    kb: KnowledgeBase
     materials: QuizMaterials
     spec: QuizSpec
     salt: str = ""
@@ -345,13 +357,13 @@ class _Assembler:
         return QuizResult(items, shortfall, dict(sorted(self.rejected.items())), versions)
 
 
-def generate_quiz(kb: "KnowledgeBase", spec: QuizSpec) -> QuizResult:
+def generate_quiz(kb: KnowledgeBase, spec: QuizSpec) -> QuizResult:
     """A set of cited items for ``spec`` (an explained shortfall when the documents cannot supply it)."""
     validate_spec(kb, spec)
     return _Assembler(kb, materials_for(kb), spec).build()
 
 
-def replacement_item(kb: "KnowledgeBase", spec: QuizSpec, *, items: Sequence[dict], item_id: str) -> dict | None:
+def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str) -> dict | None:
     """A new item of the same type as ``items[item_id]`` that passes every gate and repeats nothing in ``items``.
 
     Keeps what balances the set: the same answer letter for 单选 and the same truth value for 判断.
@@ -380,7 +392,7 @@ def replacement_item(kb: "KnowledgeBase", spec: QuizSpec, *, items: Sequence[dic
             chosen = assembler.next_from(kind, stream, rng, truth)
             if chosen is None:
                 break
-            slot = ["ABCDE".index(k) for k in target["answer"]["keys"]][0] if kind == "single" and target["answer"]["keys"] else None
+            slot = next("ABCDE".index(k) for k in target["answer"]["keys"]) if kind == "single" and target["answer"]["keys"] else None
             if slot is not None and slot > len(chosen.draft.distractors):
                 slot = None
             record = assembler.record(chosen, slot, rng)

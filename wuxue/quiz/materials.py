@@ -30,7 +30,7 @@ class QuizMaterials:
     gates: GateContext
 
 
-def build_materials(kb: "KnowledgeBase") -> QuizMaterials:
+def build_materials(kb: KnowledgeBase) -> QuizMaterials:
     snapshot = kb.snapshot
     view = build_corpus_view(snapshot.store)
     segmenter = Segmenter()
@@ -48,11 +48,11 @@ def build_materials(kb: "KnowledgeBase") -> QuizMaterials:
     return QuizMaterials(view, segmenter, atoms, pool, GateContext(view, pool, quiz_stopwords()))
 
 
-_CACHE: "weakref.WeakKeyDictionary[object, QuizMaterials]" = weakref.WeakKeyDictionary()
+_CACHE: weakref.WeakKeyDictionary[object, QuizMaterials] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def materials_for(kb: "KnowledgeBase") -> QuizMaterials:
+def materials_for(kb: KnowledgeBase) -> QuizMaterials:
     """Materials of the knowledge base's current snapshot (rebuilt after every index change)."""
     snapshot = kb.snapshot
     with _LOCK:
