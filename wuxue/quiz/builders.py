@@ -160,8 +160,8 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
     if enum is None:
         return None
     askable = [n for n, ok in enumerate(enum.askable) if ok]
-    if len(askable) < 2:
-        return None
+    if len(askable) < 2 or askable != list(range(askable[0], askable[-1] + 1)):
+        return None  # an unreliable item inside the list means two phrases were read as one list
     first, last = askable[0], askable[-1]  # unreliable edge items stay in the stem, verbatim
     usable = [enum.items[n] for n in askable]
     total = MULTI_OPTIONS[difficulty]
@@ -177,7 +177,8 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
         return None
     holes = [(enum.spans[first][0], enum.spans[last][1])]
     stem = prefix(title) + windowed(document, enum.quote_start, enum.quote_end, holes)
-    if len(stem) - len(prefix(title)) - len(BLANK) < MULTI_CONTEXT_MIN:  # 坚持（　　）。 asks nothing
+    before = stem[len(prefix(title)) :].split(BLANK)[0].rpartition(CUT)[2]
+    if len(stem) - len(prefix(title)) - len(BLANK) < MULTI_CONTEXT_MIN or len(before) < 2:  # 坚持（　　）。 asks nothing
         return None
     return Draft("multi", atom, stem, correct, wrong, any_order=True, method="multi_enum", blanks=holes, knowledge_point=enum.label)
 

@@ -112,7 +112,11 @@ class DistractorPool:
             if family.startswith("suffix:"):
                 term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
             if enum is not None:
-                term_tiers.append((self._lists_items(self._by_shape.get(self.shape(enum), []), enum), True))
+                alike = self._lists_items(self._by_shape.get(self.shape(enum), []), enum)
+                if siblings_only:  # a false 判断 takes only items of lists built exactly alike
+                    structure = self._structure(enum, answer)
+                    alike = [c for c in alike if structure.get(c, 1) == 0]
+                term_tiers.append((alike, True))
             if not siblings_only:
                 term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
                 term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))
