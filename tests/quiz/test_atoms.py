@@ -74,6 +74,19 @@ def test_formulations_numbers_dates_titles_definitions_and_articles(segmenter):
     assert kinds(atoms, "article") == ["第二条"]
 
 
+def test_contrast_terms_and_maxims(segmenter):
+    _, sents = sentences(
+        "党支部召开党员大会，可以邀请入党积极分子列席会议，并报上级党组织备案。",
+        "第二，坚持解放思想，实事求是，与时俱进，求真务实。",
+    )
+    atoms = mine_atoms(sents, segmenter)
+    contrast = {a.text: a.family for a in atoms if a.kind == "contrast"}
+    assert contrast == {"可以": "contrast:应当", "上级": "contrast:下级", "备案": "contrast:批准"}
+    maxims = [a for a in atoms if a.family == "maxim"]
+    assert [a.text for a in maxims] == ["解放思想", "实事求是", "与时俱进", "求真务实"]
+    assert maxims[0].enumeration is not None and maxims[0].enumeration.ordered
+
+
 def test_sentences_that_lean_on_their_neighbours_are_not_quoted(segmenter):
     assert not well_formed("这一年，支部共召开党员大会四次，研究决定了重要事项。")
     assert not well_formed("第一章 总则")

@@ -98,6 +98,13 @@ def test_a_false_judge_made_by_inserting_a_negation_is_rejected(materials, text)
     assert judge_edit(swapped, materials.gates)
 
 
+def test_a_false_judge_turns_a_permission_into_an_obligation(materials, text):
+    atom = next(a for a in materials.atoms["shouce"] if a.kind == "contrast" and a.text == "可以")
+    false = judge_item(atom, text, "党员学习手册", materials.pool, truth=False, rng=random.Random(0))
+    assert false is not None and false.edit == ("可以", "应当") and "应当邀请" in false.stem
+    assert first_failure(false, materials.gates) is None
+
+
 def test_a_false_judge_that_is_true_elsewhere_in_the_corpus_is_rejected(materials, text):
     atom = mined(materials, "一年")
     true = judge_item(atom, text, "党员学习手册", materials.pool, truth=True, rng=random.Random(0))

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter, pos_class
@@ -66,6 +68,14 @@ class Atom:
     @property
     def key(self) -> tuple[str, int, int]:
         return (self.doc_id, self.start, self.end)
+
+
+@cache
+def contrasts() -> dict[str, str]:
+    """Term → contrasting term for false 判断 (resources/contrasts.txt), longest terms first."""
+    text = resources.files("wuxue.quiz").joinpath("resources", "contrasts.txt").read_text(encoding="utf-8")
+    pairs = [line.split("->") for line in text.splitlines() if "->" in line and not line.startswith("#")]
+    return dict(sorted(((a.strip(), b.strip()) for a, b in pairs), key=lambda p: -len(p[0])))
 
 
 def well_formed(text: str) -> bool:
@@ -294,6 +304,13 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
         atoms.append(Atom("date", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, "date", unit="date", value=q.value))
     for match in TITLE.finditer(s.text):
         atoms.append(Atom("title", match.group(1), s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, f"《{match.group(1)}》", "title"))
+    taken: list[tuple[int, int]] = []
+    for term, other in contrasts().items():
+        for match in re.finditer(re.escape(term), s.text):
+            if any(a < match.end() and match.start() < b for a, b in taken):
+                continue  # 县级以上 wins over 上级 inside it
+            taken.append(match.span())
+            atoms.append(Atom("contrast", term, s.start + match.start(), s.start + match.end(), qa, qb, s.doc_id, term, "contrast:" + other))
     body = s.text[body_offset:]
     definition = DEFINITION.match(body)
     if definition and _is_term(definition.group(1), segmenter) and not definition.group(3).startswith(("：", ":")):

@@ -18,7 +18,7 @@ _LINE_MARKER = re.compile(r"\n\s*(?:（[一二三四五六七八九十]+）|\([�
 _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
-JUDGE_FALSE_KINDS = {"number", "date", "enum_item", "formulation", "title"}
+JUDGE_FALSE_KINDS = {"number", "date", "enum_item", "formulation", "title", "contrast"}
 JUDGE_LIST_MAX = 5
 MULTI_CONTEXT_MIN = 8
 MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
@@ -206,7 +206,7 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
     if not wrong:
         return None
     statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong)
-    method = "judge_number" if atom.kind in {"number", "date"} else "judge_swap"
+    method = {"number": "judge_number", "date": "judge_number", "contrast": "judge_contrast"}.get(atom.kind, "judge_swap")
     return Draft("judge", atom, prefix(title) + statement, ["错误"], method=method, blanks=hole,
                  statement=statement, true_statement=true_statement, edit=(atom.text, wrong[0]), knowledge_point=atom.knowledge_point)
 

@@ -86,7 +86,8 @@ class DistractorPool:
         """Candidate tiers for ``atom`` (best tier first), each filtered against its own context.
 
         Term tiers are ranked most similar first (near-synonyms above the band dropped).
-        ``siblings_only`` keeps items of other lists (no loose corpus terms): a false 判断 swaps in a sibling.
+        ``siblings_only`` keeps items of other lists of the same suffix family (大局意识 → 法治意识): a false
+        判断 swaps in a co-ordinate term, never a loose corpus word that leaves the statement half true.
         """
         answer = atom.text
         enum = enumeration or atom.enumeration
@@ -98,6 +99,8 @@ class DistractorPool:
             tiers, ranked = [nearby(quantity, count=10)], False
         elif atom.kind == "article":
             tiers, ranked = [_nearby_articles(answer)], False
+        elif atom.kind == "contrast":  # 应当 → 可以: the one contrasting term, for false 判断 only
+            tiers, ranked = [[atom.family.split(":", 1)[1]]], False
         elif atom.kind == "title":
             tiers = [self.titles]
         elif atom.kind == "formulation":
@@ -111,12 +114,8 @@ class DistractorPool:
             term_tiers: list[tuple[list[str], bool]] = []
             if family.startswith("suffix:"):
                 term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
-            if enum is not None:
-                alike = self._lists_items(self._by_shape.get(self.shape(enum), []), enum)
-                if siblings_only:  # a false 判断 takes only items of lists built exactly alike
-                    structure = self._structure(enum, answer)
-                    alike = [c for c in alike if structure.get(c, 1) == 0]
-                term_tiers.append((alike, True))
+            if enum is not None and not siblings_only:  # a false 判断 swaps only within a suffix family
+                term_tiers.append((self._lists_items(self._by_shape.get(self.shape(enum), []), enum), True))
             if not siblings_only:
                 term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
                 term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))
@@ -152,7 +151,7 @@ class DistractorPool:
         too_close = self._too_close(avoid)
         for tier in self.candidates(atom, quote, enumeration=enumeration, siblings_only=siblings_only):
             pool = [c for c in tier if c not in avoid and not too_close(c)]
-            if atom.kind not in {"number", "date", "article"}:
+            if atom.kind not in {"number", "date", "article", "contrast"}:
                 window = count + 2
                 offset = window if difficulty == "easy" and len(pool) >= 2 * window else 0
                 head = pool[offset : offset + window] if difficulty != "hard" else pool[:window]

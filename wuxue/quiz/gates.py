@@ -86,7 +86,11 @@ def worth_asking(draft: Draft, ctx: GateContext) -> bool:
     keys = [draft.edit[0]] if draft.type == "judge" and draft.edit else ([draft.atom.text] if draft.type == "judge" else draft.correct)
     for key in keys:
         core = key.strip("“”《》")
-        if not KEY_MIN <= len(core) <= KEY_MAX or core in ctx.stopwords:
+        if not KEY_MIN <= len(core) <= KEY_MAX:
+            return False
+        if draft.atom.kind == "contrast":  # 应当/可以: a function word, but the fact a 判断 turns on
+            continue
+        if core in ctx.stopwords:
             return False
         if draft.atom.kind not in {"number", "date", "article"} and ctx.view.sentence_frequency(core) > FREQUENT_SHARE \
                 and ctx.view.sentence_frequency(core) * ctx.view.sentence_count >= FREQUENT_MIN:

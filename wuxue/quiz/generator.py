@@ -36,7 +36,7 @@ from wuxue.quiz.set_checks import (
 if TYPE_CHECKING:
     from wuxue.knowledge_base import KnowledgeBase
 
-TYPES = ("multi", "single", "blank", "judge")  # assembly order: the most constrained type first
+TYPES = ("multi", "judge", "single", "blank")  # assembly order: the most constrained first (false 判断 need numbers and sibling lists)
 TYPE_NAMES = {"single": "单选题", "multi": "多选题", "blank": "填空题", "judge": "判断题"}
 DIFFICULTIES = ("easy", "medium", "hard")
 MAX_ITEMS = 200
@@ -46,9 +46,10 @@ JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 # how often each atom kind is tried per item type: a set mixes lists, numbers, formulations, definitions…
 # instead of following the raw counts (a long document has hundreds of list items and a dozen numbers)
 KIND_SHARES = {
-    "blank": {"enum_item": 4, "number": 2, "formulation": 1.5, "definition": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.5},
-    "single": {"enum_item": 5, "formulation": 1.5, "definition": 1, "number": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.5},
-    "judge": {"number": 3, "enum_item": 3, "date": 1, "formulation": 1, "definition": 1, "quoted": 1, "title": 1, "article": 1},
+    "blank": {"enum_item": 4, "number": 2, "formulation": 1.5, "definition": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.25},
+    "single": {"enum_item": 5, "formulation": 1.5, "definition": 1, "number": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.25},
+    "judge": {"number": 3, "enum_item": 3, "contrast": 2, "date": 1, "formulation": 1, "definition": 1, "quoted": 1, "title": 1,
+              "article": 1},
 }
 
 
