@@ -57,6 +57,16 @@ def test_paragraph_list_after_a_colon(segmenter):
     assert text[enum.quote_start : enum.quote_end].startswith("第五条") and text[enum.quote_start : enum.quote_end].endswith("开除党籍。")
 
 
+def test_ordinal_lists_in_one_sentence_or_across_sentences(segmenter):
+    text, sents = sentences("学会系统把握以下三个方面：一是深刻领会主题；", "二是深刻领会伟大变革；", "三是深刻领会使命任务。")
+    items = [a for a in mine_atoms(sents, segmenter) if a.kind == "enum_item"]
+    assert [a.text for a in items] == ["深刻领会主题", "深刻领会伟大变革", "深刻领会使命任务"]
+    enum = items[0].enumeration
+    assert enum is not None and enum.ordered and text[enum.quote_start : enum.quote_end] == text
+    _, sents = sentences("一是迎来建党一百周年，二是进入新时代，三是实现第一个百年奋斗目标。")
+    assert [a.text for a in mine_atoms(sents, segmenter) if a.kind == "enum_item"] == ["迎来建党一百周年", "进入新时代", "实现第一个百年奋斗目标"]
+
+
 def test_formulations_numbers_dates_titles_definitions_and_articles(segmenter):
     _, sents = sentences(
         "第二条 党员要增强“四个意识”、坚定“四个自信”、做到“两个维护”，自觉遵守党的纪律。",

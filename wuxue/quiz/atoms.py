@@ -30,7 +30,7 @@ TITLE = re.compile(r"《([^《》\n]{2,40})》")
 NUMBERED = re.compile(rf"^[两{_CN_NUM}]+[个项种大条]?[\u4e00-\u9fff]{{1,6}}$")
 UNQUOTED_FORMULATION = re.compile(r"(?<![一二三四五六七八九十两百千])([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff，。、；”]|$)")
 SEGMENT = re.compile(r"[^、，。；：！？,.;:!?\s（）()]{1,24}(?:、[^、，。；：！？,.;:!?\s（）()]{1,24}){2,}")
-INLINE_ORDINAL = re.compile(rf"(?:^|[；;。，：])([{_CN_NUM}])是")
+ORDINAL_ITEM = re.compile(rf"(?:^|(?<=[；;。，,：:]))([{_CN_NUM}])是([^，,；;。]+)")
 DEFINITION = re.compile(r"^([\u4e00-\u9fff“”]{2,12}?)(是指|是)([^，。；]{2,40})[。；]?$")
 
 
@@ -363,10 +363,41 @@ def _is_term(subject: str, segmenter: Segmenter) -> bool:
     return bool(tags) and not subject.startswith(BAD_START) and pos_class(tags[-1][1]) == "n" and not _lead_is_function(tags[0][1])
 
 
+def _ordinal_lists(sentences: Sequence[Sentence]) -> list[Atom]:
+    """一是…，二是…，三是… within a sentence or over consecutive ones (ordered: the document's order)."""
+    atoms: list[Atom] = []
+    order = "一二三四五六七八九十"
+    i = 0
+    while i < len(sentences):
+        found: list[tuple[str, int, int, int]] = []  # (text, start, end, sentence index)
+        j = i
+        while j < len(sentences):
+            before = len(found)
+            for m in ORDINAL_ITEM.finditer(sentences[j].text):
+                if m.group(1) == order[len(found) : len(found) + 1]:
+                    found.append((m.group(2), sentences[j].start + m.start(2), sentences[j].start + m.end(2), j))
+            if len(found) == before or (j > i and not sentences[j].text.startswith(tuple(o + "是" for o in order))):
+                break
+            j += 1
+        if len(found) >= 3:
+            quote_start = sentences[i].start
+            fits = [f for f in found if sentences[f[3]].end - quote_start <= LIST_QUOTE_MAX]
+            quote_end = sentences[max(f[3] for f in fits)].end if fits else sentences[i].end
+            items = tuple(f[0] for f in found)
+            askable = tuple(ITEM_MIN <= len(t) <= ITEM_MAX and f in fits for t, f in zip(items, found))
+            enum = Enumeration(items, tuple((f[1], f[2]) for f in found), askable, quote_start, quote_end, _family(items),
+                               f"{order[len(found) - 1]}个方面", ordered=True, doc_id=sentences[i].doc_id)
+            for (text, start, end, _), ok in zip(found, askable):
+                if ok:
+                    atoms.append(Atom("enum_item", text, start, end, quote_start, quote_end, enum.doc_id, enum.label, enum.family, enum))
+        i = max(j, i + 1)
+    return atoms
+
+
 def mine_atoms(sentences: Sequence[Sentence], segmenter: Segmenter) -> list[Atom]:
     """Every atom of one document, in document order, one per answer span (list items win)."""
     found: dict[tuple[int, int], Atom] = {}
-    for atom in _paragraph_lists(sentences):
+    for atom in _paragraph_lists(sentences) + _ordinal_lists(sentences):
         found.setdefault((atom.start, atom.end), atom)
     for sentence in sentences:
         for atom in _sentence_atoms(sentence, segmenter):
