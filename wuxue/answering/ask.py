@@ -6,7 +6,8 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
-from wuxue.answering.evidence import sentence_scores, supporting_span
+from wuxue.answering.answer_type import expected_type
+from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
 from wuxue.errors import InvalidQuestionError
@@ -75,9 +76,7 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     """Best supporting sentence of each strong passage, deduplicated, in rank order, with markers."""
     picked: list[tuple[SearchHit, int, int, float]] = []
     for hit in result.hits:
-        text = hit.chunk.text
-        scores = sentence_scores(result.tokens, text, hit.chunk.sentences, result.bigrams)
-        start, end, score = supporting_span(text, hit.chunk.sentences, scores)
+        start, end, score = _support(result, hit)
         picked.append((hit, start, end, score))
     if not picked:
         return "", []
@@ -98,9 +97,16 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     return answer, citations
 
 
+def _support(result: SearchResult, hit: SearchHit) -> tuple[int, int, float]:
+    """The span of the passage that answers the question, and its score."""
+    chunk = hit.chunk
+    scores = answer_scores(result.query, result.tokens, result.bigrams, chunk.text, chunk.sentences)
+    return supporting_span(chunk.text, chunk.sentences, scores, tokens=result.tokens, bigrams=result.bigrams,
+                           kind=expected_type(result.query))
+
+
 def _highlighted(result: SearchResult, hit: SearchHit) -> list[list[int]]:
-    scores = sentence_scores(result.tokens, hit.chunk.text, hit.chunk.sentences, result.bigrams)
-    return [list(supporting_span(hit.chunk.text, hit.chunk.sentences, scores)[:2])]
+    return [list(_support(result, hit)[:2])]
 
 
 def _passages(result: SearchResult, limit: int | None = None) -> list[Citation]:

@@ -1,22 +1,88 @@
-"""Which sentences of a passage support a question: weighted query-token overlap."""
+"""Which sentences of a passage answer a question, and how much of the passage to quote.
+
+A sentence scores by its overlap with the question (weighted words plus character bigrams,
+shared with the rerank), plus a bonus when it holds an expression of the kind the question
+asks for (a date for “哪一天”, an age for “多少岁”) and when it defines a term of the question
+(“X是…”, “X，是指…”). The quote then grows where the best sentence alone says too little:
+over the list a sentence ending in “：” introduces, and past a heading or a sentence that only
+repeats the question (“坚持‘三会一课’制度。”) to the sentence that carries the answer.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
+from wuxue.answering.answer_type import AnswerType, expected_type, holds_answer
 from wuxue.index.overlap import sentence_scores, token_weight, unique_tokens
+from wuxue.index.rerank import definition_strength
+from wuxue.ingest.clean import fold_for_search
+from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM
 
-__all__ = ["sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
+__all__ = ["answer_scores", "new_content", "sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
+
+TYPE_BONUS = 0.5
+DEFINITION_BONUS = 0.25
+MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
+_CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
+_LIST_ITEM_END = "；;"
 
 
-def supporting_span(text: str, sentences: Sequence[tuple[int, int]], scores: Sequence[float], *, max_chars: int = 220) -> tuple[int, int, float]:
-    """The best sentence, extended over the list it introduces (a sentence ending in ：)."""
+def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], text: str,
+                  sentences: Sequence[tuple[int, int]]) -> list[float]:
+    """Overlap with the question, plus the answer-kind and definition bonuses, per sentence."""
+    kind = expected_type(question)
+    scores = sentence_scores(tokens, text, sentences, bigrams)
+    for i, (start, end) in enumerate(sentences):
+        sentence = fold_for_search(text[start:end])
+        if holds_answer(kind, sentence):
+            scores[i] += TYPE_BONUS
+        scores[i] += DEFINITION_BONUS * definition_strength(tokens, sentence)
+    return scores
+
+
+def new_content(sentence: str, tokens: Sequence[str], bigrams: Sequence[str]) -> int:
+    """How many characters of ``sentence`` the question does not already contain."""
+    folded = fold_for_search(sentence)
+    covered = [False] * len(folded)
+    for piece in [t for t in unique_tokens(tokens) if len(t) > 1] + list(bigrams):
+        start = folded.find(piece)
+        while start >= 0:
+            for i in range(start, start + len(piece)):
+                covered[i] = True
+            start = folded.find(piece, start + 1)
+    return sum(1 for i, char in enumerate(folded) if not covered[i] and _CJK.match(char))
+
+
+def _is_list_item(text: str, span: tuple[int, int]) -> bool:
+    sentence = text[span[0]:span[1]]
+    return any(p.match(sentence) for p in (PAREN_ENUM, PAREN_ARABIC, ARABIC_ENUM)) or sentence.endswith(tuple(_LIST_ITEM_END))
+
+
+def supporting_span(text: str, sentences: Sequence[tuple[int, int]], scores: Sequence[float], *,
+                    tokens: Sequence[str] = (), bigrams: Sequence[str] = (), kind: AnswerType | None = None,
+                    max_chars: int = 300) -> tuple[int, int, float]:
+    """The best sentence, grown over the list it introduces and past sentences that add nothing new.
+
+    ``kind`` is what the question asks for: a short sentence that holds it (“预备期为一年。”)
+    is an answer, not a restatement, and is not grown.
+    """
     if not sentences:
         return 0, len(text), 0.0
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start, end = sentences[best]
     index = best
-    while text[end - 1] in "：:" and index + 1 < len(sentences) and sentences[index + 1][1] - start <= max_chars:
+    # A heading or a restatement of the question: take the next sentence too.
+    while (index + 1 < len(sentences) and (tokens or bigrams)
+           and not holds_answer(kind, fold_for_search(text[start:end]))
+           and new_content(text[start:end], tokens, bigrams) < MIN_NEW_CHARS
+           and sentences[index + 1][1] - start <= max_chars):
         index += 1
         end = sentences[index][1]
+    # A sentence ending in “：” introduces a list: take its items while they fit.
+    if text[end - 1] in "：:":
+        while (index + 1 < len(sentences) and sentences[index + 1][1] - start <= max_chars
+               and (text[end - 1] in "：:" or _is_list_item(text, sentences[index + 1]))):
+            index += 1
+            end = sentences[index][1]
     return start, end, scores[best]

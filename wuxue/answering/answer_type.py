@@ -1,0 +1,49 @@
+"""What kind of answer a question asks for, and whether a sentence holds one.
+
+“多少岁” wants an age, “哪一天” a date, “百分之几” a share, “多久一次” a frequency, “多长时间”
+a duration, “多少/几” a number. A passage about the right topic that holds no expression of
+the asked kind does not answer the question: the sentence that does is the one to quote, and
+when no retrieved sentence does, that is a sign the corpus does not cover the question
+(the near misses: “党支部书记每年至少讲几次党课？” finds passages about 党课 with no count).
+
+Questions asking “哪几类/哪几方面” want a list, not a number, and have no type here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_N = r"[0-9零〇一二三四五六七八九十百千万两半几]"
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    asked: re.Pattern[str]  # in the question
+    answer: re.Pattern[str]  # in a sentence that answers it
+
+
+# Checked in order: the first type whose question pattern matches wins.
+TYPES = (
+    AnswerType("percent", re.compile(r"百分之(?:几|多少)|比例|比率|[几多少]成"),
+               re.compile(rf"百分之{_N}+|\d+(?:\.\d+)?%|{_N}+成|{_N}+分之{_N}+")),
+    AnswerType("age", re.compile(r"多少岁|几岁|年龄|年纪|多大"), re.compile(rf"{_N}+(?:周)?岁")),
+    AnswerType("frequency", re.compile(r"多久.{0,6}一次|多长时间.{0,6}一次|几年.{0,3}一次|每几|隔多久|几次|多少次"),
+               re.compile(rf"每{_N}*个?(?:年|届|月|季度|半年|周)|{_N}+(?:年|月)一次|{_N}+次")),
+    AnswerType("date", re.compile(r"哪一?天|哪一?年|哪个月|几月|什么时候|何时|什么时间|日期|哪一?日|截止时间|时间是"),
+               re.compile(rf"{_N}+年|{_N}+月|{_N}+日|之日|当日|次日")),
+    AnswerType("duration", re.compile(r"多长时间|多久|多长|期限|任期|几年|多少年|几个月|多少天|几天|多少个工作日|几个工作日"),
+               re.compile(rf"{_N}+个?(?:年|月|日|天|周|小时|工作日)|届满|任期")),
+    AnswerType("number", re.compile(r"多少|(?<!哪)几"), re.compile(rf"{_N}+")),
+)
+
+
+def expected_type(question: str) -> AnswerType | None:
+    """The kind of answer the question asks for, or None (what/why/how/which-list questions)."""
+    return next((kind for kind in TYPES if kind.asked.search(question)), None)
+
+
+def holds_answer(kind: AnswerType | None, sentence: str) -> bool:
+    """True when the sentence contains an expression of the asked kind (always False for no kind)."""
+    return kind is not None and kind.answer.search(sentence) is not None
