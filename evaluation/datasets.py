@@ -1,4 +1,10 @@
-"""Load the gold question sets and CMRC 2018 (shipped as package data)."""
+"""Load the gold question sets and CMRC 2018 (shipped as package data).
+
+``gold_party.jsonl``/``gold_other.jsonl`` (175) and ``out_of_scope.jsonl`` (36) are the original sets.
+``gold_added.jsonl`` (30) and ``out_of_scope_added.jsonl`` (30) were written later, from passages and
+topics the original sets did not touch, after the rerank and the refusal signals had been designed on
+the original sets: they are marked ``added`` so every report can show them apart as a check on overfitting.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,7 @@ class GoldQuestion:
     doc_id: str
     span: str
     type: str
+    added: bool = False  # from gold_added.jsonl
 
 
 @dataclass(frozen=True)
@@ -26,20 +33,29 @@ class OutOfScopeQuestion:
     id: str
     question: str
     category: str
+    added: bool = False  # from out_of_scope_added.jsonl
 
 
 def _jsonl(path: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def gold_questions(folder: Path | None = None) -> list[GoldQuestion]:
+def _optional(path: Path) -> list[dict[str, str]]:
+    return _jsonl(path) if path.is_file() else []
+
+
+def gold_questions(folder: Path | None = None, *, added: bool = True) -> list[GoldQuestion]:
     folder = folder or data_dir()
     rows = _jsonl(folder / "gold_party.jsonl") + _jsonl(folder / "gold_other.jsonl")
-    return [GoldQuestion(**row) for row in rows]
+    extra = _optional(folder / "gold_added.jsonl") if added else []
+    return [GoldQuestion(**row) for row in rows] + [GoldQuestion(**row, added=True) for row in extra]
 
 
-def out_of_scope_questions(folder: Path | None = None) -> list[OutOfScopeQuestion]:
-    return [OutOfScopeQuestion(**row) for row in _jsonl((folder or data_dir()) / "out_of_scope.jsonl")]
+def out_of_scope_questions(folder: Path | None = None, *, added: bool = True) -> list[OutOfScopeQuestion]:
+    folder = folder or data_dir()
+    extra = _optional(folder / "out_of_scope_added.jsonl") if added else []
+    return ([OutOfScopeQuestion(**row) for row in _jsonl(folder / "out_of_scope.jsonl")]
+            + [OutOfScopeQuestion(**row, added=True) for row in extra])
 
 
 @dataclass(frozen=True)
