@@ -216,7 +216,7 @@ def inline_lists(sentence: str, segmenter: Segmenter) -> list[tuple[list[str], l
         askable = kept
         with_de = sum("的" in t for t in cleaned)
         for n, t in enumerate(cleaned):  # 支部委员会的书记 among 基层委员会、总支部委员会: a phrase, not an item
-            if "的" in t and with_de * 2 < len(cleaned):
+            if ("的" in t and with_de * 2 < len(cleaned)) or "等" in t[1:]:
                 kept[n] = False
         for n, (t, start) in enumerate(zip(cleaned, cleaned_starts)):  # 农村专业技术协（学）会: cut by a bracket
             if sentence[start + len(t) : start + len(t) + 1] in {"（", "("} or sentence[start - 1 : start] in {"）", ")"}:

@@ -115,7 +115,10 @@ class DistractorPool:
             if family.startswith("suffix:"):
                 term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
             if enum is not None and not siblings_only:  # a false 判断 swaps only within a suffix family
-                term_tiers.append((self._lists_items(self._by_shape.get(self.shape(enum), []), enum), True))
+                head = signature[1]  # same-length lists: only items whose head word is of the answer's class
+                alike = [c for c in self._lists_items(self._by_shape.get(self.shape(enum), []), enum)
+                         if self.segmenter.signature(c)[1] == head]
+                term_tiers.append((alike, True))
             if not siblings_only:
                 term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
                 term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))

@@ -40,6 +40,7 @@ class Segmenter:
         self._lock = threading.Lock()
         self._pos: jieba.posseg.POSTokenizer | None = None
         self._extra = list(extra_terms)
+        self._memo: dict[str, list[tuple[str, str]]] = {}  # short texts (items, options) are tagged again and again
 
     def _engine(self) -> jieba.posseg.POSTokenizer:
         with self._lock:
@@ -51,7 +52,12 @@ class Segmenter:
             return self._pos
 
     def tag(self, text: str) -> list[tuple[str, str]]:
-        return [(p.word, p.flag) for p in self._engine().cut(text)]
+        found = self._memo.get(text)
+        if found is None:
+            found = [(p.word, p.flag) for p in self._engine().cut(text)]
+            if len(text) <= 24:
+                self._memo[text] = found
+        return list(found)
 
     def words(self, text: str) -> list[str]:
         return [w for w, _ in self.tag(text)]

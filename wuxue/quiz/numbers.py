@@ -86,6 +86,8 @@ def find_quantities(sentence: str) -> list[Quantity]:
         if any(a <= match.start() < b for a, b in dates):
             continue
         raw = match.group("num")
+        if match.group("unit") == "周" and sentence[match.end() : match.end() + 1] == "年":  # 四十周年 is an anniversary
+            continue
         value = float(raw) if raw[0].isdigit() else parse_cn(raw)
         limit = _UNIT_LIMITS.get(match.group("unit"))
         if value is not None and limit is not None and value > limit:  # 20231月 is a typo for 2023年1月, not 20231 months
