@@ -3,7 +3,7 @@
 "use strict";
 
 const TYPE_ORDER = ["single", "multi", "blank", "judge"];
-const TYPE_LABELS = { single: "单选题", multi: "多选题", blank: "填空题", judge: "判断题" };
+const TYPE_LABELS = { single: "单选题", multi: "多选题", blank: "填空题", judge: "判断题", document: "文档覆盖" };
 const ROLE_LABELS = { member: "成员", leader: "组长", admin: "管理员" };
 const DIFFICULTY_LABELS = { easy: "容易", medium: "中等", hard: "较难" };
 const EXPORTS = [
