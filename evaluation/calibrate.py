@@ -48,16 +48,22 @@ def fit_refusal(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, 
     return model, {"refusal_recall": float(np.mean(scores_out > threshold)), "in_scope_refused": float(np.mean(scores_in > threshold))}
 
 
-def cross_validate(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, folds: int = 5, seed: int = 0) -> dict[str, float]:
-    """K-fold estimate of how the calibrated rule does on questions it was not fitted on."""
-    rng = np.random.default_rng(seed)
-    inside_folds = np.array_split(rng.permutation(len(inside)), folds)
-    outside_folds = np.array_split(rng.permutation(len(outside)), folds)
+def cross_validate(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, folds: int = 5, repeats: int = 5,
+                   seed: int = 0, budget: float = MAX_IN_SCOPE_REFUSED) -> dict[str, float]:
+    """K-fold estimate of how the calibrated rule does on questions it was not fitted on.
+
+    The folds are drawn ``repeats`` times and the rates pooled: with a few dozen out-of-scope
+    questions a single split moves the recall by several points.
+    """
     recalls, refused = [], []
-    for fold in range(folds):
-        train_in = [inside[i] for f, idx in enumerate(inside_folds) if f != fold for i in idx]
-        train_out = [outside[i] for f, idx in enumerate(outside_folds) if f != fold for i in idx]
-        model, _ = fit_refusal(train_in, train_out)
-        recalls += [not model.covers(outside[i]) for i in outside_folds[fold]]
-        refused += [not model.covers(inside[i]) for i in inside_folds[fold]]
+    for repeat in range(repeats):
+        rng = np.random.default_rng(seed + repeat)
+        inside_folds = np.array_split(rng.permutation(len(inside)), folds)
+        outside_folds = np.array_split(rng.permutation(len(outside)), folds)
+        for fold in range(folds):
+            train_in = [inside[i] for f, idx in enumerate(inside_folds) if f != fold for i in idx]
+            train_out = [outside[i] for f, idx in enumerate(outside_folds) if f != fold for i in idx]
+            model, _ = fit_refusal(train_in, train_out, budget=budget)
+            recalls += [not model.covers(outside[i]) for i in outside_folds[fold]]
+            refused += [not model.covers(inside[i]) for i in inside_folds[fold]]
     return {"cv_refusal_recall": float(np.mean(recalls)), "cv_in_scope_refused": float(np.mean(refused))}

@@ -12,6 +12,8 @@ MIN_NAME_CHARS = 2
 _DOCUMENT_NAME = re.compile(r"《([^》]{2,40})》|([\u4e00-\u9fff（）()]{2,30}?(?:条例|章程|规定|准则|细则|纲要))")
 _LEADING_WORDS = re.compile(r"^(?:按照|根据|依据|依照|对照|关于|现行的|现行|新修订的|新|在|的)+")
 _DEMONSTRATIVE = re.compile(r"^(?:这|该|此|本|哪|那|各|有关|相关|什么)")
+# Not a name but a question or an action about rules: “有什么规定”, “哪些规定”, “修改章程”, “违反规定”.
+_GENERIC = re.compile(r"(?:什么|哪些|哪|有关|相关|具体|这些|那些|其|的|修改|制定|违反|遵守|执行|落实|按照|根据|依照)(?:条例|章程|规定|准则|细则|纲要)$")
 
 
 class DocumentRouter:
@@ -58,7 +60,7 @@ class DocumentRouter:
         unknown = []
         for match in _DOCUMENT_NAME.finditer(fold_for_search(question)):
             candidate = _LEADING_WORDS.sub("", match.group(1) or match.group(2))
-            if len(candidate) < 4 or (match.group(2) and _DEMONSTRATIVE.match(candidate)):
+            if len(candidate) < 4 or (match.group(2) and (_DEMONSTRATIVE.match(candidate) or _GENERIC.search(candidate))):
                 continue
             tail = candidate[-6:]
             if any(name in candidate or tail in name or candidate in name for name, _ in self._names):

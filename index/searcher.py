@@ -37,11 +37,16 @@ class SearchHit:
 @dataclass(frozen=True)
 class SearchResult:
     query: str
-    tokens: list[str]  # jieba words of the query
+    tokens: list[str]  # jieba words the lexical lists searched (document names the question routes by left out)
     hits: list[SearchHit]
-    max_sparse: float  # best word-BM25 score over the whole corpus, for refusal signals
-    bigrams: list[str] = field(default_factory=list)  # character bigrams of the query
+    max_sparse: float  # best word-BM25 score of the whole question over the corpus, for refusal signals
+    bigrams: list[str] = field(default_factory=list)  # character bigrams the lexical lists searched
     unknown_documents: list[str] = field(default_factory=list)  # names in the query that match no indexed document
+    question_tokens: list[str] = field(default_factory=list)  # jieba words of the whole question
+    question_bigrams: list[str] = field(default_factory=list)  # character bigrams of the whole question
+    term_df: dict[str, int] = field(default_factory=dict)  # in how many passages each question word occurs (0: nowhere)
+    passages: int = 0  # passages in the corpus, for IDFs from term_df
+    agreement: float = 0.0  # share of the dense top 10 also in the bigram-BM25 top 10 (hybrid only)
 
 
 @dataclass(frozen=True)
@@ -129,10 +134,11 @@ class HybridSearcher:
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
         allowed = self._allowed(doc_ids)
         vector = self.embed_query(query)
+        whole = self._tokens(query)
         named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
-        tokens = self._tokens(self.router.without_names(query) if named else query)
-        if named and not any(tokens.values()):  # the question is only a document name
-            tokens = self._tokens(query)
+        tokens = self._tokens(self.router.without_names(query)) if named else whole
+        if not any(tokens.values()):  # the question is only a document name
+            tokens = whole
         all_scores = {name: self.snapshot.lexical[name].scores(tokens[name]) for name in self.analyzers}
         lists: dict[str, tuple[list[int], np.ndarray]] = {}
         if mode in ("hybrid", "dense"):
@@ -158,9 +164,29 @@ class HybridSearcher:
                       self._score_of("words", int_id, all_scores), self._score_of("bigrams", int_id, all_scores))
             for int_id, score in ranked if int_id in chunks
         ]
-        words = all_scores.get("words", np.zeros(0))
-        return SearchResult(query, tokens.get("words", []), hits, float(words.max()) if len(words) else 0.0,
-                            bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query))
+        return SearchResult(query, tokens.get("words", []), hits, self._max_sparse(whole, tokens, all_scores),
+                            bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query),
+                            question_tokens=whole.get("words", []), question_bigrams=whole.get("bigrams", []),
+                            term_df=self._df(whole.get("words", [])), passages=len(self.snapshot.dense),
+                            agreement=self._agreement(lists))
+
+    def _max_sparse(self, whole: dict[str, list[str]], searched: dict[str, list[str]], all_scores: dict[str, np.ndarray]) -> float:
+        if "words" not in self.analyzers:
+            return 0.0
+        words = all_scores["words"] if whole is searched else self.snapshot.lexical["words"].scores(whole["words"])
+        return float(words.max()) if len(words) else 0.0
+
+    def _df(self, words: list[str]) -> dict[str, int]:
+        index = self.snapshot.lexical.get("words")
+        return {w: index.document_frequency(w) for w in dict.fromkeys(words)} if index is not None else {}
+
+    @staticmethod
+    def _agreement(lists: dict[str, tuple[list[int], np.ndarray]], depth: int = 10) -> float:
+        """How much the meaning-based and the character-based lists agree on the best passages."""
+        if "dense" not in lists or "bigrams" not in lists:
+            return 0.0
+        dense, bigrams = lists["dense"][0][:depth], set(lists["bigrams"][0][:depth])
+        return sum(1 for i in dense if i in bigrams) / depth
 
     def _tokens(self, text: str) -> dict[str, list[str]]:
         return {name: analyze(text) for name, analyze in self.analyzers.items()}

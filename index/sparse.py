@@ -40,6 +40,14 @@ class SparseIndex:
     def known(self, tokens: Sequence[str]) -> list[str]:
         return [token for token in tokens if token in self._vocab]
 
+    def document_frequency(self, token: str) -> int:
+        """In how many rows the token occurs (0 when it is not in the vocabulary)."""
+        row = self._vocab.get(token)
+        if self._bm25 is None or row is None:
+            return 0
+        indptr = self._bm25.scores["indptr"]  # bm25s keeps one column of scores per vocabulary entry
+        return int(indptr[row + 1] - indptr[row])
+
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every row for the query tokens (vectorised in bm25s)."""
         known = self.known(tokens)
