@@ -36,7 +36,7 @@ class DensePolicy:
     """
 
     exact_limit: int = 20_000
-    target_recall: float = 0.999
+    target_recall: float = 0.99
     nprobe_margin: float = 1.5  # real questions needed up to ~1.5× the nprobe the tuning queries did
     min_lists: int = 64
     max_lists: int = 1024
@@ -149,6 +149,17 @@ class DenseIndex:
         if kind == "flat" and len(ids):
             self._index.add_with_ids(vectors, ids)
         self._mapped = False
+
+    def tune(self) -> int | None:
+        """Re-tune ``nprobe`` of an IVF index under the current policy (e.g. after the policy changed)."""
+        ivf = self._ivf()
+        if ivf is None:
+            return None
+        self._writable()
+        ivf = self._ivf()
+        assert ivf is not None
+        ivf.nprobe = tune_nprobe(ivf, self.items()[1], self.policy)
+        return int(ivf.nprobe)
 
     def items(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (id, vector), in no particular order; used to rebuild and to benchmark."""
@@ -293,7 +304,12 @@ def recall_at(found: np.ndarray, truth: np.ndarray) -> float:
 
 
 def tune_nprobe(index: faiss.IndexIVF, vectors: np.ndarray, policy: DensePolicy, *, k: int = 10) -> int:
-    """The smallest ``nprobe`` whose recall@k against exact search reaches the target, times the margin."""
+    """The smallest ``nprobe`` whose recall@k against exact search reaches the target, times the margin.
+
+    Measured on the benchmark corpora with real questions: at 25k vectors (128 lists) the
+    tuning queries reached 0.99 at nprobe 12 and questions needed 16; at 1M (1024 lists)
+    both needed 48. With the margin: 24 and 96, question recall@10 0.999 and 0.9995.
+    """
     queries = tuning_queries(vectors, policy.tuning_queries, policy.seed + 1)
     _, truth = index.search(queries, k, params=faiss.SearchParametersIVF(nprobe=index.nlist))
     for nprobe in NPROBE_STEPS:

@@ -127,6 +127,15 @@ def test_items_round_trip_for_both_kinds(vectors: np.ndarray) -> None:
         assert (ids[order] == _ids(count)).all() and np.allclose(stored[order], vectors[:count])
 
 
+def test_tune_sets_nprobe_under_a_new_policy(vectors: np.ndarray) -> None:
+    index = DenseIndex(64, policy=SMALL)
+    index.add(_ids(800), vectors)
+    first = index.nprobe
+    index.policy = DensePolicy(exact_limit=300, min_lists=8, max_lists=32, points_per_list=40, tuning_queries=50, target_recall=0.5, nprobe_margin=1.0)
+    assert index.tune() is not None and (index.nprobe or 0) <= (first or 0)
+    assert DenseIndex(64).tune() is None
+
+
 def test_lists_grow_with_the_corpus() -> None:
     policy = DensePolicy()
     assert policy.lists_for(25_000) == 128 and policy.lists_for(100_000) == 256 and policy.lists_for(1_000_000) == 1024
