@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from wuxue.index.overlap import sentence_scores, unique_tokens
+from wuxue.index.overlap import QueryOverlap, unique_tokens
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import CN_NUM
 
@@ -82,13 +82,24 @@ def covers_unit(section: str, units: Iterable[tuple[str, int]]) -> bool:
     return any(kind == k and first <= value <= last for kind, value in units for k, first, last in spans)
 
 
+class DefinitionMatcher:
+    """Finds where a text defines a question term: ``term是…``, ``term”是指…``, ``term，是指…``, ``term系…``."""
+
+    def __init__(self, terms: Sequence[str]) -> None:
+        candidates = sorted(unique_tokens([t for t in terms if len(t) >= 2]), key=len, reverse=True)
+        self._pattern = (re.compile("(" + "|".join(re.escape(t) for t in candidates) + f")[{_QUOTES}]?[，,]?(?:是指|是|系)")
+                         if candidates else None)
+
+    def strength(self, folded_text: str) -> float:
+        """How specific the longest defined term is (length 4 or more counts fully), 0..1."""
+        if self._pattern is None:
+            return 0.0
+        return max((min(len(m.group(1)), 4) for m in self._pattern.finditer(folded_text)), default=0) / 4
+
+
 def definition_strength(terms: Sequence[str], folded_text: str) -> float:
     """How specific the longest question term is that the text defines (``term是…``/``term，是指…``), 0..1."""
-    best = 0
-    for term in unique_tokens([t for t in terms if len(t) >= 2]):
-        if re.search(re.escape(term) + f"[{_QUOTES}]?[，,]?(?:是指|是|系)", folded_text):
-            best = max(best, min(len(term), 4))
-    return best / 4
+    return DefinitionMatcher(terms).strength(folded_text)
 
 
 @dataclass(frozen=True)
@@ -121,15 +132,18 @@ def rerank(candidates: Sequence[Candidate], *, question: str, terms: Sequence[st
         return []
     best = max(c.fused for c in candidates) or 1.0
     units = named_units(question)
+    overlap = QueryOverlap(terms, bigrams)
+    definitions = DefinitionMatcher(terms)
     scored = []
     for order, candidate in enumerate(candidates):
         score = candidate.fused / best
         if units and config.unit_weight and covers_unit(candidate.section, units):
             score += config.unit_weight
+        folded = fold_for_search(candidate.text)
         if config.definition_weight:
-            score += config.definition_weight * definition_strength(terms, fold_for_search(candidate.text))
+            score += config.definition_weight * definitions.strength(folded)
         if config.sentence_weight and candidate.sentences:
-            score += config.sentence_weight * max(sentence_scores(terms, candidate.text, candidate.sentences, bigrams)) / 2
+            score += config.sentence_weight * max(overlap.scores(candidate.text, candidate.sentences, folded)) / 2
         scored.append((score, order, candidate.key))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [(key, score) for score, _, key in scored]
