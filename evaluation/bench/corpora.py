@@ -180,7 +180,8 @@ def grow(sources: Sources, target: int, chunker: ChunkerConfig, counts: dict[str
     real = total
     bases = [d for d in picked if d.origin != "bundled"] or picked
     number = 0
-    while total < target * 0.9:  # "about" the target: the bundled corpus alone (921 chunks) is the 1k size
+    grow_copies = total < target * 0.9  # "about" the target: the bundled corpus alone (921 chunks) is the 1k size
+    while grow_copies and total < target:
         number += 1
         for doc in bases:
             if total >= target:

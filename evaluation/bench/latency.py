@@ -2,8 +2,8 @@
 
 The end-to-end figures call the product (``KnowledgeBase.search`` and
 ``wuxue.answering.ask``). The breakdown times the same objects the searcher uses, one
-component at a time: the query embedder, the FAISS index, the two BM25 indexes, the
-searcher's fusion and the chunk store. Every question is asked with an empty query-vector
+component at a time: the query embedder, the document-name router, the FAISS index, the two BM25 indexes, the
+searcher's fusion, the chunk store and the second-stage rerank. Every question is asked with an empty query-vector
 cache ("cold", as a new question would be) and again with it cached ("warm").
 """
 
@@ -19,7 +19,7 @@ from wuxue.evaluation.bench.common import percentiles
 from wuxue.index.dense import recall_at
 from wuxue.knowledge_base import KnowledgeBase
 
-COMPONENTS = ("embed", "tokenize", "faiss", "bm25", "fusion", "fetch", "refusal", "answer")
+COMPONENTS = ("embed", "routing", "tokenize", "faiss", "bm25", "fusion", "fetch", "rerank", "refusal", "answer")
 
 
 def _clear_query_cache(kb: KnowledgeBase) -> None:
@@ -73,7 +73,12 @@ def measure(kb: KnowledgeBase, questions: Sequence[str], *, time_budget_s: float
         samples["embed_cached"].append(time.perf_counter() - t)
         query_vectors.append(vector)
         t = time.perf_counter()
-        tokens = {name: analyze(question) for name, analyze in searcher.analyzers.items()}
+        named = searcher.router.named(question)
+        lexical_query = searcher.router.without_names(question) if named else question
+        searcher.router.unknown_names(question)
+        samples["routing"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        tokens = {name: analyze(lexical_query) for name, analyze in searcher.analyzers.items()}
         samples["tokenize"].append(time.perf_counter() - t)
         t = time.perf_counter()
         lists = {"dense": searcher._dense(vector, None)}  # noqa: SLF001
@@ -84,14 +89,25 @@ def measure(kb: KnowledgeBase, questions: Sequence[str], *, time_budget_s: float
         samples["bm25"].append(time.perf_counter() - t)
         t = time.perf_counter()
         fused = searcher._fuse(lists)  # noqa: SLF001
-        searcher.router.named(question)
-        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[: kb.settings.top_k]
+        if named and fused:
+            bonus = searcher.config.route_boost * max(fused.values())
+            fused = {i: s + bonus if searcher._doc_of.get(i) in named else s for i, s in fused.items()}  # noqa: SLF001
+        second = getattr(searcher.config, "rerank", None)
+        depth = max(kb.settings.top_k, second.depth) if second is not None and second.enabled else kb.settings.top_k
+        ranked = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:depth]
         samples["fusion"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        snapshot.store.chunks_by_int_ids(i for i, _ in ranked)
-        for int_id, _ in ranked:
+        chunks = snapshot.store.chunks_by_int_ids(i for i, _ in ranked)
+        for int_id, _ in ranked[: kb.settings.top_k]:
             snapshot.dense.reconstruct(int_id)
         samples["fetch"].append(time.perf_counter() - t)
+        if second is not None and second.enabled:
+            from wuxue.index.rerank import Candidate, rerank
+
+            t = time.perf_counter()
+            candidates = [Candidate(i, s, chunks[i].section, chunks[i].text, chunks[i].sentences) for i, s in ranked if i in chunks]
+            rerank(candidates, question=question, terms=tokens.get("words", []), bigrams=tokens.get("bigrams", []), config=second)
+            samples["rerank"].append(time.perf_counter() - t)
     dense = snapshot.dense
     recall = _recall(dense, np.asarray(query_vectors, dtype=np.float32)) if query_vectors else None
     return {

@@ -55,13 +55,15 @@ def default_pipeline(documents: Sequence[TextDoc], cached: Embedder, model: Embe
 
     gc.collect()
     rss_before = rss_mb()
+    embedded_before = getattr(cached, "embedded_count", 0)
     started = time.perf_counter()
     index = VectorStoreIndex.from_documents([Document(text=d.text, id_=d.doc_id) for d in documents],
                                             embed_model=_QueryOnModel(cached, model))
     build_s = time.perf_counter() - started
     nodes = len(index.docstore.docs)
     result = {"pipeline": "from_documents (SentenceSplitter defaults)", "nodes": nodes, "build_s": round(build_s, 2),
-              "chars": sum(len(d.text) for d in documents), "rss_growth_mb": round((rss_mb() or 0) - (rss_before or 0), 1),
+              "chars": sum(len(d.text) for d in documents), "model_texts": getattr(cached, "embedded_count", 0) - embedded_before,
+              "rss_growth_mb": round((rss_mb() or 0) - (rss_before or 0), 1),
               "query": _query_latency(index, questions, time_budget_s)}
     del index
     gc.collect()

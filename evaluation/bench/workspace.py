@@ -42,6 +42,7 @@ class BuiltSize:
     built_chars: int = 0
     model_embedded: int = 0  # texts sent to the model during that build
     reused: bool = False
+    incremental: bool = False  # built by ingesting into an earlier build of this size (only new documents indexed)
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -95,6 +96,7 @@ class Workspace:
                 built = BuiltSize(**previous["built"])
                 built.reused = True
                 return built, corpus
+        incremental = (folder / "data" / "CURRENT").is_file()
         write_folder(folder / "corpus", corpus.documents)
         kb = self.knowledge_base(name, corpus)
         before = self.real.embedded_count
@@ -106,7 +108,7 @@ class Workspace:
         documents, chunks = kb.snapshot.store.counts()
         built = BuiltSize(name, target, str(folder / "data"), chunks, documents, corpus.real_chunks,
                           "real" if corpus.real_chunks == corpus.chunks else "real+derived", round(elapsed, 2),
-                          sum(len(d.text) for d in corpus.documents), self.real.embedded_count - before)
+                          sum(len(d.text) for d in corpus.documents), self.real.embedded_count - before, incremental=incremental)
         kb.snapshot.close()
         marker.write_text(json.dumps({"fingerprint": fingerprint, "built": built.to_dict()}, ensure_ascii=False, indent=1), encoding="utf-8")
         return built, corpus
