@@ -1,0 +1,39 @@
+"""Hybrid search with routing and the rerank: what a search result carries for answers and refusals."""
+
+from __future__ import annotations
+
+from wuxue.index.sparse import SparseIndex
+
+
+def test_document_frequency_counts_rows_per_token():
+    index = SparseIndex.build([10, 11, 12], [["党章", "党员"], ["党章", "纪律"], ["党章"]])
+    assert index.document_frequency("党章") == 3
+    assert index.document_frequency("纪律") == 1
+    assert index.document_frequency("未见") == 0
+    assert SparseIndex.build([], []).document_frequency("党章") == 0
+
+
+def test_named_article_comes_first_and_the_document_name_leaves_the_lexical_query(kb):
+    result = kb.search("党章第七条讲的是什么？", k=5)
+    assert "第七条" in result.hits[0].chunk.section
+    assert result.hits[0].chunk.doc_id == "dangzhang_2022"
+    assert "党章" in result.question_tokens and "党章" not in result.tokens
+    assert result.term_df["党章"] > 0 and result.passages == len(kb.snapshot.dense)
+
+
+def test_named_document_ranks_its_passages_first(kb):
+    result = kb.search("廉洁自律准则对党员提出了哪些要求？", k=8)
+    named = [hit.chunk.doc_id == "lianjie_zilv_zhunze_2015" for hit in result.hits]
+    assert named[0] and named == sorted(named, reverse=True)  # all of its passages before any other
+
+
+def test_a_question_that_is_only_a_document_name_still_searches(kb):
+    result = kb.search("党章", k=3)
+    assert result.hits and result.tokens == result.question_tokens
+
+
+def test_agreement_of_the_dense_and_bigram_lists(kb):
+    result = kb.search("预备党员的预备期是多长时间？", k=5)
+    assert 0.0 <= result.agreement <= 1.0
+    assert kb.search("预备党员的预备期是多长时间？", k=5, mode="dense").agreement == 0.0
+    assert kb.search("预备党员的预备期是多长时间？", k=5, mode="words").tokens == result.question_tokens

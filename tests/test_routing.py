@@ -1,0 +1,35 @@
+"""Document routing: names found in a question, blanked for the lexical query; names of documents we lack."""
+
+from __future__ import annotations
+
+from wuxue.index.routing import DocumentRouter
+
+ROUTER = DocumentRouter({
+    "dangzhang": ["中国共产党章程", "党章"],
+    "jijinhui": ["基金会管理条例", "基金会条例"],
+    "kepu": ["中华人民共和国科学技术普及法", "科普法"],
+})
+
+
+def test_named_documents_and_their_spans_longest_name_first():
+    assert ROUTER.named("《基金会管理条例》是怎样定义基金会的？") == {"jijinhui"}
+    assert ROUTER.spans("《基金会管理条例》是怎样定义基金会的？") == [(1, 8, "jijinhui")]
+    assert ROUTER.named("党章和科普法都提到了什么？") == {"dangzhang", "kepu"}
+    assert ROUTER.named("基金会的监事不能由哪些人兼任？") == set()
+
+
+def test_names_are_blanked_for_the_lexical_query_keeping_offsets():
+    question = "党章规定预备期多长？"
+    stripped = ROUTER.without_names(question)
+    assert stripped == "  规定预备期多长?"  # folded (？→?) with the name replaced by spaces of the same length
+    assert len(stripped) == len(question)
+    assert ROUTER.without_names("预备期多长？") == "预备期多长?"
+
+
+def test_unknown_document_names_but_not_questions_about_rules():
+    assert ROUTER.unknown_names("按照《中国共产党问责条例》，问责方式有哪些？") == ["中国共产党问责条例"]
+    assert ROUTER.unknown_names("按照中国科协章程，全国代表大会几年开一次？") == ["中国科协章程"]
+    assert ROUTER.unknown_names("《基金会管理条例》怎样定义基金会？") == []
+    assert ROUTER.unknown_names("民办非企业单位修改章程后多久要报核准？") == []
+    assert ROUTER.unknown_names("学会召开年会收取会务费有什么规定？") == []
+    assert ROUTER.unknown_names("党员违反规定经商怎么处理？") == []
