@@ -37,6 +37,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--questions", type=int, help="questions per size for latency (default 200; quick 20)")
     parser.add_argument("--service-seconds", type=float, help="seconds per load run (default 8; quick 2)")
     parser.add_argument("--no-shared", action="store_true", help="ignore ../shared/data (use shipped data only)")
+    parser.add_argument("--render", type=Path, help="only re-render the Markdown from an earlier JSON result")
     parser.add_argument("-o", "--output", type=Path, default=Path("evaluation/results/bench.md"), help="Markdown file; JSON is written beside it")
     return parser.parse_args(argv)
 
@@ -72,6 +73,10 @@ def write(results: dict[str, object], output: Path) -> tuple[Path, Path]:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.render:
+        args.output.write_text(render(json.loads(args.render.read_text(encoding="utf-8"))), encoding="utf-8")
+        print(args.output)
+        return
     command = "python -m wuxue.evaluation.bench " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     results = Suite(config_from(args, command.strip())).run()
     markdown, json_path = write(results, args.output)

@@ -101,9 +101,9 @@ def render(results: dict[str, Any]) -> str:
     corpora = results.get("corpora", [])
     if corpora:
         lines += ["## Corpora", ""]
-        lines += _table(["size", "chunks", "documents", "real-text chunks", "vectors", "built in s", "texts to the model"],
+        lines += _table(["size", "chunks", "documents", "real-text chunks", "vectors", "built in s", "texts to the model when built"],
                         [(c["name"], f"{c['chunks']:,}", f"{c['documents']:,}", f"{c['real_chunks']:,}", c["vectors"],
-                          "cached" if c.get("reused") else f"{c.get('build_s')}{' (incremental)' if c.get('incremental') else ''}", c.get("model_embedded", "")) for c in corpora])
+                          f"{c.get('build_s')}{' (incremental)' if c.get('incremental') else ''}{' (earlier run)' if c.get('reused') else ''}", c.get("model_embedded", "")) for c in corpora])
         lines += ["Vectors: *real* = m3e-small int8 on real text; *derived* = perturbed copies of real documents get a real vector "
                   "of the document they copy moved by noise (cosine ≈ 0.89); *synthetic (tiled)* = the largest built snapshot "
                   "repeated with noisy vectors and tiled BM25 matrices. Text, tokens and the query path are always the product's.", ""]
