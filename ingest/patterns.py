@@ -20,6 +20,13 @@ ARABIC_ENUM = re.compile(r"^\d{1,2}(?:[.．、](?!\d)|[)）])")       # 1.  1、
 PAREN_ARABIC = re.compile(r"^[（(]\d{1,2}[）)]")                   # （1）
 ORDINAL_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+[，,、]|[一二三四五六七八九十]是)")  # 第一，/ 一是
 
+# A list label (（一） (1) 1. 1、 一、) or an article number at the start of a sentence, with the spaces after it:
+# what is stripped to get an item's or an article's own words.
+_LIST_LABEL = r"（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]"
+LIST_MARKER = re.compile(rf"^\s*(?:{_LIST_LABEL}|[一二三四五六七八九十]+、)\s*")
+LINE_LIST_MARKER = re.compile(rf"\n\s*(?:{_LIST_LABEL})\s*")  # the same label starting a later line
+ARTICLE_PREFIX = re.compile(r"^第[一二三四五六七八九十百零〇]+条\s*")
+
 # Any line that starts a new structural unit: a wrapped line never continues into one.
 STARTS_UNIT = re.compile(
     rf"^(?:第{_NUM}(?:分编|编|章|节|条)|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|\d{{1,2}}[.．、](?!\d))"

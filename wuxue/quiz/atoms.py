@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from wuxue.ingest.patterns import ARTICLE_PREFIX, LIST_MARKER
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter, pos_class
 from wuxue.quiz.numbers import find_dates, find_quantities
@@ -22,8 +23,8 @@ QUOTE_MIN, QUOTE_MAX = 15, 160
 LIST_QUOTE_MAX = 260
 
 _CN_NUM = "一二三四五六七八九十"
-MARKER = re.compile(rf"^\s*(?:（[{_CN_NUM}]+）|\([{_CN_NUM}\d]+\)|[\d]+[.、．]|[{_CN_NUM}]+、)\s*")
-ARTICLE = re.compile(rf"^第[{_CN_NUM}百零〇]+条\s*")
+MARKER = LIST_MARKER
+ARTICLE = ARTICLE_PREFIX
 BAD_START = ("这", "此", "其", "上述", "以下", "前款", "前述", "该", "它", "他们", "同时", "但", "另外", "对此")
 QUOTED = re.compile(r"“([^“”\n]{2,12})”")
 TITLE = re.compile(r"《([^《》\n]{2,40})》")

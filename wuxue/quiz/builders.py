@@ -10,11 +10,12 @@ import random
 import re
 from dataclasses import dataclass, field
 
+from wuxue.ingest.patterns import LINE_LIST_MARKER
 from wuxue.quiz.atoms import ARTICLE, Atom, Enumeration
 from wuxue.quiz.distractors import DistractorPool
 
 BLANK = "（　　）"
-_LINE_MARKER = re.compile(r"\n\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．])\s*")
+_LINE_MARKER = LINE_LIST_MARKER
 _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
