@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from wuxue.ingest.clean import fold_for_search
@@ -20,17 +21,31 @@ class DocumentRouter:
     """Finds document titles and aliases inside a question; the longest matching name wins overlaps."""
 
     def __init__(self, names: Mapping[str, Sequence[str]]) -> None:
-        pairs = [(fold_for_search(name), doc_id) for doc_id, doc_names in names.items() for name in doc_names]
-        self._names = sorted({(n, d) for n, d in pairs if len(n) >= MIN_NAME_CHARS}, key=lambda item: -len(item[0]))
+        pairs = {(fold_for_search(name), doc_id) for doc_id, doc_names in names.items() for name in doc_names}
+        self._names = sorted(((n, d) for n, d in pairs if len(n) >= MIN_NAME_CHARS), key=lambda item: (-len(item[0]), item))
+        # Names by their text, and the set of name lengths: a question is scanned once, with one dict
+        # lookup per (position, length), not once per name (a million-chunk corpus has 10⁵ titles).
+        self._doc_ids: dict[str, list[str]] = defaultdict(list)
+        for name, doc_id in self._names:
+            self._doc_ids[name].append(doc_id)
+        self._lengths = sorted({len(name) for name, _ in self._names}, reverse=True)
+        self._joined = "\n".join(name for name, _ in self._names)  # one C-level substring search for “is part of a name”
+
+    def _occurrences(self, folded: str) -> list[tuple[str, str, int]]:
+        """(name, doc_id, first start) of every name occurring in ``folded``, longest names first."""
+        first: dict[tuple[str, str], int] = {}
+        for start in range(len(folded)):
+            for length in self._lengths:
+                piece = folded[start : start + length]
+                if len(piece) == length and piece in self._doc_ids:
+                    for doc_id in self._doc_ids[piece]:
+                        first.setdefault((piece, doc_id), start)
+        return sorted(((n, d, s) for (n, d), s in first.items()), key=lambda item: (-len(item[0]), item[2], item[1]))
 
     def spans(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, doc_id) of every document name in the search-folded question."""
-        folded = fold_for_search(question)
         found: list[tuple[int, int, str]] = []
-        for name, doc_id in self._names:
-            start = folded.find(name)
-            if start < 0:
-                continue
+        for name, doc_id, start in self._occurrences(fold_for_search(question)):
             end = start + len(name)
             if any(s <= start and end <= e and (s, e) != (start, end) for s, e, _ in found):
                 continue  # inside a longer name already matched (e.g. 条例 within 基金会管理条例)
@@ -62,8 +77,7 @@ class DocumentRouter:
             candidate = _LEADING_WORDS.sub("", match.group(1) or match.group(2))
             if len(candidate) < 4 or (match.group(2) and (_DEMONSTRATIVE.match(candidate) or _GENERIC.search(candidate))):
                 continue
-            tail = candidate[-6:]
-            if any(name in candidate or tail in name or candidate in name for name, _ in self._names):
-                continue
+            if self._occurrences(candidate) or candidate[-6:] in self._joined or candidate in self._joined:
+                continue  # a name inside the candidate, or the candidate (or its tail) inside a name
             unknown.append(candidate)
         return unknown
