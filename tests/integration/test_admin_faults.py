@@ -19,8 +19,9 @@ pytestmark = pytest.mark.integration
 QUESTION = "预备党员的预备期是多长时间？"
 
 
-def large_document(paragraphs: int = 160) -> bytes:
-    """About 40,000 characters of new text (so nothing is in the embedding cache yet)."""
+def large_document(paragraphs: int = 640) -> bytes:
+    """About 60,000 characters (some 200 chunks) of new text, so nothing is in the embedding cache yet and
+    embedding reports progress several times (every 64 chunks) before it ends."""
     lines = ["学会理论学习记录汇编", ""]
     for n in range(1, paragraphs + 1):
         lines.append(f"第{n}次集中学习记录：本次学习围绕党的创新理论第{n}专题展开，参学人员结合科研工作实际交流了第{n}组心得体会，"
@@ -44,14 +45,14 @@ def job(url: str, headers: dict[str, str], job_id: str) -> dict:
     return httpx.get(f"{url}/api/admin/jobs/{job_id}", headers=headers).json()
 
 
-def wait_for(predicate, timeout: float, interval: float = 0.1):  # type: ignore[no-untyped-def]
+def wait_for(predicate, timeout: float, interval: float = 0.1, *, describe=lambda: ""):  # type: ignore[no-untyped-def]
     deadline = time.time() + timeout
     while time.time() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError("condition not reached in time")
+    raise AssertionError(f"condition not reached in time: {describe()}")
 
 
 @pytest.fixture
@@ -68,7 +69,8 @@ def test_server_killed_mid_job_resumes_without_losing_or_duplicating_chunks(data
     accepted = httpx.post(f"{server.url}/api/admin/documents", headers=headers,
                           files=[("files", ("xuexi_jilu.txt", data, "text/plain"))], data={"title": "学会理论学习记录汇编"}).json()
     job_id = accepted["accepted"][0]["job_id"]
-    wait_for(lambda: (lambda j: j["state"] == "running" and j["stage"] == "embed" and j["done"] > 0)(job(server.url, headers, job_id)), 300)
+    wait_for(lambda: (lambda j: j["state"] == "running" and j["stage"] == "embed" and 0 < j["done"] < j["total"])(job(server.url, headers, job_id)), 300,
+             describe=lambda: job(server.url, headers, job_id))
     server.kill()  # mid-embedding: no shutdown handler runs
 
     restarted = Server(data_dir, model_cache, WUXUE_EMBED_BATCH_SIZE="8").start()
