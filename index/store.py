@@ -146,17 +146,14 @@ class ChunkStore:
         else:
             self._db = sqlite3.connect(str(path), check_same_thread=False)
             self._db.executescript(SCHEMA)
-            self._add_missing_columns()
         present = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
-        # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
-        self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
-
-    def _add_missing_columns(self) -> None:
-        """Columns added after a snapshot was written get their defaults (old chunks gain them on re-index)."""
-        present = {row[1] for row in self._db.execute("PRAGMA table_info(chunks)")}
-        if "page_breaks" not in present:
+        if "page_breaks" not in present and not readonly:
+            # a snapshot written before the column existed: its old chunks gain it (empty) and get breaks on re-index
             self._db.execute("ALTER TABLE chunks ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
             self._db.commit()
+            present.add("page_breaks")
+        # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
+        self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
 
     def close(self) -> None:
         self._db.close()

@@ -103,3 +103,16 @@ def test_delete_and_cancel(client):
     assert "cic_dangjian_2024" not in {d["doc_id"] for d in client.get("/api/documents").json()}
     assert client.delete("/api/admin/documents/cic_dangjian_2024", headers=admin).json()["error"]["code"] == "unknown_document"
     assert client.get("/api/admin/jobs/nope", headers=admin).json()["error"]["code"] == "unknown_job"
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read_whole(kb, settings):
+    add_accounts(settings.data_dir, ("boss",))
+    small_limit = settings.model_copy(update={"max_upload_mb": 1})
+    with TestClient(create_app(small_limit, embedder=HashingEmbedder())) as client:
+        big = ("标题\n\n" + "学习内容。" * 300_000).encode()
+        body = client.post("/api/admin/documents", headers=auth(client, "boss"), files=[("files", ("big.txt", big, "text/plain"))]).json()
+        assert body["accepted"] == [] and body["refused"][0]["code"] == "file_too_large"
+        assert "文件过大" in body["refused"][0]["reason"]
+        replaced = client.post("/api/admin/documents/cic_dangjian_2024/versions", headers=auth(client, "boss"),
+                               files={"file": ("big.txt", big, "text/plain")})
+        assert replaced.status_code == 413 and replaced.json()["error"]["code"] == "file_too_large"

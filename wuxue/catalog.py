@@ -20,7 +20,6 @@ class CatalogRow:
     doc_id: str
     title: str
     status: str
-    status_label: str
     kind: str = ""
     date: str = ""
     issuer: str = ""
@@ -36,7 +35,7 @@ class CatalogRow:
     error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
-        return asdict(self)
+        return {**asdict(self), "status_label": STATUS_LABELS.get(self.status, self.status)}
 
 
 def job_doc_id(job: Job) -> str | None:
@@ -48,10 +47,11 @@ def job_doc_id(job: Job) -> str | None:
 
 
 def _row_for_job(job: Job, doc_id: str) -> CatalogRow:
-    entry = job.payload.get("entry") if isinstance(job.payload.get("entry"), dict) else {}
-    assert isinstance(entry, dict)
+    entry = job.payload.get("entry")
+    if not isinstance(entry, dict):
+        entry = {}
     return CatalogRow(doc_id=doc_id, title=str(entry.get("title") or job.payload.get("filename") or doc_id),
-                      status=job.state, status_label=STATUS_LABELS.get(job.state, job.state), kind=str(entry.get("kind", "")),
+                      status=job.state, kind=str(entry.get("kind", "")),
                       filename=str(job.payload.get("filename", "")), uploaded_by=job.created_by, uploaded_at=job.created_at)
 
 
@@ -66,31 +66,28 @@ def document_catalog(kb: KnowledgeBase, jobs: JobStore) -> list[CatalogRow]:
     for document in kb.documents():
         version = history.get(document.doc_id)
         rows[document.doc_id] = CatalogRow(
-            doc_id=document.doc_id, title=document.title, status="indexed", status_label=STATUS_LABELS["indexed"],
+            doc_id=document.doc_id, title=document.title, status="indexed",
             kind=document.kind, date=document.date, issuer=document.issuer, filename=document.filename,
             chunk_count=document.chunk_count, version=version.version if version else 1,
             uploaded_by=version.actor if version else "", uploaded_at=version.created_at if version else None)
     for doc_id, version in history.items():
         if doc_id not in rows and version.status == "deleted":
-            rows[doc_id] = CatalogRow(doc_id=doc_id, title=str(version.meta.get("title") or doc_id), status="deleted",
-                                      status_label=STATUS_LABELS["deleted"], kind=str(version.meta.get("kind", "")),
+            rows[doc_id] = CatalogRow(doc_id=doc_id, title=str(version.meta.get("title") or doc_id), status="deleted", kind=str(version.meta.get("kind", "")),
                                       filename=version.filename, version=version.version, uploaded_by=version.actor,
                                       uploaded_at=version.created_at)
     for doc_id, job in latest_job.items():
         row = rows.get(doc_id)
-        if job.state in ("queued", "running"):
-            row = row or _row_for_job(job, doc_id)
-            row.status, row.status_label = job.state, STATUS_LABELS[job.state]
-        elif job.state in ("failed", "cancelled") and (row is None or (row.uploaded_at or 0) < job.created_at):
-            if row is None:
-                row = _row_for_job(job, doc_id)
-            else:  # the indexed version stays; say that the last change did not happen
-                row.error = f"最近一次操作未完成：{job.error or STATUS_LABELS[job.state]}"
-                row.job_id, row.job_kind = job.id, job.kind
-                continue
-            row.error = job.error or None
-        else:
+        active = job.state in ("queued", "running")
+        unfinished = job.state in ("failed", "cancelled") and (row is None or (row.uploaded_at or 0) < job.created_at)
+        if not (active or unfinished):
             continue
+        if row is not None and not active:  # the indexed (or deleted) version stays; say the last change did not happen
+            row.error = f"最近一次操作未完成：{job.error or STATUS_LABELS[job.state]}"
+            row.job_id, row.job_kind = job.id, job.kind
+            continue
+        row = row or _row_for_job(job, doc_id)
+        row.status = job.state
+        row.error = None if active else (job.error or None)
         row.job_id, row.job_kind, row.done, row.total = job.id, job.kind, job.done, job.total
         rows[doc_id] = row
     return sorted(rows.values(), key=lambda r: (r.status not in ("queued", "running"), -(r.uploaded_at or 0), r.doc_id))

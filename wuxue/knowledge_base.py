@@ -292,8 +292,7 @@ class KnowledgeBase:
     def update_metadata(self, doc_id: str, changes: dict[str, str], *, actor: str = "", on_progress: Progress | None = None) -> IngestReport:
         """Change title/kind/date/issuer; chunks are rebuilt because their embedded prefix names the title."""
         stored = self.document(doc_id)
-        entry = ManifestEntry(file=stored.filename, doc_id=doc_id, title=stored.title, issuer=stored.issuer, date=stored.date,
-                              kind=stored.kind, source=stored.source, aliases=stored.aliases).model_copy(update=changes)
+        entry = entry_of(stored).model_copy(update=changes)
         data = self.data_dir.source_path(stored.content_hash).read_bytes()
         return self.ingest_bytes(data, stored.filename, entry, on_progress=on_progress, actor=actor, note="修改元数据")
 
@@ -321,8 +320,7 @@ class KnowledgeBase:
         prepared: list[PreparedDocument] = []
         for stored in tqdm(documents, desc="解析", unit="个文件", disable=not show_progress):
             data = self.data_dir.source_path(stored.content_hash).read_bytes()
-            entry = ManifestEntry(file=stored.filename, doc_id=stored.doc_id, title=stored.title, issuer=stored.issuer,
-                                  date=stored.date, kind=stored.kind, source=stored.source, aliases=stored.aliases)
+            entry = entry_of(stored)
             meta, document = prepare_document(data, stored.filename, entry)
             prepared.append(PreparedDocument(meta, document, chunk_document(document, self.chunker)))
         if full:
@@ -330,6 +328,12 @@ class KnowledgeBase:
         result = self.builder().apply(upserts=prepared, full=full, show_progress=show_progress, on_progress=on_progress)
         self.load()
         return result
+
+
+def entry_of(stored: StoredDocument, *, filename: str | None = None) -> ManifestEntry:
+    """The manifest entry that re-creates a stored document's metadata (for re-index, edits and new versions)."""
+    return ManifestEntry(file=filename or stored.filename, doc_id=stored.doc_id, title=stored.title, issuer=stored.issuer,
+                         date=stored.date, kind=stored.kind, source=stored.source, aliases=stored.aliases)
 
 
 def _same_metadata(stored: StoredDocument, entry: ManifestEntry | None) -> bool:

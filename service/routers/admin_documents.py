@@ -8,11 +8,11 @@ from fastapi import APIRouter, File, Form, UploadFile
 from pydantic import BaseModel, Field
 
 from wuxue.catalog import document_catalog
-from wuxue.errors import FileTooLargeError, WuxueError
+from wuxue.errors import WuxueError
 from wuxue.history import DocumentVersion
 from wuxue.ingest.manifest import KINDS, ManifestEntry
 from wuxue.ingest.pipeline import content_hash
-from wuxue.knowledge_base import KnowledgeBase
+from wuxue.knowledge_base import KnowledgeBase, entry_of
 from wuxue.jobs import JobRunner
 from wuxue.service.auth import Admin
 from wuxue.service.deps import KB, Audit, Jobs
@@ -87,17 +87,15 @@ def _safe_name(filename: str | None) -> str:
     return (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
 
 
-def _kind(kind: str | None) -> str | None:
+def _check_kind(kind: str | None) -> None:
     if kind and kind not in KINDS:
         raise InvalidKindError(f"文档类型应为：{'、'.join(KINDS)}")
-    return kind
 
 
-async def _read_limited(upload: UploadFile, kb: KnowledgeBase, name: str) -> bytes:
-    data = await upload.read(kb.settings.max_upload_bytes + 1)
-    if len(data) > kb.settings.max_upload_bytes:
-        raise FileTooLargeError(f"文件过大：超过 {kb.settings.max_upload_mb} MB", filename=name)
-    return data
+async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> bytes:
+    """At most one byte past the size limit: enough for the core's check to refuse it (文件过大),
+    never a whole oversized file in memory."""
+    return await upload.read(kb.settings.max_upload_bytes + 1)
 
 
 def _accept(kb: KnowledgeBase, jobs: JobRunner, data: bytes, name: str, entry: ManifestEntry, user: User, *, note: str = "") -> AcceptedFile:
@@ -140,7 +138,7 @@ async def upload_documents(
         entry = ManifestEntry(file=name, title=(title or None) if len(files) == 1 else None,
                               kind=kind if kind in KINDS else "其他", date=date, issuer=issuer)
         try:
-            item = _accept(kb, jobs, await _read_limited(upload, kb, name), name, entry, user)
+            item = _accept(kb, jobs, await _read_bounded(upload, kb), name, entry, user)
         except WuxueError as error:
             refused.append(RefusedFile(filename=name, code=error.code, reason=error.message))
             audit.record(user.username, "refuse_upload", name, code=error.code, reason=error.message)
@@ -156,9 +154,8 @@ async def replace_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: 
                            file: Annotated[UploadFile, File(description="新版本文件")]) -> AcceptedFile:
     current = kb.document(doc_id)
     name = _safe_name(file.filename)
-    entry = ManifestEntry(file=name, doc_id=doc_id, title=current.title, issuer=current.issuer, date=current.date,
-                          kind=current.kind, source=current.source, aliases=current.aliases)
-    item = _accept(kb, jobs, await _read_limited(file, kb, name), name, entry, user, note="上传新版本")
+    entry = entry_of(current, filename=name)
+    item = _accept(kb, jobs, await _read_bounded(file, kb), name, entry, user, note="上传新版本")
     audit.record(user.username, "replace", doc_id, filename=name, job_id=item.job_id)
     return item
 
@@ -166,7 +163,7 @@ async def replace_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: 
 @router.patch("/{doc_id}", response_model=JobOut, status_code=202, summary="修改标题、类型、日期、发布机关（后台重建该文档）")
 def update_metadata(doc_id: str, body: MetadataIn, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
     kb.document(doc_id)
-    _kind(body.kind)
+    _check_kind(body.kind)
     changes = body.model_dump(exclude_none=True)
     job = jobs.submit("update_metadata", {"doc_id": doc_id, "changes": changes}, created_by=user.username, current=doc_id)
     audit.record(user.username, "update_metadata", doc_id, changes=changes, job_id=job.id)

@@ -50,16 +50,21 @@ async function upload(files) {
       list.prepend(el("li", { class: "refused", "data-filename": item.filename }, `✗ ${item.filename}：${item.reason}`));
     }
     for (const item of result.accepted) {
-      const bar = el("progress", { max: 1, value: 0 });
-      const label = el("span", { class: "job-label" }, "排队中");
-      list.prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → ${item.doc_id} `, bar, " ", label));
-      followJob(item.job_id, bar, label);
+      list.prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → ${item.doc_id} `, ...jobProgress(item.job_id)));
     }
   } catch (error) {
     list.prepend(el("li", { class: "refused" }, `上传失败：${error.message}`));
   }
   loadDocuments();
   loadAudit();
+}
+
+// A progress bar and a label that follow one job; returned as nodes to put in any line.
+function jobProgress(jobId) {
+  const bar = el("progress", { max: 1, value: 0 });
+  const label = el("span", { class: "job-label" }, "排队中");
+  followJob(jobId, bar, label);
+  return [bar, " ", label];
 }
 
 // Poll a job until it ends; the bar shows chunks embedded / total.
@@ -130,10 +135,7 @@ function replaceButton(row) {
     form.append("file", input.files[0], input.files[0].name);
     try {
       const item = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions`, { method: "POST", body: form });
-      const bar = el("progress", { max: 1, value: 0 });
-      const label = el("span", { class: "job-label" }, "排队中");
-      $("upload-results").prepend(el("li", {}, `${item.filename} → ${row.title}（新版本） `, bar, " ", label));
-      followJob(item.job_id, bar, label);
+      $("upload-results").prepend(el("li", {}, `${item.filename} → ${row.title}（新版本） `, ...jobProgress(item.job_id)));
     } catch (error) {
       $("upload-results").prepend(el("li", { class: "refused" }, `✗ ${input.files[0].name}：${error.message}`));
     }
@@ -199,10 +201,7 @@ async function showHistory(row) {
     if (v.status !== "current") {
       line.append(actionButton("恢复此版本", async () => {
         const job = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions/${v.version}/restore`, { method: "POST" });
-        const bar = el("progress", { max: 1, value: 0 });
-        const label = el("span", { class: "job-label" }, "排队中");
-        line.append(" ", bar, " ", label);
-        followJob(job.id, bar, label);
+        line.append(" ", ...jobProgress(job.id));
       }));
     }
     return line;
@@ -249,10 +248,7 @@ async function hitTest(event) {
 async function reindex(full) {
   if (full && !confirm("全量重建会重新解析并重建全部文档的索引（已缓存的向量会复用），期间问答照常进行。继续？")) return;
   const job = await api(`/api/admin/reindex?full=${full}`, { method: "POST" });
-  const bar = el("progress", { max: 1, value: 0 });
-  const label = el("span", { class: "job-label" }, "排队中");
-  $("upload-results").prepend(el("li", {}, full ? "全量重建索引 " : "增量重建索引 ", bar, " ", label));
-  followJob(job.id, bar, label);
+  $("upload-results").prepend(el("li", {}, full ? "全量重建索引 " : "增量重建索引 ", ...jobProgress(job.id)));
 }
 
 async function loadAudit() {
