@@ -66,3 +66,35 @@ def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(tmp_path
         assert store.get(queued.id).state == "cancelled"
     finally:
         runner.stop()
+
+
+def test_runners_sharing_a_database_never_claim_the_same_job(tmp_path):
+    """Claiming is one UPDATE … RETURNING, so two stores (as two worker processes) split the queue."""
+    path = tmp_path / "app.sqlite"
+    created = {JobStore(path).create("count", {"n": n}).id for n in range(40)}
+    claimed: list[list[str]] = [[], []]
+    stores = [JobStore(path), JobStore(path)]
+    barrier = threading.Barrier(2)
+
+    def drain(index: int) -> None:
+        barrier.wait()
+        while (job := stores[index].claim_next()) is not None:
+            assert job.state == "running"
+            claimed[index].append(job.id)
+
+    threads = [threading.Thread(target=drain, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not set(claimed[0]) & set(claimed[1])
+    assert set(claimed[0]) | set(claimed[1]) == created
+    assert len(claimed[0]) + len(claimed[1]) == len(created)
+
+
+def test_a_claimed_job_is_no_longer_cancellable_as_queued(tmp_path):
+    store = JobStore(tmp_path / "app.sqlite")
+    job = store.create("count", {})
+    assert store.claim_next().id == job.id
+    assert store.cancel_queued(job.id) is False
+    assert store.get(job.id).state == "running"

@@ -114,10 +114,24 @@ class JobStore(SqliteStore):
         with self._lock, self._db:
             self._db.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
 
-    def next_queued(self) -> Job | None:
-        with self._lock:
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1").fetchone()
+    def claim_next(self) -> Job | None:
+        """Mark the oldest queued job running and return it, in one statement.
+
+        Atomic across threads and processes sharing the file: two runners never both take
+        the same job (a read-then-write would let them).
+        """
+        with self._lock, self._db:
+            row = self._db.execute(
+                f"UPDATE jobs SET state = 'running', error = '', updated_at = ? WHERE state = 'queued' AND id = "
+                f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1) RETURNING {_COLUMNS}",
+                [time.time()]).fetchone()
         return _job(row) if row else None
+
+    def cancel_queued(self, job_id: str) -> bool:
+        """Cancel a job only while it is still queued; False once a runner has claimed it."""
+        with self._lock, self._db:
+            return self._db.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? WHERE id = ? AND state = 'queued'",
+                                    [time.time(), job_id]).rowcount == 1
 
     def requeue_interrupted(self) -> int:
         """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
@@ -156,15 +170,13 @@ class JobRunner:
 
     def cancel(self, job_id: str) -> Job:
         job = self.store.get(job_id)
-        if job.state == "queued":
-            self.store.update(job_id, state="cancelled", error="已取消")
-        elif job.state == "running":
+        if job.state in ("queued", "running") and not self.store.cancel_queued(job_id):
             self._cancel.add(job_id)
         return self.store.get(job_id)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.next_queued()
+            job = self.store.claim_next()
             if job is None:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
@@ -172,8 +184,6 @@ class JobRunner:
             self._run(job)
 
     def _run(self, job: Job) -> None:
-        self.store.update(job.id, state="running", error="")
-
         def progress(stage: str, done: int, total: int) -> None:
             if job.id in self._cancel:
                 raise JobCancelled
