@@ -12,8 +12,8 @@ from wuxue.answering.refusal import FEATURES, RefusalModel
 MAX_IN_SCOPE_REFUSED = 0.03
 
 
-def _matrix(rows: Sequence[dict[str, float]]) -> np.ndarray:
-    return np.array([[row[name] for name in FEATURES] for row in rows], dtype=np.float64).reshape(-1, len(FEATURES))
+def _matrix(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndarray:
+    return np.array([[row[name] for name in names] for row in rows], dtype=np.float64).reshape(-1, len(names))
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, *, l2: float = 0.05, steps: int = 4000, rate: float = 0.5) -> tuple[np.ndarray, float]:
@@ -35,21 +35,23 @@ def _threshold(inside: np.ndarray, budget: float) -> float:
     return float(ordered[allowed]) if allowed < len(ordered) else float(ordered[-1])
 
 
-def fit_refusal(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, budget: float = MAX_IN_SCOPE_REFUSED) -> tuple[RefusalModel, dict[str, float]]:
-    x = np.vstack([_matrix(inside), _matrix(outside)])
+def fit_refusal(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, budget: float = MAX_IN_SCOPE_REFUSED,
+                names: Sequence[str] = FEATURES) -> tuple[RefusalModel, dict[str, float]]:
+    names = tuple(names)
+    x = np.vstack([_matrix(inside, names), _matrix(outside, names)])
     y = np.r_[np.zeros(len(inside)), np.ones(len(outside))]
     mean, scale = x.mean(axis=0), x.std(axis=0) + 1e-9
     weights, bias = _logistic((x - mean) / scale, y)
-    model = RefusalModel(tuple(mean.round(6)), tuple(scale.round(6)), tuple(weights.round(6)), round(bias, 6), 0.0)
+    model = RefusalModel(tuple(mean.round(6)), tuple(scale.round(6)), tuple(weights.round(6)), round(bias, 6), 0.0, names=names)
     scores_in = np.array([model.score(row) for row in inside])
     scores_out = np.array([model.score(row) for row in outside])
     threshold = _threshold(scores_in, budget)
-    model = RefusalModel(model.mean, model.scale, model.weights, model.bias, round(threshold, 6))
+    model = RefusalModel(model.mean, model.scale, model.weights, model.bias, round(threshold, 6), names=names)
     return model, {"refusal_recall": float(np.mean(scores_out > threshold)), "in_scope_refused": float(np.mean(scores_in > threshold))}
 
 
 def cross_validate(inside: Sequence[dict[str, float]], outside: Sequence[dict[str, float]], *, folds: int = 5, repeats: int = 5,
-                   seed: int = 0, budget: float = MAX_IN_SCOPE_REFUSED) -> dict[str, float]:
+                   seed: int = 0, budget: float = MAX_IN_SCOPE_REFUSED, names: Sequence[str] = FEATURES) -> dict[str, float]:
     """K-fold estimate of how the calibrated rule does on questions it was not fitted on.
 
     The folds are drawn ``repeats`` times and the rates pooled: with a few dozen out-of-scope
@@ -63,7 +65,7 @@ def cross_validate(inside: Sequence[dict[str, float]], outside: Sequence[dict[st
         for fold in range(folds):
             train_in = [inside[i] for f, idx in enumerate(inside_folds) if f != fold for i in idx]
             train_out = [outside[i] for f, idx in enumerate(outside_folds) if f != fold for i in idx]
-            model, _ = fit_refusal(train_in, train_out, budget=budget)
+            model, _ = fit_refusal(train_in, train_out, budget=budget, names=names)
             recalls += [not model.covers(outside[i]) for i in outside_folds[fold]]
             refused += [not model.covers(inside[i]) for i in inside_folds[fold]]
     return {"cv_refusal_recall": float(np.mean(recalls)), "cv_in_scope_refused": float(np.mean(refused))}

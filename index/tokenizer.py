@@ -33,6 +33,9 @@ def user_dictionary_terms() -> list[str]:
     return [line.split()[0] for line in _resource_lines("userdict_zh.txt")]
 
 
+_ALL_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
 class ChineseTokenizer:
     """Callable ``text -> list[str]``; one jieba instance per tokenizer, loaded lazily and thread-safely."""
 
@@ -51,6 +54,11 @@ class ChineseTokenizer:
                         engine.add_word(term, freq=100_000)
                     self._jieba = engine
         return self._jieba
+
+    def known_word(self, token: str) -> bool:
+        """True for a word in jieba's dictionary or ours, and for anything that is not all CJK;
+        False for segments jieba made up from unknown runs (法是, 党有)."""
+        return not _ALL_CJK.fullmatch(token) or self._engine().FREQ.get(token, 0) > 0
 
     def __call__(self, text: str) -> list[str]:
         folded = fold_for_search(text)

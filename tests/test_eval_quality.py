@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 
+from wuxue.answering.refusal import FEATURES, load_refusal_model
 from wuxue.evaluation.calibrate import cross_validate, fit_refusal
 from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
 from wuxue.evaluation.runner import format_tables
@@ -33,8 +34,6 @@ def test_added_spans_are_in_their_documents():
 
 
 def _rows(rng: np.random.Generator, n: int, centre: float) -> list[dict[str, float]]:
-    from wuxue.answering.refusal import FEATURES
-
     return [{name: float(rng.normal(centre, 0.1)) for name in FEATURES} for _ in range(n)]
 
 
@@ -47,6 +46,20 @@ def test_repeated_cross_validation_on_separable_signals():
     assert cv["cv_refusal_recall"] == 1.0 and cv["cv_in_scope_refused"] <= 0.1
     looser = cross_validate(inside, outside, repeats=1, budget=0.2)
     assert looser["cv_in_scope_refused"] >= cv["cv_in_scope_refused"]
+
+
+def test_a_study_signal_is_fitted_by_name_and_the_shipped_file_keeps_its_eight():
+    """A candidate signal (as in refusal_study) is fitted beside the shipped ones; only it separates here."""
+    rng = np.random.default_rng(5)
+    inside = [{**row, "candidate": 1.0 + float(rng.normal(0, 0.05))} for row in _rows(rng, 60, 0.5)]
+    outside = [{**row, "candidate": float(rng.normal(0, 0.05))} for row in _rows(rng, 20, 0.5)]
+    names = (*FEATURES, "candidate")
+    model, fitted = fit_refusal(inside, outside, names=names)
+    assert model.names == names and fitted["refusal_recall"] == 1.0
+    assert model.to_dict()["features"] == list(names)
+    assert cross_validate(inside, outside, repeats=1, names=names)["cv_refusal_recall"] == 1.0
+    shipped = load_refusal_model()
+    assert shipped.names == FEATURES and len(shipped.weights) == len(FEATURES)
 
 
 def test_sweep_cross_validated_choice_scores_held_out_questions():

@@ -136,3 +136,10 @@ def test_citations_name_the_page_of_the_highlighted_sentence():
     chunk = StoredChunk(1, "d#0", "d", 0, "第一页末句。第二页首句。", 0, 12, "", 1, 2, ((0, 6), (6, 12)), "t", page_breaks=((6, 2),))
     assert [chunk.page_at(offset) for offset in (0, 5, 6, 11)] == [1, 1, 2, 2]
     assert StoredChunk(2, "d#1", "d", 1, "无分页。", 0, 4, "", None, None, ((0, 4),), "t").page_at(2) is None
+
+
+def test_known_word_tells_dictionary_words_from_made_up_segments():
+    """Refusal studies drop segments jieba invents from unknown runs (法是), not real or user words."""
+    tokenize = ChineseTokenizer()
+    assert tokenize.known_word("党员") and tokenize.known_word("五学联动") and tokenize.known_word("2024")
+    assert not tokenize.known_word("法是")

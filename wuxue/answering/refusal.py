@@ -115,10 +115,11 @@ class RefusalModel:
     bias: float = -2.0
     threshold: float = 0.0
     note: str = field(default="", compare=False)
+    names: tuple[str, ...] = FEATURES  # the signals, in the order of mean/scale/weights (others only in studies)
 
     def score(self, values: dict[str, float]) -> float:
         total = self.bias
-        for name, mean, scale, weight in zip(FEATURES, self.mean, self.scale, self.weights):
+        for name, mean, scale, weight in zip(self.names, self.mean, self.scale, self.weights, strict=True):
             total += weight * (values[name] - mean) / (scale or 1.0)
         return total
 
@@ -138,7 +139,9 @@ class RefusalModel:
         return cls(threshold=-math.inf)
 
     def to_dict(self) -> dict[str, object]:
-        return {**asdict(self), "features": list(FEATURES)}
+        data = asdict(self)
+        data["features"] = list(data.pop("names"))
+        return data
 
 
 def calibration_path() -> Path:
