@@ -22,11 +22,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+
+from wuxue.answering.refusal import FEATURES, TOP_PASSAGES, features
 from wuxue.evaluation.calibrate import cross_validate
 from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
 from wuxue.index.searcher import SearchResult
-
-from wuxue.answering.refusal import FEATURES, TOP_PASSAGES, features
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
 
@@ -51,6 +51,7 @@ Tried once with scratch code on the same questions (recall at ≤ 3% in-scope re
 _ASKING = re.compile(r"哪|几|多少|什么|怎|谁|多长|多久|多大|如何|是否|吗")
 
 Variant = Callable[[SearchResult], dict[str, float]]
+Curve = dict[float, dict[str, float]]  # budget → cross-validated recall and in-scope refused
 
 
 def _content_words_only(kb: KnowledgeBase) -> Variant:
@@ -79,35 +80,31 @@ def _with_sentence_similarity(kb: KnowledgeBase) -> Variant:
     return variant
 
 
-def study(kb: KnowledgeBase) -> list[dict[str, object]]:
-    gold, outside = gold_questions(), out_of_scope_questions()
+def study(kb: KnowledgeBase) -> list[tuple[str, Curve]]:
     def searched(questions: Sequence[str]) -> list[SearchResult]:  # a named unknown document is refused by rule, not by signals
         return [r for r in (kb.search(q, k=kb.settings.top_k) for q in questions) if not r.unknown_documents]
 
-    inside_results = searched([q.question for q in gold])
-    outside_results = searched([q.question for q in outside])
+    inside_results = searched([q.question for q in gold_questions()])
+    outside_results = searched([q.question for q in out_of_scope_questions()])
     variants: list[tuple[str, Variant, tuple[str, ...]]] = [
         ("shipped: 8 signals", features, FEATURES),
         ("content words only", _content_words_only(kb), FEATURES),
         ("+ best sentence cosine", _with_sentence_similarity(kb), (*FEATURES, "sentence_dense")),
     ]
-    rows: list[dict[str, object]] = []
+    rows: list[tuple[str, Curve]] = []
     for name, variant, names in variants:
         inside = [variant(r) for r in inside_results]
-        out = [variant(r) for r in outside_results]
-        curve = {budget: cross_validate(inside, out, budget=budget, names=names) for budget in BUDGETS}
-        rows.append({"variant": name, "curve": {f"{b:.2f}": v for b, v in curve.items()}})
+        outside = [variant(r) for r in outside_results]
+        rows.append((name, {budget: cross_validate(inside, outside, budget=budget, names=names) for budget in BUDGETS}))
     return rows
 
 
-def render(rows: Sequence[dict[str, object]]) -> str:
+def render(rows: Sequence[tuple[str, Curve]]) -> str:
     header = "| variant | " + " | ".join(f"≤{b:.0%} in-scope refused: recall / refused" for b in BUDGETS) + " |"
     lines = [header, "|---|" + "---|" * len(BUDGETS)]
-    for row in rows:
-        curve = row["curve"]
-        assert isinstance(curve, dict)
-        cells = [f"{curve[f'{b:.2f}']['cv_refusal_recall']:.3f} / {curve[f'{b:.2f}']['cv_in_scope_refused']:.3f}" for b in BUDGETS]
-        lines.append(f"| {row['variant']} | " + " | ".join(cells) + " |")
+    for name, curve in rows:
+        cells = [f"{curve[b]['cv_refusal_recall']:.3f} / {curve[b]['cv_in_scope_refused']:.3f}" for b in BUDGETS]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n" + NOTES
 
 

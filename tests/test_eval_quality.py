@@ -82,3 +82,12 @@ def test_tables_show_all_original_and_added_questions():
     assert "| ours: hybrid, added 30 only |" in text
     assert "| in-scope questions | 205 | 175 | 30 |" in text
     assert "| 5-fold CV ×5: recall / in-scope refused | 0.890 / 0.031 | 0.990 / 0.040 | |" in text
+
+
+def test_refusal_study_table_has_a_row_per_variant_and_a_column_per_budget():
+    from wuxue.evaluation.refusal_study import BUDGETS, render
+
+    curve = {b: {"cv_refusal_recall": 0.9, "cv_in_scope_refused": b} for b in BUDGETS}
+    table = render([("shipped: 8 signals", curve)])
+    row = next(line for line in table.splitlines() if line.startswith("| shipped"))
+    assert row.count(" / ") == len(BUDGETS) and "0.900 / 0.030" in row
