@@ -10,7 +10,8 @@ from wuxue.answering.answer_type import expected_type
 from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
-from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
+from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
+from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.knowledge_base import KnowledgeBase
@@ -152,9 +153,9 @@ def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequ
     started = time.perf_counter()
     result = kb.search(asked, k=top_k or kb.settings.top_k, doc_ids=doc_ids)
     search_ms = round((time.perf_counter() - started) * 1000, 2)
-    model = refusal or load_refusal_model()
+    model = refusal or shipped_refusal_model()
     signals = features(result)
-    found = model.decide(result)
+    found = model.decide(result, signals)
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
                "unknown_documents": float(len(result.unknown_documents))}
     return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "")
