@@ -195,7 +195,7 @@ def _show_answer(result: "AskResult") -> None:
     else:
         typer.echo(f"答：{result.answer}")
     if result.found:
-        typer.secho("原文：", bold=True)
+        typer.secho("出处：", bold=True)
     for c in result.citations:
         typer.secho(_source(c), fg=typer.colors.CYAN)
         _quote(c)
