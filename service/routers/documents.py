@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from wuxue.errors import WuxueError
+from wuxue.index.store import StoredChunk
 from wuxue.service.deps import KB
 from wuxue.service.schemas import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
 
@@ -28,7 +30,7 @@ def get_document(doc_id: str, kb: KB) -> DocumentDetail:
     return DocumentDetail(**document.to_dict(), outline=kb.snapshot.store.document_outline(doc_id))
 
 
-@router.get("/{doc_id}/text", response_model=DocumentTextOut, summary="原文：某段落及其前后文")
+@router.get("/{doc_id}/text", response_model=DocumentTextOut, summary="原文：某段落及其前后文（相邻段落的重叠部分只显示一次）")
 def get_document_text(
     doc_id: str,
     kb: KB,
@@ -37,11 +39,29 @@ def get_document_text(
 ) -> DocumentTextOut:
     document = kb.document(doc_id)
     chunks = kb.snapshot.store.chunks_of(doc_id)
-    if around is not None:
-        position = next((i for i, c in enumerate(chunks) if c.chunk_id == around), None)
-        if position is None:
-            raise UnknownChunkError(f"段落不存在：{around}")
-        chunks = chunks[max(0, position - radius) : position + radius + 1]
-    passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
-                           char_end=c.char_end, focus=c.chunk_id == around) for c in chunks]
-    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
+    if around is None:  # every chunk as indexed (the admin page shows them), overlaps included
+        passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
+                               char_end=c.char_end, focus=False) for c in chunks]
+        return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
+    position = next((i for i, c in enumerate(chunks) if c.chunk_id == around), None)
+    if position is None:
+        raise UnknownChunkError(f"段落不存在：{around}")
+    window = chunks[max(0, position - radius) : position + radius + 1]
+    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=continuous(window, around))
+
+
+def continuous(chunks: Sequence[StoredChunk], focus: str | None = None) -> list[PassageOut]:
+    """Consecutive chunks as reading text: each starts where the one before ended, so the overlap the index
+    keeps between neighbouring chunks is shown once (offsets stay exact: text == document[char_start:char_end])."""
+    passages: list[PassageOut] = []
+    shown_to = -1
+    for c in chunks:
+        start = max(c.char_start, shown_to)
+        if start >= c.char_end and c.chunk_id != focus:
+            continue
+        start = min(start, c.char_end)
+        passages.append(PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page_at(start - c.char_start),
+                                   text=c.text[start - c.char_start:], char_start=start, char_end=c.char_end,
+                                   focus=c.chunk_id == focus))
+        shown_to = max(shown_to, c.char_end)
+    return passages
