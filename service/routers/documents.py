@@ -47,21 +47,23 @@ def get_document_text(
     if position is None:
         raise UnknownChunkError(f"段落不存在：{around}")
     window = chunks[max(0, position - radius) : position + radius + 1]
-    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=continuous(window, around))
+    text = kb.snapshot.store.document_text(doc_id) or ""
+    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=continuous(window, text, around))
 
 
-def continuous(chunks: Sequence[StoredChunk], focus: str | None = None) -> list[PassageOut]:
+def continuous(chunks: Sequence[StoredChunk], document: str, focus: str | None = None) -> list[PassageOut]:
     """Consecutive chunks as reading text: each starts where the one before ended, so the overlap the index
-    keeps between neighbouring chunks is shown once (offsets stay exact: text == document[char_start:char_end])."""
+    keeps between neighbouring chunks is shown once, and what lies between two chunks (a line break) is kept.
+    Offsets stay exact: text == document[char_start:char_end]."""
     passages: list[PassageOut] = []
-    shown_to = -1
+    shown_to: int | None = None
     for c in chunks:
-        start = max(c.char_start, shown_to)
+        start = c.char_start if shown_to is None else shown_to
         if start >= c.char_end and c.chunk_id != focus:
             continue
         start = min(start, c.char_end)
-        passages.append(PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page_at(start - c.char_start),
-                                   text=c.text[start - c.char_start:], char_start=start, char_end=c.char_end,
-                                   focus=c.chunk_id == focus))
-        shown_to = max(shown_to, c.char_end)
+        text = document[start:c.char_end] if len(document) >= c.char_end else c.text[max(start - c.char_start, 0):]
+        passages.append(PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page_at(max(start - c.char_start, 0)),
+                                   text=text, char_start=start, char_end=c.char_end, focus=c.chunk_id == focus))
+        shown_to = max(shown_to or 0, c.char_end)
     return passages

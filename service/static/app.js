@@ -143,6 +143,8 @@ async function openViewer(c) {
     for (const p of data.passages) {
       const cited = p.focus || (p.char_start < c.char_end && p.char_end > c.char_start);
       const kind = "viewer-passage" + (cited ? " focus" : "");
+      let shown = p.text;
+      let offset = p.char_start;
       if (!block || p.section !== section || block.className !== kind) {
         block = el("div", { class: kind });
         if (p.section !== section) block.append(el("span", { class: "crumb" }, [p.section || "正文", pageLabel(p)].filter(Boolean).join(" · ")));
@@ -151,9 +153,11 @@ async function openViewer(c) {
         body.append(block);
         section = p.section;
         if (cited && !focus) focus = block;
+        const lead = shown.match(/^\s+/); // the line break between two chunks opens no block with a blank line
+        if (lead) { shown = shown.slice(lead[0].length); offset += lead[0].length; }
       }
-      const spans = cited ? (c.highlight || []).map(([s, e]) => [c.char_start + s - p.char_start, c.char_start + e - p.char_start]) : [];
-      appendMarked(text, p.text, spans);
+      const spans = cited ? (c.highlight || []).map(([s, e]) => [c.char_start + s - offset, c.char_start + e - offset]) : [];
+      appendMarked(text, shown, spans);
     }
     if (focus) focus.scrollIntoView({ block: "center" });
   } catch (error) {
@@ -215,7 +219,7 @@ function renderContext(data) {
   const last = plainQuestion(data && data.resolved_question ? data.resolved_question : asked[asked.length - 1]);
   const reset = el("button", { type: "button", class: "link-button" }, "换个话题");
   reset.addEventListener("click", () => { asked = []; renderContext(null); $("question").focus(); });
-  box.append(`可以接着追问，如“那……呢？”（接着“${last}”）`, " · ", reset);
+  box.append(`追问（如“那……呢？”）将接着“${last}”理解 · `, reset);
 }
 
 function answerAsText(data) {
