@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api", tags=["问答"])
 @router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
 def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker) -> AskResponse:
     result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal, llm=llm, history=body.history)
-    query_id = app_db.log_query(result.question, result.found, result.answer)
+    query_id = app_db.log_query(result.resolved_question or result.question, result.found, result.answer)
     return AskResponse(query_id=query_id, **result.to_dict())
 
 
@@ -41,7 +41,8 @@ def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: 
     def stream() -> Iterator[str]:
         for event, data in itertools.chain([first], events):
             if event == "done" and isinstance(data, dict):
-                data = {**data, "query_id": app_db.log_query(str(data["question"]), bool(data["found"]), str(data["answer"]))}
+                asked = str(data.get("resolved_question") or data["question"])  # what was answered
+                data = {**data, "query_id": app_db.log_query(asked, bool(data["found"]), str(data["answer"]))}
             yield _sse(event, data)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
