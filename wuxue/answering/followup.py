@@ -48,8 +48,12 @@ PREDICATES = (
     "有哪些", "有什么", "有几", "有多少", "是什么", "是哪", "是谁", "是多少", "是否", "是指", "是怎样", "是如何", "指的是", "指什么",
     "包括", "分为", "由谁", "由哪", "多长", "多久", "多少", "几年", "几个", "几项", "几种", "怎样", "怎么", "如何", "应当", "应该",
     "必须", "需要", "享有", "履行", "每届", "能否", "可以", "可否", "能不能", "在哪", "何时", "什么时候", "为什么", "要", "有",
+    "什么", "哪些", "提出", "作出", "规定了", "讲了", "讲的", "说了",
 )
-DEFINITION_LEADS = ("什么是", "何为", "何谓", "什么叫", "什么叫做", "怎样理解", "如何理解", "怎么理解")
+# How a question without a subject may start (那由谁选举产生呢？); 如何/怎么 are left out: 那么如何理解两个确立？ is whole.
+SUBJECTLESS = ("有哪些", "有什么", "有几", "有多少", "是什么", "是多少", "是谁", "是哪", "由谁", "由哪", "多长", "多久", "几年",
+               "需要", "应当", "应该", "必须", "享有", "履行", "每届", "能否", "可以", "是否", "包括", "分为")
+DEFINITION_LEADS = ("什么是", "何为", "何谓", "什么叫做", "什么叫", "怎样理解", "如何理解", "怎么理解", "怎样", "如何", "怎么")
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,7 @@ class _Parts:
     unit: tuple[int, int, str] | None  # (start, end, e.g. "第一条") in text
     subject: tuple[int, int] | None
     aspect: tuple[int, int] | None
+    head: int = 0  # where the question's own words start (after 什么是/怎样…), the document included
 
 
 def resolve_followup(question: str, history: Sequence[str] = ()) -> Resolution:
@@ -113,9 +118,23 @@ def _resolve(question: str, previous: str, documents: Sequence[str]) -> str | No
     if not TRAILING.search(core) and not LEADING.match(core):
         return None
     named = TRAILING.sub("", LEADING.sub("", core))
-    if not named or len(named) > 16 or ASKING.search(named):
+    if not named or len(named) > 16:
         return None
+    if ASKING.search(named):
+        return _subjectless(named, _parts(previous), bool(LEADING.match(core)))
     return _swap(named, _parts(previous), documents)
+
+
+def _subjectless(rest: str, parts: _Parts, leading: bool) -> str | None:
+    """那任期多长呢？/由谁选举产生呢？ — a question without a subject takes the previous one's."""
+    if not parts.subject or _documents(rest) or any(name in rest for name in ENTITIES):
+        return None
+    head = parts.text[parts.head:parts.subject[1]]  # the subject with the document it was asked of (准则对党员…)
+    if rest.startswith(ASPECTS) and leading:
+        return f"{head}的{rest}？"
+    if rest.startswith(SUBJECTLESS):
+        return f"{head}{rest}？"
+    return None
 
 
 def _documents(text: str) -> list[str]:
@@ -132,6 +151,7 @@ def _parts(text: str) -> _Parts:
         if core.startswith(lead):
             start = len(lead)
             break
+    head = start
     if document and core.find(document) == start:
         start += len(document)
     if unit and unit[0] == start:
@@ -141,11 +161,11 @@ def _parts(text: str) -> _Parts:
         if after_reference and core.startswith(filler, start):
             start += len(filler)
     if unit and start == unit[1]:  # 党章第一条讲的是什么: the article is what the question is about
-        return _Parts(core, document, unit, None, _aspect(core, start))
+        return _Parts(core, document, unit, None, _aspect(core, start), head)
     end = _subject_end(core, start)
     subject = (start, end) if end > start else None
     aspect = _aspect(core, end if subject else start)
-    return _Parts(core, document, unit, subject, aspect)
+    return _Parts(core, document, unit, subject, aspect, head)
 
 
 def _masked(text: str) -> str:
