@@ -102,10 +102,6 @@ def _core(text: str) -> str:
     return PUNCTUATION.sub("", text).strip()
 
 
-def _ending(text: str) -> str:
-    return "？"
-
-
 def _resolve(question: str, previous: str, documents: Sequence[str]) -> str | None:
     """The whole question ``question`` stands for after ``previous``, or None when it is complete as asked."""
     core = _core(question)
@@ -113,8 +109,9 @@ def _resolve(question: str, previous: str, documents: Sequence[str]) -> str | No
         return None
     if MORE.match(core):
         return previous
-    if PRONOUN.match(core):
-        return _pronoun(core, _parts(previous))
+    pronoun = PRONOUN.match(core)
+    if pronoun:
+        return _pronoun(pronoun, core, _parts(previous))
     if not TRAILING.search(core) and not LEADING.match(core):
         return None
     named = TRAILING.sub("", LEADING.sub("", core))
@@ -197,7 +194,7 @@ def _aspect(text: str, start: int) -> tuple[int, int] | None:
 
 
 def _is_aspect(name: str) -> bool:
-    return name in ASPECTS or any(name.endswith(a) for a in ASPECTS if len(a) >= 2) and not _is_entity(name)
+    return name in ASPECTS or (name.endswith(ASPECTS) and not _is_entity(name))
 
 
 def _is_entity(name: str) -> bool:
@@ -205,7 +202,7 @@ def _is_entity(name: str) -> bool:
 
 
 def _replace(text: str, span: tuple[int, int], by: str) -> str:
-    return text[: span[0]] + by + text[span[1]:] + _ending(text)
+    return text[: span[0]] + by + text[span[1]:] + "？"
 
 
 def _common_suffix(a: str, b: str) -> int:
@@ -304,10 +301,8 @@ def _swap_unit(named: str, parts: _Parts, documents: Sequence[str]) -> str | Non
     return f"{document}{named}是怎么规定的？"
 
 
-def _pronoun(core: str, parts: _Parts) -> str | None:
+def _pronoun(match: re.Match[str], core: str, parts: _Parts) -> str | None:
     """它的任期多长？ → the previous subject in the pronoun's place."""
-    match = PRONOUN.match(core)
-    assert match is not None
     pronoun, rest = match.group(1), core[match.end():]
     text = parts.text
     subject = text[parts.subject[0]:parts.subject[1]] if parts.subject else ""
@@ -315,20 +310,20 @@ def _pronoun(core: str, parts: _Parts) -> str | None:
         return None
     named_document = re.match(r"^(?:部|个)?(条例|规定|准则|办法|章程|党章|宪法|文件|法律|法规|法)", rest)
     if named_document and parts.document:
-        return f"{parts.document}{rest[named_document.end():]}{_ending(text)}"
+        return f"{parts.document}{rest[named_document.end():]}？"
     noun = re.match(r"^(?:部|个|项|条|些)?([\u4e00-\u9fff]{1,4}?)(?=的|有|是|由|在|应|要|怎|如|多|几|哪|能|可|必|需|什么|包括|分为|每|$)", rest)
     if pronoun in ("该", "此", "本", "这个", "那个", "这一", "这项", "这条", "这些", "那些", "这部") and noun:
         head = noun.group(1)
         tail = rest[noun.end():]
         if subject and head and (subject.endswith(head) or head in ("组织", "机构", "机关", "委员会")):
-            return f"{subject}{tail}{_ending(text)}"
+            return f"{subject}{tail}？"
         if parts.aspect and text[parts.aspect[0]:parts.aspect[1]].endswith(head) and subject:
-            return f"{subject}的{text[parts.aspect[0]:parts.aspect[1]]}{tail}{_ending(text)}"
+            return f"{subject}的{text[parts.aspect[0]:parts.aspect[1]]}{tail}？"
         if subject:
-            return f"{subject}{head}{tail}{_ending(text)}"
+            return f"{subject}{head}{tail}？"
         return None
     if not subject:
         return None
     if pronoun == "其":
-        return f"{subject}的{rest}{_ending(text)}"
-    return f"{subject}{rest}{_ending(text)}"
+        return f"{subject}的{rest}？"
+    return f"{subject}{rest}？"
