@@ -112,3 +112,16 @@ def _few_outside():  # type: ignore[no-untyped-def]
     from wuxue.evaluation.datasets import out_of_scope_questions
 
     return out_of_scope_questions()[:6]
+
+
+def test_compare_eval_finds_changed_figures_and_ignores_timings(tmp_path):
+    from wuxue.evaluation.compare_eval import differences, main
+
+    before = {"gold": {"answering": {"refusal_recall": 0.924, "in_scope_refused": 0.029}, "misses": [1]}, "seconds": 10}
+    after = {"gold": {"answering": {"refusal_recall": 0.924, "in_scope_refused": 0.034}, "misses": [1]}, "seconds": 12}
+    assert differences(before, after) == ["gold.answering.in_scope_refused: 0.029 → 0.034"]
+    assert differences(before, {**before, "seconds": 99}) == []
+    (tmp_path / "a.json").write_text(json.dumps(before), encoding="utf-8")
+    (tmp_path / "b.json").write_text(json.dumps(after), encoding="utf-8")
+    assert main([str(tmp_path / "a.json"), str(tmp_path / "a.json")]) == 0
+    assert main([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 1
