@@ -19,6 +19,8 @@ PUNCTUATION = re.compile(r"[\s？?！!。，,、；;：:…]+")
 PRONOUN = re.compile(r"^(?:那么|那)?(它们|他们|她们|它|他|其|该|此|这些|那些|这个|那个|这一|这项|这条|这部|本|这(?=是|指|怎|有|要|由))")
 # Words that make a question complete: it asks something itself (是/有/什么/哪/几…).
 ASKING = re.compile(r"是|有|什么|哪|几|多少|多长|多久|怎|如何|谁|吗|能否|可否|是否|应当|应该|必须|需要|可以|由|指|为何|为什么|何时|何")
+MAX_FOLLOWUP_CHARS = 40  # an elliptical follow-up is short; a long question carries its own context
+QUIZ_ITEM = re.compile(r"[（(]\s*[)）]|_{2,}|＿{2,}|(?:^|\s)[A-EＡ-Ｅ][\.．、]|^\s*(?:判断|单选|多选|填空)")  # a pasted quiz item stands alone
 NUMERAL = "零一二三四五六七八九十百"
 COUNTED = NUMERAL + "两几项个条种类点大"
 UNIT_REF = re.compile(rf"第([{NUMERAL}\d]+)(编|章|节|条|款|项)")
@@ -105,7 +107,7 @@ def _core(text: str) -> str:
 def _resolve(question: str, previous: str, documents: Sequence[str]) -> str | None:
     """The whole question ``question`` stands for after ``previous``, or None when it is complete as asked."""
     core = _core(question)
-    if not core or not previous:
+    if not core or not previous or len(core) > MAX_FOLLOWUP_CHARS or QUIZ_ITEM.search(question):
         return None
     if MORE.match(core):
         return previous
