@@ -202,6 +202,7 @@ async function ask() {
     setStatus(data.found ? `找到 ${data.citations.length} 处出处（${Math.round(data.timing_ms.search + data.timing_ms.answer)} 毫秒）` : "知识库中未找到与该问题相关的内容");
     asked.push(question);
     renderContext(data);
+    if (window.matchMedia("(max-width: 600px)").matches) $("result").scrollIntoView({ block: "start" }); // a phone shows the answer, not the examples
     rememberQuestion(data.resolved_question || question);
   } catch (error) {
     setStatus(`出错了：${error.message}`, true);
