@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
+from wuxue.answering.refusal import RefusalModel, configured_refusal_model
 from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
@@ -41,7 +42,7 @@ def static_dir() -> Path:
     return Path(str(resources.files("wuxue.service").joinpath("static")))
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, refusal: RefusalModel | None = None) -> FastAPI:
     """Build the app; settings are read at start-up (not import), the model and index load in the lifespan."""
 
     @asynccontextmanager
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
             log.warning("index not loaded: %s", error.message)
         app.state.kb = kb
+        app.state.refusal = refusal or configured_refusal_model(resolved.data_dir, resolved.refusal_model_path)
         app.state.llm = (
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
             if resolved.llm_base_url else None

@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
 
     max_question_chars: int = Field(default=500, ge=10, le=5000)
+    refusal_model_path: Path | None = Field(default=None, description="Refusal model to use (JSON from `wuxue eval --calibrate`); unset = <data_dir>/refusal.json when present, else the shipped one")
     max_upload_mb: int = Field(default=50, ge=1, le=2048)
 
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (vLLM, Ollama …); unset = extractive answers only")
@@ -72,7 +73,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    @field_validator("data_dir", "cache_dir", "model_path", mode="after")
+    @field_validator("data_dir", "cache_dir", "model_path", "refusal_model_path", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
