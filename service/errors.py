@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from wuxue.errors import WuxueError
+from wuxue.service.edge import RequestTooLargeError
 
 STATUS = {
     "invalid_question": 422,
@@ -36,6 +37,8 @@ STATUS = {
     "no_replacement": 409,
     "unknown_export_format": 422,
     "invalid_answers_mode": 422,
+    "queue_full": 429,
+    "request_too_large": 413,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
@@ -77,4 +80,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, message = _HTTP_CODES.get(exc.status_code, ("http_error", "请求失败"))
-        return JSONResponse(error_body(code, message), status_code=exc.status_code)
+        if isinstance(exc, RequestTooLargeError):
+            code, message = exc.code, exc.message
+        return JSONResponse(error_body(code, message), status_code=exc.status_code, headers=exc.headers)  # 405 keeps Allow

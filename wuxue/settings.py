@@ -59,7 +59,10 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
 
     max_question_chars: int = Field(default=500, ge=10, le=5000)
-    max_upload_mb: int = Field(default=50, ge=1, le=2048)
+    max_upload_mb: int = Field(default=50, ge=1, le=2048, description="Largest file accepted for indexing")
+    max_upload_request_mb: int = Field(default=100, ge=1, le=4096, description="Largest upload request (all files of one multipart request); larger ones are refused (413 request_too_large) before they are read")
+    max_json_kb: int = Field(default=64, ge=1, le=10240, description="Largest JSON request body; larger ones are refused (413 request_too_large) before they are read")
+    max_queued_jobs: int = Field(default=50, ge=1, le=100000, description="Jobs of one kind that may wait in the queue; more are refused (429 queue_full)")
 
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (vLLM, Ollama …); unset = extractive answers only")
     llm_model: str = "default"
@@ -81,6 +84,8 @@ class Settings(BaseSettings):
     def _check(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("WUXUE_CHUNK_OVERLAP must be smaller than WUXUE_CHUNK_SIZE")
+        if self.max_upload_request_mb < self.max_upload_mb:
+            raise ValueError("WUXUE_MAX_UPLOAD_REQUEST_MB must be at least WUXUE_MAX_UPLOAD_MB")
         if self.model_path is None and self.embed_backend != "hashing":
             self.model_path = bundled_model_path()
         return self
@@ -88,6 +93,14 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        return self.max_upload_request_mb * 1024 * 1024
+
+    @property
+    def max_json_bytes(self) -> int:
+        return self.max_json_kb * 1024
 
 
 def load_settings(**overrides: object) -> Settings:
