@@ -63,7 +63,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
-        app.state.login_limiter = LoginRateLimiter()
+        app.state.login_limiter = LoginRateLimiter(resolved.login_failures_per_name, resolved.login_window_seconds,
+                                                   client_limit=resolved.login_failures_per_client,
+                                                   client_window=resolved.login_client_window_seconds)
         app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
         app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs)

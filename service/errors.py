@@ -66,7 +66,8 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(WuxueError)
     async def _domain(_: Request, exc: WuxueError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)
-        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)} if status in (503, 429) else None
+        retry_after = getattr(exc, "retry_after", None) or RETRY_AFTER_SECONDS  # the real lockout when the error knows it
+        headers = {"Retry-After": str(retry_after)} if status in (503, 429) else None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
         return JSONResponse(error_body(exc.code, exc.message), status_code=status, headers=headers)

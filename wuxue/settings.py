@@ -69,6 +69,11 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_timeout: float = Field(default=20.0, gt=0, le=300)
 
+    login_failures_per_name: int = Field(default=5, ge=1, le=1000, description="Failed logins per client and user name within login_window_seconds before 429")
+    login_window_seconds: int = Field(default=60, ge=1, le=86400)
+    login_failures_per_client: int = Field(default=20, ge=1, le=100000, description="Failed logins per client across all user names (password spraying) within login_client_window_seconds")
+    login_client_window_seconds: int = Field(default=600, ge=1, le=86400)
+
     public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
     admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")
 
