@@ -21,7 +21,7 @@ from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.quiz.store import QuizStore
-from wuxue.service.errors import install_error_handlers
+from wuxue.service.errors import document_error_responses, install_error_handlers
 from wuxue.service.auth import LoginRateLimiter
 from wuxue.service.edge import RequestGuardMiddleware, SecurityHeadersMiddleware
 from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health, quiz
@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     install_error_handlers(app)
     for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health, quiz):
+        document_error_responses(module.router)
         app.include_router(module.router)
 
     # Pure ASGI middleware; the last added runs first. The guard (CSRF, admin login, body caps)

@@ -110,6 +110,7 @@ def require(role: str):  # type: ignore[no-untyped-def]
             raise ForbiddenError("没有权限执行此操作")
         return user
 
+    dependency.required_role = role  # type: ignore[attr-defined]  # read by the OpenAPI error documentation
     return dependency
 
 
@@ -118,6 +119,9 @@ def asker(request: Request) -> User | None:
     if request.app.state.settings.public_ask:
         return None
     return require("member")(request)
+
+
+asker.required_role = "member"  # type: ignore[attr-defined]  # when WUXUE_PUBLIC_ASK=false
 
 
 Member = Annotated[User, Depends(require("member"))]
