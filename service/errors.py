@@ -46,7 +46,17 @@ STATUS = {
     "request_too_large": 413,
 }
 RETRY_AFTER_SECONDS = 10
-_HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
+MAX_MESSAGE_CHARS = 300  # a message may quote input (an id, a file name); never all of it
+_HTTP_CODES = {
+    400: ("invalid_request", "请求格式不正确：无法解析请求体（multipart 格式错误，或文件名等字段过长）"),
+    404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+}
+
+
+def bounded(message: str) -> str:
+    """Cut a message that quotes unbounded input (a 60 KB id once came back as a 60 KB message)."""
+    return message if len(message) <= MAX_MESSAGE_CHARS else message[: MAX_MESSAGE_CHARS - 1] + "…"
 
 
 class ErrorDetail(BaseModel):
@@ -154,7 +164,7 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(retry_after)} if status in (503, 429) else None
         if status == 401:
             headers = {"WWW-Authenticate": "Bearer"}
-        return JSONResponse(error_body(exc.code, exc.message), status_code=status, headers=headers)
+        return JSONResponse(error_body(exc.code, bounded(exc.message)), status_code=status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -13,7 +13,7 @@ from tests.conftest import add_accounts, bearer
 
 @pytest.fixture
 def small_limits(kb, settings):
-    return settings.model_copy(update={"max_upload_request_mb": 2, "max_json_kb": 4})
+    return settings.model_copy(update={"max_upload_request_mb": 2, "max_json_kb": 4})  # a 3,000-character id still fits
 
 
 @pytest.fixture
@@ -104,3 +104,17 @@ def test_an_admin_upload_within_the_limits_still_works(client):
     text = "学会读书班材料\n\n第一条 本学会每月举办读书班。\n".encode()
     response = client.post("/api/admin/documents", headers=admin, files=[("files", ("dushuban.txt", text, "text/plain"))])
     assert response.status_code == 202 and response.json()["accepted"]
+
+
+def test_error_messages_never_echo_unbounded_input(client):
+    response = client.post("/api/ask", json={"question": "党员的义务", "doc_ids": ["x" * 3000]})
+    assert response.status_code == 404 and response.json()["error"]["code"] == "unknown_document"
+    assert len(response.json()["error"]["message"]) <= 300
+
+
+def test_unparseable_multipart_is_a_clear_400(client):
+    admin = bearer(client, "boss")
+    response = client.post("/api/admin/documents", headers=admin, files=[("files", ("长" * 5000 + ".txt", b"abc", "text/plain"))])
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and "文件名" in error["message"]
