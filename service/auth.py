@@ -86,7 +86,8 @@ def get_users(request: Request) -> UserStore:
     return request.app.state.users
 
 
-def _token(request: Request) -> str | None:
+def request_token(request: Request) -> str | None:
+    """The bearer token, or the page's session cookie."""
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         return header[7:].strip() or None
@@ -94,7 +95,7 @@ def _token(request: Request) -> str | None:
 
 
 def optional_user(request: Request) -> User | None:
-    token = _token(request)
+    token = request_token(request)
     return get_users(request).user_for_token(token) if token else None
 
 
@@ -102,7 +103,7 @@ def require(role: str):  # type: ignore[no-untyped-def]
     """A dependency that returns the caller, or raises 401 (no or bad login) / 403 (role too low)."""
 
     def dependency(request: Request) -> User:
-        token = _token(request)
+        token = request_token(request)
         if not token:
             raise AuthError("请先登录")
         user = get_users(request).user_for_token(token)
