@@ -708,6 +708,42 @@ def check_resumed_note(run: Run, restart: Callable[[], Server]) -> Server:
     return server
 
 
+def check_read_only_data_dir(run: Run) -> None:
+    """Items 9 and 11: an upload onto a read-only data directory is refused up front with a clear reason."""
+    expected = "refused with 数据目录不可写, never 500"
+    if os.geteuid() == 0:
+        run.b.add("11", "upload onto a read-only data directory", expected, "not run: as root, file permissions do not apply", None)
+        return
+    folders = [run.server.data_dir, run.server.data_dir / "sources", run.server.data_dir / "snapshots"]
+    modes = {folder: folder.stat().st_mode for folder in folders if folder.exists()}
+    try:
+        for folder in modes:
+            folder.chmod(0o555)
+        response = run.upload([("readonly.txt", text_file("只读目录测试", "数据目录只读时上传的文件。"))])
+    finally:
+        for folder, mode in modes.items():
+            folder.chmod(mode)
+    run.b.add("11", "upload onto a read-only data directory", expected, _reason(response),
+              response.status_code < 500 and "不可写" in response.text)
+
+
+def check_excel_formulas(b: Battery) -> None:
+    """Item 14: cells beginning with = + - @ are prefixed, so a re-save as CSV cannot make them live."""
+    from openpyxl import load_workbook
+
+    from wuxue.quiz.export import excel
+
+    item = {"type": "single", "stem": "=HYPERLINK(\"http://example.invalid\",\"点此\")", "difficulty": "easy",
+            "options": [{"key": "A", "text": "+1"}, {"key": "B", "text": "-2"}, {"key": "C", "text": "@SUM(1)"}, {"key": "D", "text": "正常选项"}],
+            "answer": {"keys": ["D"], "texts": ["正常选项"]}, "explanation": "=1+1", "knowledge_point": "-",
+            "citation": {"title": "测试", "quote": "引文"}}
+    sheet = load_workbook(io.BytesIO(excel.render([item]))).active
+    cells = [str(cell.value) for cell in sheet[2] if cell.value not in (None, "")]
+    live = [value for value in cells if value[:1] in "=+-@"]
+    b.add("14", "Excel export of an item whose stem and options begin with = + - @", "no cell begins with = + - @",
+          f"{len(live)} of {len(cells)} cells do: {live[:3]}", not live)
+
+
 def check_cli_ingest(b: Battery, work: Path, cache_dir: Path | None, env: dict[str, str]) -> None:
     """Item 8: ``wuxue ingest`` of one file onto the bundled corpus takes seconds, not 30 s more."""
     data_dir = work / "cli-data"
@@ -767,7 +803,8 @@ def run_battery(*, embed_backend: str | None = None, cache_dir: Path | None = No
         before = run.documents()
         meta["idle server RSS"] = f"{rss_mb(server.pid):.0f} MB"
         # memory-measuring steps first, while the server's heap is still near idle
-        steps: list[Callable[[Run], None]] = [check_edge, check_long_line, check_zip_bomb, check_bad_uploads_before(before), check_queue]
+        steps: list[Callable[[Run], None]] = [check_edge, check_long_line, check_zip_bomb, check_bad_uploads_before(before), check_queue,
+                                              check_read_only_data_dir]
         for step in steps:
             name = getattr(step, "__name__", "step")
             if time.time() > run.deadline:
@@ -796,6 +833,7 @@ def run_battery(*, embed_backend: str | None = None, cache_dir: Path | None = No
     finally:
         if server is not None:
             server.stop()
+    check_excel_formulas(battery)
     step_started = time.monotonic()
     check_cli_ingest(battery, work, cache_dir, {k: v for k, v in env.items() if k == "WUXUE_EMBED_BACKEND"})
     timings["check_cli_ingest"] = time.monotonic() - step_started

@@ -57,3 +57,12 @@ def test_zero_page_pdf_has_no_pages():
     from pypdf import PdfReader
 
     assert len(PdfReader(io.BytesIO(zero_page_pdf())).pages) == 0
+
+
+def test_library_level_check_records_one_row_with_evidence():
+    from wuxue.evaluation.battery import check_excel_formulas
+
+    battery = Battery()
+    check_excel_formulas(battery)
+    (check,) = battery.checks
+    assert check.item == "14" and check.passed in (True, False) and "cells" in check.observed
