@@ -76,3 +76,20 @@ def test_bound_and_offsets_hold_for_any_punctuation(body, size):
     config = ChunkerConfig(size, size // 5)
     document, chunks = _check(text, config)
     _covered(document, chunks)
+
+
+def test_ask_over_a_text_without_punctuation_returns_a_bounded_response(kb, settings):
+    """On main a 5 MiB line became one chunk and /api/ask returned 10.5 MB; now every passage is bounded."""
+    from fastapi.testclient import TestClient
+
+    from wuxue.index.embedders import HashingEmbedder
+    from wuxue.service.app import create_app
+
+    unit = "学习贯彻党的二十大精神推进全面从严治党"
+    report = kb.ingest_bytes(("无标点长文本\n\n" + unit * 20000).encode(), "line.txt")  # 380,000 characters, one line
+    assert not report.failed
+    with TestClient(create_app(settings, embedder=HashingEmbedder())) as client:
+        response = client.post("/api/ask", json={"question": "学习贯彻党的二十大精神", "doc_ids": [report.added[0]], "top_k": 10})
+    assert response.status_code == 200
+    assert len(response.content) < 64 * 1024
+    assert all(len(c["text"]) <= CONFIG.max_chars for c in response.json()["citations"])
