@@ -68,12 +68,14 @@ def _print_json(data: object) -> None:
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（文件夹中的 manifest.toml 提供元数据）")]) -> None:
     """导入文档并更新索引（未变化的文件不做任何工作）。"""
+    kb = open_kb()
     try:
-        kb = open_kb()
         report = kb.ingest_paths(paths, show_progress=True)
     except WuxueError as error:
         _fail(error)
         return
+    finally:
+        kb.close()  # replaced snapshots are released now, not after a grace period
     typer.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，跳过 {len(report.skipped)}，失败 {len(report.failed)}；"
                f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
     for item in report.skipped:

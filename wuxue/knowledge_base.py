@@ -20,7 +20,7 @@ from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Pro
 from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
-from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot
+from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot, SnapshotRetirer
 from wuxue.index.store import StoredDocument
 from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
@@ -89,6 +89,7 @@ class KnowledgeBase:
         self._searcher: HybridSearcher | None = None
         self._history: DocumentHistory | None = None
         self._lock = threading.RLock()
+        self._retired = SnapshotRetirer()
 
     # components ---------------------------------------------------------------
     @property
@@ -128,12 +129,13 @@ class KnowledgeBase:
                 self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
                 old, self._snapshot = self._snapshot, snapshot
                 if old is not None:
-                    threading.Timer(30.0, old.close).start()  # let in-flight readers finish
+                    self._retired.retire(old)  # in-flight readers get a grace period; never delays exit
             return self._snapshot
 
     def close(self) -> None:
         """Release the history database (the snapshot's files are read-only and closed with it)."""
         with self._lock:
+            self._retired.close_all()
             if self._history is not None:
                 self._history.close()
                 self._history = None
