@@ -38,10 +38,10 @@ def load_bytes(data: bytes, filename: str) -> RawDocument:
     except IngestError:
         raise
     except (MemoryError, RecursionError) as exc:
-        raise CorruptFileError(f"文件过于复杂：无法解析{FORMAT_NAMES.get(kind, "该文件")}", filename=filename) from exc
+        raise CorruptFileError(f"文件过于复杂：无法解析{FORMAT_NAMES.get(kind, '该文件')}", filename=filename) from exc
     except Exception as exc:  # noqa: BLE001 - every loader failure is a refusal with a reason, never a bare 500
         log.exception("unexpected %s loader failure on %s", kind, filename[:200])
-        raise CorruptFileError(f"文件损坏：无法解析{FORMAT_NAMES.get(kind, "该文件")}", filename=filename, detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
+        raise CorruptFileError(f"文件损坏：无法解析{FORMAT_NAMES.get(kind, '该文件')}", filename=filename, detail=f"{type(exc).__name__}: {exc}"[:300]) from exc
 
 
 def load_path(path: Path) -> RawDocument:
