@@ -36,6 +36,8 @@ STATUS = {
     "no_replacement": 409,
     "unknown_export_format": 422,
     "invalid_answers_mode": 422,
+    "data_dir_not_writable": 507,
+    "parse_timeout": 422,
 }
 RETRY_AFTER_SECONDS = 10
 _HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
