@@ -82,7 +82,7 @@ def utf16_without_bom(data: bytes) -> str | None:
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     if even + odd == 0:
         return None
-    encoding = "utf-16-le" if odd >= 9 * even else "utf-16-be" if even >= 9 * odd else None
+    encoding = "utf-16-le" if odd >= 3 * even else "utf-16-be" if even >= 3 * odd else None  # a CJK character ends in 00 one time in 256
     if encoding is None:
         return None
     text = sample.decode(encoding, errors="replace")

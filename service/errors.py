@@ -40,7 +40,9 @@ STATUS = {
     "parse_timeout": 422,
 }
 RETRY_AFTER_SECONDS = 10
-_HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法")}
+_HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
+               # Starlette's only 400: a multipart form it cannot parse (python-multipart limits one part header to ~4 KB)
+               400: ("invalid_form", "请求格式不正确：上传的表单无法解析（表单损坏，或文件名过长——文件名请不超过 200 字）")}
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:

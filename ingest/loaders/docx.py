@@ -25,6 +25,7 @@ from wuxue.ingest.document import RawBlock, RawDocument
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _PIECE = 64 * 1024
+_OUTPUT_STEP = 1024 * 1024  # zlib builds each call's output twice over: small steps keep the peak near the cap
 _MARKUP = (".xml", ".rels")
 _BOMB = "文件过大：Word 文档解压后超过限制（疑似压缩炸弹）"
 
@@ -63,7 +64,7 @@ def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, filename: str) -> 
             for offset in range(0, len(compressed), _PIECE):
                 pending = bytes(compressed[offset : offset + _PIECE])
                 while pending:
-                    part = inflater.decompress(pending, budget - produced + 1)
+                    part = inflater.decompress(pending, min(_OUTPUT_STEP, budget - produced + 1))
                     produced += len(part)
                     if produced > budget:
                         raise FileTooLargeError(_BOMB, filename=filename)
