@@ -23,7 +23,6 @@ from tqdm import tqdm
 
 from wuxue.errors import (
     DataDirNotWritableError,
-    DuplicateDocumentError,
     EmptyDocumentError,
     FileTooLargeError,
     IngestError,
@@ -288,20 +287,6 @@ class KnowledgeBase:
         prepared: list[PreparedDocument] = []
         self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
         return self._apply(prepared, report, show_progress=False, on_progress=on_progress, actor=actor, note=note)
-
-    def check_upload(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> str:
-        """Refuse an upload now (with its reason) rather than in a background job; return its doc_id.
-
-        Parses the file (encrypted, scanned, corrupt, unsupported, undecodable, too large) and
-        refuses content that is already indexed under another document.
-        """
-        digest, doc_id = self._identify(data, filename, entry)
-        existing = self._existing()
-        twin = existing.store.document_by_hash(digest) if existing else None
-        if twin is not None:
-            raise DuplicateDocumentError(f"已存在：与《{twin.title}》（{twin.doc_id}）内容相同", filename=filename)
-        self._parse(data, filename, entry, doc_id, digest)
-        return doc_id
 
     def _identify(self, data: bytes, filename: str, entry: ManifestEntry | None) -> tuple[str, str]:
         """(content hash, doc_id) of a file within the size limit; no parsing, so unchanged files cost nothing."""

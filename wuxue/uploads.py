@@ -20,7 +20,7 @@ from pathlib import Path
 
 from wuxue.audit import AuditLog
 from wuxue.catalog import DOCUMENT_JOBS, job_doc_id
-from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, UnsupportedTypeError, WuxueError, brief
+from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, WuxueError, brief
 from wuxue.index.store import StoredDocument
 from wuxue.ingest.document import Chunk
 from wuxue.ingest.isolated import parse_isolated
