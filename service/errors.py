@@ -25,6 +25,8 @@ STATUS = {
     "weak_password": 422,
     "unknown_job": 404,
     "duplicate_document": 409,
+    "data_dir_not_writable": 507,
+    "parse_timeout": 422,
     "file_too_large": 413,
     "unknown_version": 404,
     "still_indexed": 409,
@@ -36,13 +38,13 @@ STATUS = {
     "no_replacement": 409,
     "unknown_export_format": 422,
     "invalid_answers_mode": 422,
-    "data_dir_not_writable": 507,
-    "parse_timeout": 422,
 }
 RETRY_AFTER_SECONDS = 10
-_HTTP_CODES = {404: ("not_found", "请求的资源不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
-               # Starlette's only 400: a multipart form it cannot parse (python-multipart limits one part header to ~4 KB)
-               400: ("invalid_form", "请求格式不正确：上传的表单无法解析（表单损坏，或文件名过长——文件名请不超过 200 字）")}
+_HTTP_CODES = {
+    400: ("invalid_request", "请求格式不正确：无法解析请求体（multipart 格式错误，或文件名等字段过长）"),
+    404: ("not_found", "请求的资源不存在"),
+    405: ("method_not_allowed", "不支持该请求方法"),
+}
 
 
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
@@ -64,6 +66,23 @@ def _field_message(error: dict[str, object]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Never a bare text/plain 500: the JSON error shape, an audit entry for admin requests, and the
+        data directory named when that is what failed (a full disk fails logins too). Starlette still logs the traceback."""
+        from wuxue.knowledge_base import unwritable_reason  # the core's reading of OS and SQLite errors
+
+        reason = unwritable_reason(exc)
+        if reason is not None:
+            return JSONResponse(error_body("data_dir_not_writable", f"数据目录不可写：{reason}"), status_code=507)
+        audit = getattr(request.app.state, "audit", None)
+        if audit is not None and request.url.path.startswith("/api/admin"):
+            try:
+                audit.record("", "internal_error", f"{request.method} {request.url.path}"[:200], error=type(exc).__name__)
+            except Exception:  # noqa: BLE001 - the audit log may be what is failing
+                pass
+        return JSONResponse(error_body("internal_error", "内部错误：请求未能完成（已记入服务日志）"), status_code=500)
+
     @app.exception_handler(WuxueError)
     async def _domain(_: Request, exc: WuxueError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)

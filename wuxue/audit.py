@@ -29,6 +29,7 @@ ACTIONS = {
     "reindex": "重建索引",
     "cancel_job": "取消任务",
     "refuse_upload": "拒绝上传",
+    "internal_error": "内部错误",
 }
 
 
