@@ -244,3 +244,13 @@ def test_an_unexpected_error_anywhere_is_json_with_an_audit_entry(kb, settings, 
         log = client.get("/api/admin/audit", headers=admin).json()
         assert [(e["action"], e["target"], e["detail"]) for e in log] == [
             ("internal_error", "GET /api/admin/documents", {"error": "ZeroDivisionError"})]
+
+
+def test_a_file_that_parses_too_long_is_refused_with_a_time_limit(kb, settings):
+    kb.close()
+    add_accounts(settings.data_dir, ("boss",))
+    impatient = settings.model_copy(update={"parse_timeout": 0.001})  # no child process can even start in a millisecond
+    with TestClient(create_app(impatient, embedder=HashingEmbedder())) as client:
+        body = upload(client, ("slow.txt", "标题\n\n内容。".encode()))
+        assert body["accepted"] == [] and body["refused"][0]["code"] == "parse_timeout"
+        assert "解析超时" in body["refused"][0]["reason"]

@@ -327,6 +327,12 @@ class KnowledgeBase:
         except IngestError as exc:
             report.failed.append({"filename": display, "code": exc.code, "reason": exc.message})
             return
+        except (DataDirNotWritableError, OSError, sqlite3.OperationalError):
+            raise  # the whole change fails (ingest_bytes/ingest_paths say 数据目录不可写), not this one file
+        except Exception:  # noqa: BLE001 - one file's bug never aborts the others
+            log.exception("preparing %s failed", display[:200])
+            report.failed.append({"filename": display, "code": "internal_error", "reason": "内部错误：无法处理该文件（已记入日志）"})
+            return
         self.data_dir.store_source(data, digest)
         seen_hashes[digest] = doc_id
         prepared.append(parsed)
