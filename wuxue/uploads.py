@@ -122,7 +122,8 @@ class UploadDesk:
         entry = entry.model_copy(update={"title": entry.title or _default_title(name)})
         with _ACCEPT_LOCK:
             self._refuse_duplicate(digest, name)  # another request may have taken it while we parsed
-            taken = self.kb.taken_ids() | self._pending_ids()
+            # Queued jobs first: one that finishes meanwhile has put its id in the index and history already.
+            taken = self._pending_ids() | self.kb.taken_ids()
             doc_id = default_doc_id(name, digest, taken.__contains__)
             meta = describe(parsed, entry.model_copy(update={"doc_id": doc_id}))
             entry = entry.model_copy(update={"doc_id": doc_id, "title": meta.title})
