@@ -189,7 +189,7 @@ def test_a_read_only_data_dir_is_refused_up_front_and_named_in_jobs(client, monk
     assert failed["state"] == "failed" and failed["error"] == "数据目录不可写：磁盘空间已满"
 
 
-def test_replacing_shows_old_and_new_and_warns_when_the_new_text_is_older(client):
+def test_replacing_shows_old_and_new_and_warns_when_the_new_text_is_older(client, monkeypatch):
     admin = auth(client, "boss")
     old_2017 = (FIXTURES / "dangzhang_2017.txt").read_bytes()
     preview = client.post("/api/admin/documents/dangzhang_2022/versions/preview", headers=admin,
@@ -208,6 +208,11 @@ def test_replacing_shows_old_and_new_and_warns_when_the_new_text_is_older(client
                           files={"file": ("dangzhang_2022_copy.txt", (CORPUS / "dangzhang_2022.txt").read_bytes(), "text/plain")})
     assert forward.status_code == 409 and forward.json()["error"]["code"] == "duplicate_document"
 
+    def parsed_already(*args, **kwargs):
+        raise AssertionError("the previewed file was parsed again")
+
+    monkeypatch.setattr(uploads, "parse_isolated", parsed_already)  # the preview's parse serves the confirmation
+    monkeypatch.setattr(knowledge_base, "parse_file", parsed_already)  # and the job
     confirmed = client.post("/api/admin/documents/dangzhang_2022/versions", headers=admin,
                             files={"file": ("dangzhang_2017.txt", old_2017, "text/plain")},
                             data={"title": "中国共产党章程（2017年版）", "date": "2017-10-24"})

@@ -260,6 +260,11 @@ class KnowledgeBase:
                     len(self._handoff) > 1 and sum(len(p.document.text) for p, _ in self._handoff.values()) > HANDOFF_CHARS):
                 self._handoff.popitem(last=False)
 
+    def handed_over(self, digest: str, filename: str) -> tuple[ParsedFile, list[Chunk]] | None:
+        """The parse kept for this file, if any (left in place for its job)."""
+        with self._handoff_lock:
+            return self._handoff.get((digest, Path(filename).name))
+
     def _take_handed_over(self, digest: str, filename: str) -> tuple[ParsedFile, list[Chunk]] | None:
         with self._handoff_lock:
             return self._handoff.pop((digest, Path(filename).name), None)

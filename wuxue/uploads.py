@@ -136,6 +136,7 @@ class UploadDesk:
         """Old and new side by side (nothing is stored); the parse is kept for the confirmation."""
         current = self.kb.document(doc_id)
         parsed, chunks = self._checked_version(current, upload)
+        self.kb.hand_over(parsed, chunks)  # confirming sends the same file again: it is not parsed twice
         current_text = self.kb.snapshot.store.document_text(doc_id) or ""
         source = self.kb.data_dir.source_path(current.content_hash)
         old = describe_side(title=current.title, date=current.date, filename=current.filename,
@@ -172,7 +173,8 @@ class UploadDesk:
             raise FileTooLargeError(f"文件过大：超过 {self.kb.settings.max_upload_mb} MB", filename=name)
 
     def _parse(self, data: bytes, name: str) -> tuple[ParsedFile, list[Chunk]]:
-        parsed, chunks = parse_isolated(data, name, self.kb.chunker, timeout=self.kb.settings.parse_timeout)
+        previewed = self.kb.handed_over(content_hash(data), name)
+        parsed, chunks = previewed or parse_isolated(data, name, self.kb.chunker, timeout=self.kb.settings.parse_timeout)
         if not chunks:
             raise EmptyDocumentError("文件中没有可用的文字内容", filename=name)
         return parsed, chunks
