@@ -137,14 +137,14 @@ class KnowledgeBase:
         self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
         self._inner_embedder = embedder
+        self._handoff: OrderedDict[tuple[str, str], tuple[ParsedFile, list[Chunk]]] = OrderedDict()  # see hand_over()
+        self._handoff_lock = threading.Lock()
         self._embedder: CachedEmbedder | None = None
         self._query_vectors: QueryVectorCache | None = None
         self._snapshot: IndexSnapshot | None = None
         self._searcher: HybridSearcher | None = None
         self._history: DocumentHistory | None = None
         self._lock = threading.RLock()
-        self._handoff: OrderedDict[tuple[str, str], tuple[ParsedFile, list[Chunk]]] = OrderedDict()
-        self._handoff_lock = threading.Lock()
 
     # components ---------------------------------------------------------------
     @property
