@@ -39,7 +39,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 ADMIN_PREFIX = "/api/admin"
-UPLOAD_ROUTES = re.compile(r"^/api/admin/documents(?:/[^/]+/versions)?/?$")
+UPLOAD_ROUTES = re.compile(r"^/api/admin/documents(?:/[^/]+/versions(?:/preview)?)?/?$")
 
 
 class RequestTooLargeError(HTTPException):

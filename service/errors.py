@@ -31,6 +31,8 @@ STATUS = {
     "weak_password": 422,
     "unknown_job": 404,
     "duplicate_document": 409,
+    "data_dir_not_writable": 507,
+    "parse_timeout": 422,
     "file_too_large": 413,
     "unknown_version": 404,
     "still_indexed": 409,
@@ -80,12 +82,15 @@ ERROR_DESCRIPTIONS = {
     422: "请求格式不正确（invalid_request 等）",
     429: "尝试过多或任务队列已满（too_many_attempts、queue_full），见 Retry-After",
     503: "索引尚未就绪或与设置不一致（index_not_ready、index_mismatch），见 Retry-After",
+    507: "数据目录不可写或磁盘已满（data_dir_not_writable）",
 }
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # What a route's signature does not reveal: its own refusals (login failures, conflicts).
 ROUTE_ERRORS: dict[tuple[str, str], set[int]] = {
     ("POST", "/api/auth/login"): {401, 429},
-    ("POST", "/api/admin/documents/{doc_id}/versions"): {409},
+    ("POST", "/api/admin/documents"): {507},
+    ("POST", "/api/admin/documents/{doc_id}/versions"): {409, 507},
+    ("POST", "/api/admin/documents/{doc_id}/versions/preview"): {409},
     ("DELETE", "/api/admin/documents/{doc_id}/history"): {409},
     ("POST", "/api/quiz/{quiz_id}/items/{item_id}/replace"): {409},
 }
@@ -157,6 +162,23 @@ def _field_message(error: dict[str, object]) -> str:
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        """Never a bare text/plain 500: the JSON error shape, an audit entry for admin requests, and the
+        data directory named when that is what failed (a full disk fails logins too). Starlette still logs the traceback."""
+        from wuxue.knowledge_base import unwritable_reason  # the core's reading of OS and SQLite errors
+
+        reason = unwritable_reason(exc)
+        if reason is not None:
+            return JSONResponse(error_body("data_dir_not_writable", f"数据目录不可写：{reason}"), status_code=507)
+        audit = getattr(request.app.state, "audit", None)
+        if audit is not None and request.url.path.startswith("/api/admin"):
+            try:
+                audit.record("", "internal_error", f"{request.method} {request.url.path}"[:200], error=type(exc).__name__)
+            except Exception:  # noqa: BLE001 - the audit log may be what is failing
+                pass
+        return JSONResponse(error_body("internal_error", "内部错误：请求未能完成（已记入服务日志）"), status_code=500)
+
     @app.exception_handler(WuxueError)
     async def _domain(_: Request, exc: WuxueError) -> JSONResponse:
         status = STATUS.get(exc.code, 400)

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
 
     chunk_size: int = Field(default=300, ge=50, le=2000, description="Target chunk length in characters")
     chunk_overlap: int = Field(default=60, ge=0, le=500)
+    parse_timeout: float = Field(default=120.0, gt=0, le=3600, description="Seconds an uploaded file may take to parse (in a child process) before it is refused")
     context_prefix: ContextPrefix = "title_section"
 
     fusion: FusionMethod = "weighted"
