@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration
+from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration, common_prefix, common_suffix
+from wuxue.quiz.categories import Categories, blocklist
 from wuxue.quiz.lexicon import Lexicon, Segmenter
 from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 
@@ -46,6 +47,7 @@ class DistractorPool:
     quoted: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     embed: Embed | None = None  # None: no similarity to rank by (the fake test embedder carries no meaning)
+    categories: Categories | None = None
     _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
     _by_shape: dict[int, list[Enumeration]] = field(default_factory=dict)
     _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
@@ -104,26 +106,14 @@ class DistractorPool:
         elif atom.kind == "title":
             tiers = [self.titles]
         elif atom.kind == "formulation":
-            tiers = [self._formulations(answer), self.quoted]
+            tiers = [self._formulations(answer)]  # 四个意识 beside 四个自信, never a loose quoted phrase
+        elif atom.kind == "category":
+            tiers = [self.categories.siblings(answer) if self.categories else []]
+        elif atom.kind == "enum_item" and enum is not None:
+            return [self._ranked(answer, self._keep(self._form(t, enum), banned, quote, answer), floor=floor)
+                    for t, floor in self._list_tiers(enum, answer, siblings_only)]
         else:
-            family = enum.family if enum else ""
-            signature = self.segmenter.signature(answer)
-            suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
-            # (tier, floor): same-suffix lists are related by construction; same-length lists only when
-            # built alike (prior 0) or similar enough; lexicon terms and neighbours need the floor
-            term_tiers: list[tuple[list[str], bool]] = []
-            if family.startswith("suffix:"):
-                term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
-            if enum is not None and not siblings_only:  # a false 判断 swaps only within a suffix family
-                head = signature[1]  # same-length lists: only items whose head word is of the answer's class
-                alike = [c for c in self._lists_items(self._by_shape.get(self.shape(enum), []), enum)
-                         if self.segmenter.signature(c)[1] == head]
-                term_tiers.append((alike, True))
-            if not siblings_only:
-                term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
-                term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))
-            prior = self._structure(enum, answer)
-            return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=floor, prior=prior) for t, floor in term_tiers]
+            return []  # a term of no known kind gets no wrong options: it is asked as 填空 or 判断 only
         return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False) if ranked else self._keep(t, banned, quote, answer)
                 for t in tiers]
 
@@ -138,10 +128,35 @@ class DistractorPool:
 
         return check
 
+    def _list_tiers(self, enum: Enumeration, answer: str, siblings_only: bool) -> list[tuple[list[str], bool]]:
+        """Wrong options for a list: members of the list items' category, else items of other lists of the
+        same suffix family (大局意识 → 法治意识), else other four-character maxims; never loose corpus words.
+        """
+        tiers: list[tuple[list[str], bool]] = []
+        if self.categories is not None:
+            kinds = [self.categories.category(i) for i in enum.items]
+            common = max(set(kinds), key=kinds.count)
+            if common and kinds.count(common) * 3 >= len(kinds) * 2:
+                tiers.append((self.categories.members.get(common, []), False))
+        if enum.family.startswith("suffix:"):
+            tiers.append((self._lists_items(self._by_family.get(enum.family, []), enum), False))
+        if enum.family == "maxim" and not siblings_only:
+            tiers.append((self._lists_items(self._by_family.get("maxim", []), enum), True))
+        return tiers
+
+    @staticmethod
+    def _form(tier: Sequence[str], enum: Enumeration) -> list[str]:
+        """Wrong options share the form every item of the list has (面向X; X之Y), so form gives nothing away."""
+        items = [i for i in enum.items if i]
+        head = common_prefix(items)
+        tail = common_suffix(items)
+        return [c for c in tier if c.startswith(head) and c.endswith(tail)]
+
     @staticmethod
     def _keep(tier: Sequence[str], banned: set[str], quote: str, answer: str) -> list[str]:
+        block = blocklist()
         return [c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
-                and length_ok(c, answer) and "以上" not in c]
+                and length_ok(c, answer) and "以上" not in c and not block.hit_as_wrong(c)]
 
     def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
              avoid: Sequence[str] = (), difficulty: str = "medium", siblings_only: bool = False) -> list[str]:
@@ -154,6 +169,8 @@ class DistractorPool:
         too_close = self._too_close(avoid)
         for tier in self.candidates(atom, quote, enumeration=enumeration, siblings_only=siblings_only):
             pool = [c for c in tier if c not in avoid and not too_close(c)]
+            if atom.kind in {"number", "date"} and difficulty == "easy":
+                pool = pool[2:] + pool[:2]  # easy: clearly different values; hard keeps the nearest (四年 for 五年)
             if atom.kind not in {"number", "date", "article", "contrast"}:
                 window = count + 2
                 offset = window if difficulty == "easy" and len(pool) >= 2 * window else 0
@@ -229,8 +246,8 @@ def _nearby_articles(label: str) -> list[str]:
 
 
 def build_pool(atoms: Sequence[Atom], enumerations: Sequence[Enumeration], lexicon: Lexicon, segmenter: Segmenter,
-               embed: Embed | None) -> DistractorPool:
+               embed: Embed | None, categories: Categories | None = None) -> DistractorPool:
     formulations = sorted({a.text for a in atoms if a.kind == "formulation" and a.family == "formulation" and NUMBERED.match(a.text)})
     quoted = sorted({a.text for a in atoms if a.kind == "quoted"})
     titles = sorted({a.text for a in atoms if a.kind == "title"})
-    return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed)
+    return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed, categories)
