@@ -329,9 +329,9 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
             taken.append(match.span())
             atoms.append(Atom("contrast", term, s.start + match.start(), s.start + match.end(), qa, qb, s.doc_id, term, "contrast:" + other))
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
-        if a not in bounds or b not in bounds or a < body_offset:
-            continue
-        if category == "action" and not flags.get(a, "").startswith("v"):
+        if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
+            continue  # 四项（基本原则）: part of a numbered formulation
+        if category.startswith("act_") and not flags.get(a, "").startswith("v"):
             continue  # 听取报告: a noun here, not the action between bodies
         atoms.append(Atom("category", term, s.start + a, s.start + b, qa, qb, s.doc_id, term, "category:" + category))
     body = s.text[body_offset:]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wuxue.ingest.patterns import LINE_LIST_MARKER
 from wuxue.quiz.atoms import ARTICLE, NUMBERED, Atom, Enumeration
@@ -175,7 +175,12 @@ def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: r
 def _list_lead(document: str, enum: Enumeration) -> str:
     """The words that introduce a list (对党员的纪律处分的种类：) without their colon, or ""."""
     head = tidy(document[enum.quote_start : enum.spans[0][0]], at_start=True)
-    return head.rstrip("：:") if head.endswith(("：", ":")) else ""
+    if not head.endswith(("：", ":")):
+        return ""
+    return _LIST_VERB.sub("", head.rstrip("：:"))  # 对党员的纪律处分有五种 → 对党员的纪律处分
+
+
+_LIST_VERB = re.compile(r"(?:主要)?(?:有[一二三四五六七八九十]+[种项个类条]|包括|分为|有|是|为|如下|种类)$")
 
 
 def exclude_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, rng: random.Random) -> Draft | None:
@@ -187,10 +192,12 @@ def exclude_item(atom: Atom, document: str, title: str, pool: DistractorPool, *,
     if not label or len(label) > EXCLUDE_LEAD_MAX:
         return None
     quote = document[enum.quote_start : enum.quote_end]
-    wrong = pool.pick(atom, quote, 1, rng, enumeration=enum, avoid=list(enum.items), difficulty="hard")
+    typical = sorted(enum.items, key=len)[len(enum.items) // 2]  # the outsider is as long as a typical member
+    wrong = pool.pick(replace(atom, text=typical), quote, 1, rng, enumeration=enum, avoid=list(enum.items), difficulty="hard")
     if not wrong:
         return None
-    shown = sorted(rng.sample(list(enum.items), 3), key=enum.items.index)
+    by_length = sorted(enum.items, key=lambda m: (abs(len(m) - len(wrong[0])), rng.random()))
+    shown = sorted(by_length[:3], key=enum.items.index)
     name = f"“{label}”" if NUMBERED.match(label) else label
     stem = f"{lead_name(title)}{name}不包括{BLANK}。"
     return Draft("single", atom, stem, wrong, shown, method="choice_exclude", blanks=[],

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-CATEGORY_NAMES = {"action": "职责行为", "punishment": "处分种类", "status": "地位作用", "organ": "组织机构",
-                  "principle": "原则制度", "person": "人员身份"}
+CATEGORY_NAMES = {"act_meet": "会议职责", "act_approve": "报批备案", "act_decide": "决定审议", "act_person": "选任职责",
+                  "act_oversee": "监督领导", "punishment": "处分种类", "status": "地位作用", "organ": "党的组织",
+                  "organ_state": "国家机关", "principle": "原则", "system": "制度", "person": "人员身份"}
 MEMBER_MAX = 12
 
 
