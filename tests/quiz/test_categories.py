@@ -140,11 +140,11 @@ def test_the_political_gate_drops_a_country_name_as_a_wrong_option(kb):
 
 
 def test_categories_come_from_seeds_and_corpus_suffixes():
-    categories = build_categories(["中央纪律检查委员会", "审计委员会", "党管干部原则", "一个中国原则", "完善的制度"])
+    categories = build_categories(["中央纪律检查委员会", "中央审计委员会", "基本原则", "党管干部原则", "一个中国原则", "完善的制度"])
     assert categories.category("批准") == categories.category("备案") == "act_approve"
     assert categories.category("召开") == "act_meet" != categories.category("任命")  # 党支部（任命）党员大会 never
     assert categories.category("留党察看") == "punishment" and categories.category("战斗堡垒") == "status"
-    assert categories.category("审计委员会") == "organ" and categories.category("党管干部原则") == "principle"
+    assert categories.category("中央审计委员会") == "organ" and categories.category("基本原则") is None and categories.category("党管干部原则") == "principle"
     assert categories.category("一个中国原则") is None  # never offered as an option
     assert categories.category("完善的制度") is None  # a phrase with 的 is no term
 

@@ -108,7 +108,7 @@ def build_categories(corpus_terms: Iterable[str]) -> Categories:
     suffixes.sort(key=lambda p: -len(p[0]))
     for term in sorted(set(corpus_terms)):
         for suffix, name in suffixes:
-            if suffix and term.endswith(suffix) and len(term) > len(suffix) + 1 and not re.search(r"[的和及与或、，]", term):
+            if suffix and term.endswith(suffix) and len(term) > len(suffix) + 2 and not re.search(r"[的和及与或、，]", term):
                 categories.add(name, term)
                 break
     return categories

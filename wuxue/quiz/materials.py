@@ -36,9 +36,13 @@ def build_materials(kb: KnowledgeBase) -> QuizMaterials:
     view = build_corpus_view(snapshot.store)
     segmenter = Segmenter()
     lexicon = build_lexicon(segmenter, (s.text for s in view.all_sentences()))
-    nounish = (t for t, sig in lexicon.signatures.items() if sig[0] == "n" and segmenter.signature(t)[0] == "n"
-               and not segmenter.tag(t)[0][1].startswith(("v", "p", "i", "l", "d", "c")))
-    categories = build_categories(nounish)  # 完善…制度, 指派下级党组织, 经中央委员会: no organ or rule
+    def is_term(term: str) -> bool:  # 所在单位基层党委, 纪委报机关党委, 权市场交易制度: phrases, not terms
+        tags = segmenter.tag(term)
+        return (lexicon.counts[term] >= 2 and len(tags[0][0]) >= 2 and len(term) <= 10
+                and all(f.startswith(("n", "b", "j")) and w not in {"所在", "所属"} for w, f in tags))
+
+    nounish = (t for t, sig in lexicon.signatures.items() if sig[0] == "n" and is_term(t))
+    categories = build_categories(nounish)  # 完善…制度, 指派下级党组织, 经中央委员会 are no organ or rule
     atoms = {doc_id: mine_atoms(sentences, segmenter, categories) for doc_id, sentences in view.sentences.items()}
     all_atoms = [a for doc in sorted(atoms) for a in atoms[doc]]
 
