@@ -23,7 +23,7 @@ from wuxue.quiz.builders import (
     multi_item,
     single_item,
 )
-from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
+from wuxue.quiz.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownQuizItemError
 from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
 from wuxue.quiz.set_checks import (
@@ -395,14 +395,37 @@ def generate_quiz(kb: KnowledgeBase, spec: QuizSpec) -> QuizResult:
     return _Assembler(kb, materials_for(kb), spec).build()
 
 
-def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str) -> dict | None:
+def stale_documents(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[dict]:
+    """Documents of a saved set whose indexed version is no longer the one the set was made from."""
+    out = []
+    for doc_id, saved in sorted(versions.items()):
+        current = kb.snapshot.store.document(doc_id)
+        if current is None:
+            out.append({"doc_id": doc_id, "title": doc_id, "status": "deleted",
+                        "message": f"出题文档 {doc_id} 已从知识库删除，本题目集仍保留出题时的内容"})
+        elif current.content_hash != saved:
+            out.append({"doc_id": doc_id, "title": current.title, "status": "changed",
+                        "message": f"《{current.title}》在出题后已有新版本，本题目集仍按出题时的版本；换一题只从未更新的文档出题，建议核对或重新生成"})
+    return out
+
+
+def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str,
+                     versions: Mapping[str, str] | None = None) -> dict | None:
     """A new item of the same type as ``items[item_id]`` that passes every gate and repeats nothing in ``items``.
 
     Keeps what balances the set: the same answer letter for 单选 and the same truth value for 判断.
+    With ``versions`` (the set's document versions) only documents still at that version are used,
+    so a set never mixes two versions of one document.
     """
     target = next((i for i in items if i.get("id") == item_id), None)
     if target is None:
         raise UnknownQuizItemError(f"题目不存在：{item_id}")
+    if versions:
+        changed = {s["doc_id"] for s in stale_documents(kb, versions)}
+        kept = tuple(d for d in spec.doc_ids if d not in changed)
+        if not kept:
+            raise QuizSourceChangedError("出题文档在出题后已更新，换一题会混入新版本的内容；请编辑或删除此题，或重新生成题目集")
+        spec = QuizSpec(kept, spec.counts, spec.sections, spec.difficulty, spec.seed)
     validate_spec(kb, spec)
     kind = target["type"]
     others = [i for i in items if i.get("id") != item_id]
