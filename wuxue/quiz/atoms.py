@@ -331,7 +331,7 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
         if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
             continue  # 四项（基本原则）: part of a numbered formulation
-        if s.text[a - 1 : a] == "、" or s.text[b : b + 1] == "、":
+        if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
             continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
         if category.startswith("act_") and not flags.get(a, "").startswith("v"):
             continue  # 听取报告: a noun here, not the action between bodies

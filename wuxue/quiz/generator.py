@@ -345,7 +345,7 @@ class _Assembler:
                 missing[kind] = (count, len(chosen_by_type[kind]))
         deficit = sum(count - produced for count, produced in missing.values())
         topped: Counter[str] = Counter()
-        for extra in ("judge", "blank"):  # small documents: make up the count on their strongest facts
+        for extra in ("judge", "blank", "single"):  # small documents: make up the count on their strongest facts
             if deficit <= 0:
                 break
             more = self.select(extra, deficit)
