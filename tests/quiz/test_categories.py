@@ -59,7 +59,8 @@ def test_no_option_is_on_the_blocklist_and_china_is_never_a_wrong_option(items):
 def test_blocklist_terms():
     block = blocklist()
     assert block.hit("中国") and block.hit("中华人民共和国") and block.hit("中国共产党") and block.hit("美国")
-    assert block.hit("两面人") and block.hit("台独") and block.hit("习近平同志")
+    assert block.hit("两面人") and block.hit("台独") and block.hit_as_wrong("习近平同志")
+    assert not block.hit("邓小平理论") and block.hit_as_wrong("邓小平理论")  # right in the guiding thought, never offered as wrong
     assert not block.hit("中国工人")  # a member of a list may name the country …
     assert block.hit_as_wrong("中国工人")  # … a wrong option may not
     assert not block.hit("党的全国代表大会") and not block.hit_as_wrong("支部委员会")

@@ -41,6 +41,7 @@ def _sections(name: str) -> dict[str, list[str]]:
 class Blocklist:
     exact: frozenset[str]
     contains: tuple[str, ...]
+    names: tuple[str, ...] = ()
 
     def hit(self, option: str) -> str | None:
         """The blocked term an option (right or wrong) hits, or None."""
@@ -50,17 +51,18 @@ class Blocklist:
         return next((t for t in self.contains if t in text), None)
 
     def hit_as_wrong(self, option: str) -> str | None:
-        """Stricter for wrong options and false 判断 edits: no country or party name inside either."""
+        """Stricter for wrong options and false 判断 edits: no country, party or leader's name inside either."""
         found = self.hit(option)
         if found:
             return found
-        return next((t for t in self.exact if t in option), None)
+        return next((t for t in (*sorted(self.exact, key=len, reverse=True), *self.names) if t in option), None)
 
 
 @cache
 def blocklist() -> Blocklist:
     sections = _sections("blocklist.txt")
-    return Blocklist(frozenset(sections.get("exact", [])), tuple(sorted(set(sections.get("contains", [])), key=len, reverse=True)))
+    return Blocklist(frozenset(sections.get("exact", [])), tuple(sorted(set(sections.get("contains", [])), key=len, reverse=True)),
+                     tuple(sorted(set(sections.get("names", [])), key=len, reverse=True)))
 
 
 @dataclass

@@ -61,6 +61,24 @@ def whole_list(item: dict) -> bool:
     return not _SEPARATORS.sub("", inside) and "、" not in outside
 
 
+def item_figures(items: list[dict]) -> dict:
+    """Issue 13's figures over any list of item records: blocklist hits, whole lists, …… stems, fact kinds."""
+    block = blocklist()
+    options = [(o["text"], o["text"] in i["answer"]["texts"]) for i in items for o in i["options"] if i["type"] != "judge"]
+    edits = [e.group(2) for i in items if (e := _EDIT.search(i["explanation"]))]
+    blocked = [t for t, right in options if (block.hit(t) if right else block.hit_as_wrong(t))] + [t for t in edits if block.hit_as_wrong(t)]
+    multis = [i for i in items if i["type"] == "multi"]
+    kinds = Counter(fact_kind(i) for i in items)
+    n = max(1, len(items))
+    return {
+        "blocklist_hits": blocked, "blocklist_share": round(len(blocked) / max(1, len(options) + len(edits)), 4),
+        "multi_whole_list_share": round(sum(whole_list(i) for i in multis) / max(1, len(multis)), 4),
+        "stems_with_ellipsis": sum(CUT in i["stem"] for i in items),
+        "stems_with_ellipsis_share": round(sum(CUT in i["stem"] for i in items) / n, 4),
+        "fact_kind_share": {k: round(v / n, 3) for k, v in sorted(kinds.items(), key=lambda p: -p[1])},
+    }
+
+
 def fact_kind(item: dict) -> str:
     method = item["generator"]["method"]
     return {"multi_enum": "list", "choice_exclude": "list", "cloze_enum_all": "list", "judge_true": "statement",
@@ -153,17 +171,8 @@ def evaluate(kb: KnowledgeBase, *, seed: int = 0, request: Mapping[str, int] = S
     rng = random.Random(f"sample:{seed}")
     sample = rng.sample(all_items, min(SAMPLE_SIZE, len(all_items)))
     n = max(1, len(all_items))
-    block = blocklist()
-    options = [(o["text"], o["text"] in i["answer"]["texts"]) for i in all_items for o in i["options"] if i["type"] != "judge"]
-    edits = [e.group(2) for i in all_items if (e := _EDIT.search(i["explanation"]))]
-    blocked = [t for t, right in options if (block.hit(t) if right else block.hit_as_wrong(t))] + [t for t in edits if block.hit_as_wrong(t)]
-    multis = [i for i in all_items if i["type"] == "multi"]
-    kinds = Counter(fact_kind(i) for i in all_items)
     return {
-        "blocklist_hits": blocked, "blocklist_share": round(len(blocked) / max(1, len(options) + len(edits)), 4),
-        "multi_whole_list_share": round(sum(whole_list(i) for i in multis) / max(1, len(multis)), 4),
-        "stems_with_ellipsis": sum(CUT in i["stem"] for i in all_items),
-        "fact_kind_share": {k: round(v / n, 3) for k, v in sorted(kinds.items(), key=lambda p: -p[1])},
+        **item_figures(all_items),
         "request": dict(request), "seed": seed, "documents": docs, "items": len(all_items),
         "requested_total": sum(request.values()) * len(docs),
         "grounded_share": round(sum(a["grounded"] for a in audits) / n, 4),
@@ -218,7 +227,7 @@ def to_markdown(report: dict) -> str:
            f"| max uses of one chunk in a set | {report['max_chunk_uses']} | ≤ 2 |",
            f"| options on the blocklist (share) | {report['blocklist_share']:.1%} {report['blocklist_hits'] or ''} | 0 |",
            f"| 多选 asking the whole list | {report['multi_whole_list_share']:.1%} | 100% |",
-           f"| stems with “……” | {report['stems_with_ellipsis']} | 0 |",
+           f"| stems with “……” | {report['stems_with_ellipsis']} ({report['stems_with_ellipsis_share']:.1%}) | 0 |",
            f"| items per fact kind | {report['fact_kind_share']} | |",
            f"| time | {report['seconds']} s | |", "",
            "Candidates dropped, by gate (all documents): " + ("，".join(f"{k} {v}" for k, v in report["rejected"].items()) or "none") + ".", "",

@@ -116,6 +116,7 @@ class _Assembler:
     tried: Counter[str] = field(default_factory=Counter)
     doc_counts: Counter[str] = field(default_factory=Counter)  # items taken per document, for coverage
     trace: list[tuple[str, Draft]] | None = None  # (gate, draft) of every drop, for debugging and reports
+    chunk_limit: int = MAX_CHUNK_USES  # one more while topping up a short document
 
     def rng(self, *parts: object) -> random.Random:
         key = (self.spec.seed, ",".join(self.spec.doc_ids), self.spec.difficulty, self.salt, *parts)
@@ -211,7 +212,7 @@ class _Assembler:
         """Rank of the first top-3 hit that holds the quote and is not used twice already."""
         found = retrievable_chunks(self.kb, draft)
         for rank, chunk_id in found:
-            if self.chunk_uses[chunk_id] < MAX_CHUNK_USES:
+            if self.chunk_uses[chunk_id] < self.chunk_limit:
                 return rank, chunk_id
         return (found[0][0] if found else None), None
 
@@ -345,9 +346,11 @@ class _Assembler:
                 missing[kind] = (count, len(chosen_by_type[kind]))
         deficit = sum(count - produced for count, produced in missing.values())
         topped: Counter[str] = Counter()
-        for extra in ("judge", "blank", "single"):  # small documents: make up the count on their strongest facts
+        for extra in ("judge", "blank", "single", "judge", "blank", "single"):  # small documents: make up the count on their strongest facts
             if deficit <= 0:
                 break
+            if extra == "judge" and topped:
+                self.chunk_limit = MAX_CHUNK_USES + 1  # second round: a short passage may carry one more item
             more = self.select(extra, deficit)
             chosen_by_type.setdefault(extra, []).extend(more)
             topped[extra] += len(more)
