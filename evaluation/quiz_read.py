@@ -28,6 +28,7 @@ SETS = (
     ("南京机械工程学会（种子）", ("njmes_dangjian_plan_2023",), (), "medium"),
 )
 COUNTS = {"single": 10, "multi": 5, "blank": 5, "judge": 5}
+SAMPLE = 40
 TYPE_NAMES = {"single": "单选", "multi": "多选", "blank": "填空", "judge": "判断"}
 
 
@@ -35,13 +36,20 @@ def draw(kb, seed: int = 13) -> list[dict]:  # type: ignore[no-untyped-def]
     from wuxue.quiz.generator import QuizSpec, generate_quiz
 
     rng = random.Random(seed)
-    sample = []
+    sample, rest = [], []
     for name, doc_ids, sections, difficulty in SETS:
         result = generate_quiz(kb, QuizSpec(doc_ids, dict(COUNTS), sections, difficulty, seed=0))
         for kind in COUNTS:
             items = [i for i in result.items if i["type"] == kind]
             if items:
-                sample.append({"set": name, **rng.choice(items)})
+                pick = rng.choice(items)
+                sample.append({"set": name, **pick})
+                rest += [{"set": name, **i} for i in items if i is not pick]
+            else:
+                rest += []
+    taken = {(s["set"], s["id"]) for s in sample}
+    spare = [i for i in rest if (i["set"], i["id"]) not in taken]
+    sample += rng.sample(spare, max(0, SAMPLE - len(sample)))  # a set without one type: fill up to 40 at random
     return sample
 
 

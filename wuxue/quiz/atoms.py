@@ -331,6 +331,10 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
         if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
             continue  # 四项（基本原则）: part of a numbered formulation
+        if s.text[a - 1 : a] in {"不", "未", "无", "非", "难"}:
+            continue  # 不（确定）: half of a negated word, not the action
+        if re.fullmatch(r"[，,；;：:]", s.text[a - 1 : a] or "，") and re.fullmatch(r"[，,；;、]", s.text[b : b + 1] or "。"):
+            continue  # 全国人大、国务院、全国政协，（中央纪委国家监委），最高人民法院…: a member of a comma list
         if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
             continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
         if category.startswith("act_") and not flags.get(a, "").startswith("v"):

@@ -53,7 +53,7 @@ def tidy(text: str, *, at_start: bool) -> str:
     """Quote text as shown in a stem: no article label, no list markers, no line breaks."""
     if at_start:
         text = ARTICLE.sub("", text.lstrip())
-        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]是)\s*", "", text)
+        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)\s*", "", text)
     text = _LINE_MARKER.sub("", text)
     return _SPACES.sub("", text).strip(" \u3000")
 
@@ -93,10 +93,14 @@ def window(text: str, start: int, end: int, limit: int = STEM_LIMIT) -> str | No
             continue
         if len(piece) + 1 > limit or any(w in piece for w in _CONDITIONS) or text[hi:].lstrip().startswith(_PREDICATES):
             return None  # the cut would drop the main clause (如果…，就…; …，给予…处分)
+        if len(piece) < _PIECE_MIN or piece.endswith(_DANGLING):
+            continue  # 十三届四中全会以来。 is no statement: take the next clause too
         return piece + "。"
     return None
 
 
+_PIECE_MIN = 15
+_DANGLING = ("以来", "时", "期间", "中", "后", "前", "上", "为", "是", "和", "及", "对", "在", "把", "将", "要", "通过")
 _CONDITIONS = ("如果", "凡是", "对于", "只有", "除非", "因")
 _PREDICATES = ("给予", "就", "都", "应当", "必须", "可以", "不得", "由", "经", "须", "才", "依照", "依法")
 
@@ -118,10 +122,24 @@ def _stem(atom: Atom, document: str, title: str, holes: list[tuple[int, int]]) -
     return None if body is None else prefix(title) + body
 
 
-def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None) -> str | None:
-    """:func:`display` cut after the clause of the last hole (None: too long to show whole)."""
+JUDGE_LIMIT = 110
+
+
+def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None,
+             *, whole: bool = False) -> str | None:
+    """:func:`display` cut after the clause of the last hole (None: too long to show whole).
+
+    ``whole``: never cut (a 判断 statement is the whole sentence, or no statement at all).
+    """
     marks = [_MARK] * len(holes)
     text = display(document, start, end, holes, fill=marks)
+    if whole:
+        if len(text) > JUDGE_LIMIT:
+            return None
+        values = fill if fill is not None else [BLANK] * len(holes)
+        for value in values:
+            text = text.replace(_MARK, value, 1)
+        return text
     first, last = text.find(_MARK), text.rfind(_MARK)
     if first < 0:
         return window(text, 0, 0)
@@ -263,7 +281,7 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
     if atom.kind in {"article", "enum_item", "quoted"}:
         return None  # a list member swapped still reads as half true; loose quoted phrases are no facts
     hole = [(atom.start, atom.end)]
-    true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text])
+    true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text], whole=True)
     if true_statement is None:
         return None
     if truth:
@@ -275,7 +293,7 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
     wrong = pool.pick(atom, quote, 1, rng, difficulty="medium", siblings_only=True)  # a sibling term, never a random word
     if not wrong:
         return None
-    statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong)
+    statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong, whole=True)
     if statement is None:
         return None
     method = {"number": "judge_number", "date": "judge_number", "contrast": "judge_contrast"}.get(atom.kind, "judge_swap")

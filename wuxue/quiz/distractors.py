@@ -108,7 +108,10 @@ class DistractorPool:
         elif atom.kind == "formulation":
             tiers = [self._formulations(answer)]  # 四个意识 beside 四个自信, never a loose quoted phrase
         elif atom.kind == "category":
-            tiers = [self.categories.siblings(answer) if self.categories else []]
+            siblings = self.categories.siblings(answer) if self.categories else []
+            if siblings_only and atom.family in {"category:principle", "category:system"}:
+                siblings = [s for s in siblings if s[-2:] == answer[-2:] and len(s) > 3]  # 党管人才原则 → 党管干部原则, never 个人分工负责
+            tiers = [siblings]
         elif atom.kind == "enum_item" and enum is not None:
             return [self._ranked(answer, self._keep(self._form(t, enum), banned, quote, answer), floor=floor)
                     for t, floor in self._list_tiers(enum, answer, siblings_only)]

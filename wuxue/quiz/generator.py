@@ -145,6 +145,8 @@ class _Assembler:
             return 0
         if atom.kind == "number" and atom.value == 1 and atom.unit in {"次", "届"}:
             return 2  # 每五年举行（一次）: the weight is on 五年
+        if atom.family in {"category:act_meet", "category:person"}:
+            return 3  # 提前或延期（举行）, 预备党员转为（正式党员）: the grammar gives them away
         if atom.kind == "enum_item" and self.spec.difficulty == "hard":
             return 8  # 不包括 items are what makes a hard paper hard
         return WEIGHTS.get(atom.kind, 1)

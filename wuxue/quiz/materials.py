@@ -39,7 +39,7 @@ def build_materials(kb: KnowledgeBase) -> QuizMaterials:
     def is_term(term: str) -> bool:  # 所在单位基层党委, 纪委报机关党委, 权市场交易制度: phrases, not terms
         tags = segmenter.tag(term)
         return (lexicon.counts[term] >= 2 and len(tags[0][0]) >= 2 and len(term) <= 10
-                and all(f.startswith(("n", "b", "j")) and w not in {"所在", "所属"} for w, f in tags))
+                and all(f.startswith(("n", "b", "j")) and len(w) >= 2 and w not in {"所在", "所属"} for w, f in tags))
 
     nounish = (t for t, sig in lexicon.signatures.items() if sig[0] == "n" and is_term(t))
     categories = build_categories(nounish)  # 完善…制度, 指派下级党组织, 经中央委员会 are no organ or rule
