@@ -145,6 +145,8 @@ class _Assembler:
             return 0
         if atom.kind == "number" and atom.value == 1 and atom.unit in {"次", "届"}:
             return 2  # 每五年举行（一次）: the weight is on 五年
+        if atom.kind in {"title", "quoted"} and self.materials.view.kinds.get(doc_id, "") == "学会材料":
+            return 1  # a society's journal or activity name is no point of Party study
         if atom.family in {"category:act_meet", "category:person"}:
             return 3  # 提前或延期（举行）, 预备党员转为（正式党员）: the grammar gives them away
         if atom.kind == "enum_item" and self.spec.difficulty == "hard":
