@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from wuxue.ingest.patterns import LINE_LIST_MARKER
 from wuxue.quiz.atoms import ARTICLE, NUMBERED, Atom, Enumeration
 from wuxue.quiz.distractors import DistractorPool
+from wuxue.quiz.numbers import parse_cn
 
 BLANK = "（　　）"
 _LINE_MARKER = LINE_LIST_MARKER
@@ -206,7 +207,7 @@ def exclude_item(atom: Atom, document: str, title: str, pool: DistractorPool, *,
     enum = atom.enumeration
     if enum is None or not all(enum.askable) or not MULTI_MIN <= len(enum.items) <= 6:
         return None
-    label = enum.label if NUMBERED.match(enum.label) else _list_lead(document, enum)
+    label = enum.label if _names_list(document, enum) else _list_lead(document, enum)
     if not label or len(label) > EXCLUDE_LEAD_MAX:
         return None
     quote = document[enum.quote_start : enum.quote_end]
@@ -220,6 +221,15 @@ def exclude_item(atom: Atom, document: str, title: str, pool: DistractorPool, *,
     stem = f"{lead_name(title)}{name}不包括{BLANK}。"
     return Draft("single", atom, stem, wrong, shown, method="choice_exclude", blanks=[],
                  knowledge_point=enum.label)
+
+
+def _names_list(document: str, enum: Enumeration) -> bool:
+    """“四个意识”：政治意识、… — a numbered label right before the list, with as many items as it counts."""
+    if not NUMBERED.match(enum.label):
+        return False
+    count = parse_cn(re.match(r"[两一二三四五六七八九十]+", enum.label).group(0)) if re.match(r"[两一二三四五六七八九十]+", enum.label) else None
+    before = document[max(enum.quote_start, enum.spans[0][0] - len(enum.label) - 6) : enum.spans[0][0]]
+    return count == len(enum.items) and enum.label in before
 
 
 def lead_name(title: str) -> str:

@@ -150,7 +150,7 @@ class _Assembler:
         if atom.family in {"category:act_meet", "category:person"}:
             return 3  # 提前或延期（举行）, 预备党员转为（正式党员）: the grammar gives them away
         if atom.kind == "enum_item" and self.spec.difficulty == "hard":
-            return 8  # 不包括 items are what makes a hard paper hard
+            return 11  # 不包括 items (the few closed lists that have them) are what makes a hard paper hard
         return WEIGHTS.get(atom.kind, 1)
 
     def ordered_atoms(self, kind: str, doc_id: str) -> list[Atom]:
