@@ -13,7 +13,7 @@ const EXPORTS = [
 const BLANK_RE = /_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)/g;
 const BLANK = "＿＿＿＿";
 const GATE_LABELS = {
-  grounded: "与原文不符", leak: "泄露答案", worth_asking: "不值得考", unambiguous: "答案不唯一", judge_edit: "判断题改写不当",
+  blocklist: "不宜出现的选项", grounded: "与原文不符", leak: "泄露答案", worth_asking: "不值得考", unambiguous: "答案不唯一", judge_edit: "判断题改写不当",
   near_duplicate: "与已选题重复", retrievable: "检索不到出处", chunk_reuse: "同一段落出题过多",
 };
 

@@ -1,5 +1,7 @@
 """Quality gates applied to every draft; a failing draft is dropped and counted under the gate's name.
 
+blocklist     no option and no false 判断 edit on the blocklist (resources/blocklist.txt): country and
+              party names, leaders' names as wrong options, slurs, terms that invert a statement
 grounded      the quote is the document text at its offsets and holds the answer
 leak          the answer is not in the stem; no option much longer than the others (≤ 1.3× median)
 worth_asking  the key is 2–12 characters, not a stopword, not a trivially frequent word
