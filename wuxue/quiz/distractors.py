@@ -1,11 +1,14 @@
-"""Wrong options, in the order of preference of QUIZ.md.
+"""Wrong options of the answer's own kind (issue 13): a wrong option that differs in kind is solved by grammar.
 
-1. items of a *different* enumeration of the same family (四个自信 items for a 四个意识 item) —
-   never items of the answer's own list, nor of a list that repeats two or more of its items
-   (the same enumeration quoted elsewhere: those are also correct);
-2. corpus terms of the same part-of-speech shape, suffix and similar length;
-3. embedding neighbours of the answer within a similarity band (related, not synonymous);
-4. for quantities and dates, nearby values with the same unit; for articles, nearby article numbers.
+- category terms (organs, actions, status words, punishments, principles …): other members of the same
+  category (categories.py), ranked by embedding similarity;
+- numbers and dates: nearby values with the same unit (nearest at hard, clearly different at easy);
+- numbered formulations: other numbered formulations (四个意识 → 四个自信); titles: other titles;
+- lists (多选, 不包括): members of the items' category, else items of other lists of the same suffix
+  family, else other four-character maxims — never items of the answer's own list, nor of a list that
+  repeats two or more of its items (the same enumeration quoted elsewhere: those are also correct);
+- a term of no known kind gets no wrong options at all (it is asked as 填空 or 判断).
+Nothing on the blocklist is ever offered.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 # siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
 SIMILARITY_BAND = (0.70, 0.88)
 SIMILARITY_FLOOR = 0.66  # below this a term is unrelated noise (新能源 for 审计长, 一般的关系 for 电子出版物)
-RANKED = 60  # lexicon candidates per answer ranked by similarity
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -49,19 +51,16 @@ class DistractorPool:
     embed: Embed | None = None  # None: no similarity to rank by (the fake test embedder carries no meaning)
     categories: Categories | None = None
     _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
-    _by_shape: dict[int, list[Enumeration]] = field(default_factory=dict)
     _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_family: dict[str, list[Enumeration]] = defaultdict(list)
-        by_shape: dict[int, list[Enumeration]] = defaultdict(list)
         by_item: dict[str, list[Enumeration]] = defaultdict(list)
         for e in self.enumerations:
             by_family[e.family].append(e)
-            by_shape[self.shape(e)].append(e)
             for item in e.items:
                 by_item[item].append(e)
-        self._by_family, self._by_shape, self._by_item = dict(by_family), dict(by_shape), dict(by_item)
+        self._by_family, self._by_item = dict(by_family), dict(by_item)
 
     @staticmethod
     def shape(enumeration: Enumeration) -> int:
@@ -189,18 +188,6 @@ class DistractorPool:
                 chosen.append(c)
         return chosen
 
-    def _structure(self, own: Enumeration | None, answer: str) -> dict[str, int]:
-        """0 for items of lists built like the answer's (same number of items, same item length), else 1."""
-        if own is None:
-            return {}
-        prior: dict[str, int] = {}
-        for e in self.enumerations:
-            if len(e.items) == len(own.items):
-                for item in e.items:
-                    if len(item) == len(answer):
-                        prior[item] = 0
-        return prior
-
     @staticmethod
     def _lists_items(lists: Sequence[Enumeration], own: Enumeration | None) -> list[str]:
         """Reliable items of other lists (the caller removes anything the answer's own list makes correct)."""
@@ -229,17 +216,6 @@ class DistractorPool:
         low = SIMILARITY_FLOOR if floor else -1.0
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
-
-    def _neighbours(self, answer: str, candidates: Sequence[str]) -> list[str]:
-        """Candidates whose cosine similarity to the answer lies in the band, most similar first."""
-        if self.embed is None or not candidates:
-            return []
-        vectors = self.embed([answer, *candidates])
-        sims = vectors[1:] @ vectors[0]
-        low, high = SIMILARITY_BAND
-        scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= high]
-        return [c for _, c in sorted(scored, key=lambda p: (-p[0], p[1]))]
-
 
 def _nearby_articles(label: str) -> list[str]:
     number = parse_cn(label[1:-1])
