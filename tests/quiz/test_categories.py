@@ -157,3 +157,20 @@ def test_a_short_document_is_topped_up_and_the_shortfall_is_explained(kb):
     reason = short["multi"]["reason"]
     assert "列举性内容少" in reason and "不足 6 道" in reason and "建议增加文档或改出判断题" in reason
     assert "补足" in reason and any(i["type"] in {"judge", "blank"} for i in result.items)  # topped up with 判断/填空
+
+
+def test_replacement_keeps_to_documents_still_at_the_sets_version(kb):
+    from wuxue.quiz.errors import QuizSourceChangedError
+    from wuxue.quiz.generator import replacement_item, stale_documents
+
+    spec = QuizSpec(("shouce", "yaodian"), {"judge": 2, "blank": 2}, seed=0)
+    result = generate_quiz(kb, spec)
+    versions = dict(result.doc_versions)
+    assert stale_documents(kb, versions) == []
+    target = result.items[0]
+    changed = {**versions, "yaodian": "an-older-version"}  # the set was made from an older 基层组织规定
+    assert [s["doc_id"] for s in stale_documents(kb, changed)] == ["yaodian"]
+    new = replacement_item(kb, spec, items=result.items, item_id=target["id"], versions=changed)
+    assert new is not None and new["citation"]["doc_id"] == "shouce" and new["type"] == target["type"]
+    with pytest.raises(QuizSourceChangedError):
+        replacement_item(kb, spec, items=result.items, item_id=target["id"], versions={d: "old" for d in versions})
