@@ -45,8 +45,6 @@ def draw(kb, seed: int = 13) -> list[dict]:  # type: ignore[no-untyped-def]
                 pick = rng.choice(items)
                 sample.append({"set": name, **pick})
                 rest += [{"set": name, **i} for i in items if i is not pick]
-            else:
-                rest += []
     taken = {(s["set"], s["id"]) for s in sample}
     spare = [i for i in rest if (i["set"], i["id"]) not in taken]
     sample += rng.sample(spare, max(0, SAMPLE - len(sample)))  # a set without one type: fill up to 40 at random
