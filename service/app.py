@@ -15,16 +15,17 @@ from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.app_db import AppDatabase
-from wuxue.audit import AuditLog
+from wuxue.audit import AuditLog, document_titles, record_job_outcome
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
+from wuxue.examples import ExampleChips
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.quiz.store import QuizStore
 from wuxue.service.errors import install_error_handlers
 from wuxue.service import csrf
 from wuxue.service.auth import SESSION_COOKIE, LoginRateLimiter
-from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health, quiz
+from wuxue.service.routers import admin_documents, admin_feedback, admin_hit_test, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
 
@@ -54,18 +55,21 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
             log.warning("index not loaded: %s", error.message)
         app.state.kb = kb
+        app.state.examples = ExampleChips()
+        app.state.examples.warm(kb)  # each chip is asked once against the loaded index
         app.state.llm = (
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
             if resolved.llm_base_url else None
         )
         app.state.settings = resolved
-        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
+        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite", retention_days=resolved.query_log_days)
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
         app.state.login_limiter = LoginRateLimiter()
         app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
-        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb))
+        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb),
+                                   on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
         app.state.jobs.start()
         yield
         app.state.jobs.stop()
@@ -83,7 +87,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health, quiz):
+    for module in (ask, auth, admin_documents, admin_feedback, admin_hit_test, admin_jobs, documents, feedback, health, quiz):
         app.include_router(module.router)
 
     @app.middleware("http")
@@ -113,5 +117,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @app.get("/admin", include_in_schema=False)
     def admin_page() -> FileResponse:
         return FileResponse(static_dir() / "admin.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/admin/feedback", include_in_schema=False)
+    def admin_feedback_page() -> FileResponse:
+        return FileResponse(static_dir() / "admin_feedback.html", media_type="text/html; charset=utf-8")
 
     return app

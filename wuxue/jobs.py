@@ -145,8 +145,10 @@ JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
 class JobRunner:
     """One worker thread; handlers by job kind; cancellation through the progress callback."""
 
-    def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2) -> None:
+    def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2,
+                 on_finish: Callable[[Job], None] | None = None) -> None:
         self.store = store
+        self.on_finish = on_finish  # told of every job that ended (succeeded, failed, cancelled), e.g. for the audit log
         self.handlers = handlers
         self.poll_seconds = poll_seconds
         self._cancel: set[str] = set()
@@ -202,6 +204,15 @@ class JobRunner:
             self.store.update(job.id, state="succeeded", result=result)
         finally:
             self._cancel.discard(job.id)
+        self._finished(job.id)
+
+    def _finished(self, job_id: str) -> None:
+        if self.on_finish is None:
+            return
+        try:
+            self.on_finish(self.store.get(job_id))
+        except Exception:  # noqa: BLE001 - a failing listener must not stop the worker
+            log.exception("on_finish failed for job %s", job_id)
 
 
 def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:

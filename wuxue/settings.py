@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_timeout: float = Field(default=20.0, gt=0, le=300)
 
+    query_log_days: int = Field(default=90, ge=1, le=3650, description="Days members' questions and feedback are kept (personal data); older ones are purged at start-up and daily")
+
     public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
     admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")
 
