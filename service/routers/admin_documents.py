@@ -56,6 +56,7 @@ class CatalogOut(BaseModel):
     job_kind: str | None
     done: int
     total: int
+    stage: str = ""
     error: str | None
 
 
