@@ -180,6 +180,21 @@ def test_admin_document_table_on_a_desktop(browser, server):
     expect(page.locator("#hit-results li")).to_have_count(3)
     page.locator("#hit-title").scroll_into_view_if_needed()
     shot(page, "admin-desktop-hit-test")
+
+    # one bar over the whole job: it only moves forward, through 解析切分, 向量化 and 写入, to the end
+    page.evaluate("""() => { window.__bars = []; new MutationObserver(() => {
+        const bar = document.querySelector('#upload-results progress'); if (bar) window.__bars.push(bar.value); })
+      .observe(document.getElementById('upload-results'), { subtree: true, childList: true, attributes: true }); }""")
+    text = "学习小组活动安排\n\n" + "".join(f"第{n}条 学习小组每月组织一次专题学习，第{n}次学习围绕党章第{n}条展开讨论。\n" for n in range(1, 40))
+    page.set_input_files("#file-input", files=[{"name": "xuexi_xiaozu.txt", "mimeType": "text/plain", "buffer": text.encode("utf-8")}])
+    item = page.locator("#upload-results li[data-filename='xuexi_xiaozu.txt']")
+    expect(item.locator(".job-label")).to_have_text("完成", timeout=120_000)
+    bars = page.evaluate("window.__bars")
+    assert bars and bars == sorted(bars) and bars[-1] == 100, bars
+    expect(page.locator("#audit")).to_contain_text("上传文档《学习小组活动安排》（文件 xuexi_xiaozu.txt）")
+    expect(page.locator("#audit")).to_contain_text("索引文档完成：《学习小组活动安排》")
+    page.locator("#audit-title").scroll_into_view_if_needed()
+    shot(page, "admin-desktop-audit")
     assert page.errors == []  # type: ignore[attr-defined]
     page.context.close()
 
@@ -223,7 +238,8 @@ def test_feedback_page_lists_an_unhelpful_question_for_admins_only(browser, serv
         expect(item).to_be_visible()
         expect(item.locator(".tags")).to_contain_text("没帮助 ×1")
         expect(item.locator(".tags")).to_contain_text("不完整")
-        expect(page.locator(".review-item", has_text="红烧肉怎么做")).to_contain_text("未找到 ×1")
+        expect(page.locator(".review-item", has_text="红烧肉怎么做？")).to_contain_text("未找到 ×1")
+        expect(page.locator(".review-item", has_text="红烧肉怎么做才能肥而不腻")).to_contain_text("共 2 次")  # asked at both widths
         item.locator("summary").click()
         expect(item.locator(".given-text")).to_have_text(body["answer"])
         if viewport is PHONE:
