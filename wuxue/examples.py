@@ -132,8 +132,15 @@ class ExampleChips:
             return list(self._questions)
 
     def warm(self, kb: KnowledgeBase) -> threading.Thread:
-        """Check in the background so start-up does not wait for it."""
-        thread = threading.Thread(target=self.current, args=(kb,), name="wuxue-examples", daemon=True)
+        """Check in the background so start-up does not wait for it (a failure only means checking on first use)."""
+
+        def check() -> None:
+            try:
+                self.current(kb)
+            except Exception:  # noqa: BLE001 - e.g. the app shut down mid-check
+                log.debug("example check in the background did not finish", exc_info=True)
+
+        thread = threading.Thread(target=check, name="wuxue-examples", daemon=True)
         thread.start()
         return thread
 
