@@ -239,3 +239,17 @@ def test_pick_keeps_one_answered_question_per_document_in_order():
               ExampleCheck("乙一", "b", True, ""), ExampleCheck("丙一", "c", True, "")]
     assert pick_examples(checks) == ["甲二", "乙一", "丙一"]
     assert pick_examples(checks, limit=2) == ["甲二", "乙一"]
+
+
+def test_examples_are_checked_again_when_a_new_snapshot_is_published(kb, tmp_path):
+    from wuxue.examples import ExampleChips
+    from wuxue.ingest.manifest import ManifestEntry
+
+    chips = ExampleChips(candidates=(
+        ExampleQuestion("预备党员的预备期是多长时间？", "dangzhang_2022", "预备期为一年"),
+        ExampleQuestion("青年理论读书班", "dushuban", "每月第二个星期三")  # answered even by the fake embedder,
+    ))
+    assert chips.current(kb) == ["预备党员的预备期是多长时间？"]  # the second document is not indexed yet
+    text = "学会读书班安排\n\n第一条 本学会每月第二个星期三举办“青年理论读书班”，学习党的创新理论。\n"
+    kb.ingest_bytes(text.encode("utf-8"), "dushuban.txt", ManifestEntry(file="dushuban.txt", title="学会读书班安排"))
+    assert chips.current(kb) == ["预备党员的预备期是多长时间？", "青年理论读书班"]
