@@ -253,3 +253,39 @@ def test_examples_are_checked_again_when_a_new_snapshot_is_published(kb, tmp_pat
     text = "学会读书班安排\n\n第一条 本学会每月第二个星期三举办“青年理论读书班”，学习党的创新理论。\n"
     kb.ingest_bytes(text.encode("utf-8"), "dushuban.txt", ManifestEntry(file="dushuban.txt", title="学会读书班安排"))
     assert chips.current(kb) == ["预备党员的预备期是多长时间？", "青年理论读书班"]
+
+
+# ---- finished jobs in the audit log --------------------------------------------------------------
+def test_finished_and_failed_jobs_are_logged_as_readable_lines(tmp_path):
+    import time
+
+    from wuxue.audit import AuditLog, record_job_outcome
+    from wuxue.errors import EmptyDocumentError
+    from wuxue.jobs import JobRunner, JobStore
+
+    audit, store = AuditLog(tmp_path / "app.sqlite"), JobStore(tmp_path / "app.sqlite")
+
+    def ingest(job, progress):
+        if job.payload["filename"] == "empty.txt":
+            raise EmptyDocumentError("文件中没有可用的文字内容")
+        progress("embed", 1, 1)
+        return {"chunks": 12}
+
+    titles = {"dushuban": "学会读书班安排"}
+    runner = JobRunner(store, {"ingest": ingest, "reindex": lambda job, progress: {"chunks": 900}}, poll_seconds=0.01,
+                       on_finish=lambda job: record_job_outcome(audit, job, titles))
+    runner.start()
+    try:
+        runner.submit("ingest", {"filename": "dushuban.txt", "entry": {"doc_id": "dushuban"}}, created_by="boss")
+        runner.submit("ingest", {"filename": "empty.txt", "entry": {"doc_id": "empty"}}, created_by="boss")
+        runner.submit("reindex", {"full": False}, created_by="boss")
+        deadline = time.time() + 10
+        while len(audit.entries()) < 3 and time.time() < deadline:
+            time.sleep(0.02)
+    finally:
+        runner.stop()
+    lines = [entry.to_dict(titles)["text"] for entry in reversed(audit.entries())]
+    assert lines == ["索引文档完成：《学会读书班安排》（12 个切块）", "索引文档失败：empty：文件中没有可用的文字内容", "重建索引完成：全部文档（900 个切块）"]
+    assert {entry.actor for entry in audit.entries()} == {"boss"}
+    audit.close()
+    store.close()
