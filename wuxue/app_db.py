@@ -45,6 +45,8 @@ FEEDBACK_COLUMNS = (
 )
 REASONS = ("答非所问", "不完整", "出处不对", "其他")
 PURGE_INTERVAL_SECONDS = 24 * 3600
+NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"  # UTC with milliseconds: the order of two questions in one second
+EPOCH = "(julianday({}) - 2440587.5) * 86400.0"  # a stored UTC time as Unix seconds
 
 
 def question_key(question: str) -> str:
@@ -103,7 +105,8 @@ class AppDatabase(SqliteStore):
     def log_query(self, question: str, found: bool, answer: str) -> str:
         query_id = uuid.uuid4().hex
         with self._lock, self._db:
-            self._db.execute("INSERT INTO queries (query_id, question, found, answer) VALUES (?,?,?,?)", [query_id, question, int(found), answer])
+            self._db.execute(f"INSERT INTO queries (query_id, question, found, answer, created_at) VALUES (?,?,?,?,{NOW})",
+                             [query_id, question, int(found), answer])
         self.purge_if_due()
         return query_id
 
@@ -134,11 +137,11 @@ class AppDatabase(SqliteStore):
         with self._lock, self._db:
             row = self._db.execute("SELECT id FROM feedback WHERE query_id = ? AND client = ?", [query_id, client]).fetchone()
             if row is not None:
-                self._db.execute("UPDATE feedback SET helpful = ?, reason = ?, comment = ?, updated_at = datetime('now') WHERE id = ?",
+                self._db.execute(f"UPDATE feedback SET helpful = ?, reason = ?, comment = ?, updated_at = {NOW} WHERE id = ?",
                                  [int(helpful), reason, comment, row[0]])
                 return int(row[0]), False
             cursor = self._db.execute(
-                "INSERT INTO feedback (query_id, client, helpful, reason, comment, updated_at) VALUES (?,?,?,?,?,datetime('now'))",
+                f"INSERT INTO feedback (query_id, client, helpful, reason, comment, updated_at) VALUES (?,?,?,?,?,{NOW})",
                 [query_id, client, int(helpful), reason, comment])
             return int(cursor.lastrowid or 0), True
 
@@ -162,14 +165,15 @@ class AppDatabase(SqliteStore):
         """
         with self._lock:
             rows = self._db.execute(
-                "SELECT q.query_id, q.question, q.found, q.answer, CAST(strftime('%s', q.created_at) AS REAL), "
-                "f.helpful, f.reason, f.comment, CAST(strftime('%s', f.updated_at) AS REAL) "
+                f"SELECT q.query_id, q.question, q.found, q.answer, {EPOCH.format('q.created_at')}, "
+                f"f.helpful, f.reason, f.comment, {EPOCH.format('f.updated_at')} "
                 "FROM queries q LEFT JOIN feedback f ON f.query_id = q.query_id AND f.helpful = 0 "
                 "WHERE q.found = 0 OR f.id IS NOT NULL ORDER BY q.created_at, q.rowid").fetchall()
             marks = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT question_key, handled_at, handled_by FROM review_marks")}
         items: dict[str, ReviewItem] = {}
         seen: set[str] = set()
-        for query_id, question, found, answer, asked_at, helpful, reason, comment, voted_at in rows:
+        order: dict[str, tuple[float, int]] = {}
+        for position, (query_id, question, found, answer, asked_at, helpful, reason, comment, voted_at) in enumerate(rows):
             key = question_key(question)
             item = items.setdefault(key, ReviewItem(key, question, first_at=asked_at or 0.0))
             if query_id not in seen:
@@ -185,12 +189,13 @@ class AppDatabase(SqliteStore):
                 if comment:
                     item.comments.append(comment)
             item.last_at = max(item.last_at, asked_at or 0.0, voted_at or 0.0)
+            order[key] = (item.last_at, position)  # ties (same instant) keep the order the questions were asked in
         for item in items.values():
             if item.key in marks:
                 item.handled_at, item.handled_by = marks[item.key]
                 item.handled = item.handled_at >= item.last_at
         chosen = [i for i in items.values() if state == "all" or (state == "handled") == i.handled]
-        return sorted(chosen, key=lambda i: i.last_at, reverse=True)
+        return sorted(chosen, key=lambda i: order[i.key], reverse=True)
 
     def mark_handled(self, key: str, actor: str, handled: bool = True) -> None:
         with self._lock, self._db:
