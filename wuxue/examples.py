@@ -70,15 +70,17 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def check_example(kb: KnowledgeBase, example: ExampleQuestion) -> ExampleCheck:
-    """Ask the question as a member would; answered = found, cites the document, says the expected words."""
+def check_example(kb: KnowledgeBase, example: ExampleQuestion, **ask_options: object) -> ExampleCheck:
+    """Ask the question as a member would; answered = found, cites the document, says the expected words.
+
+    ``ask_options`` are what the ask route passes too (e.g. the refusal model it was given)."""
     from wuxue.answering import ask  # the answering package imports the knowledge base; keep this module light
 
     def verdict(reason: str) -> ExampleCheck:
         return ExampleCheck(example.question, example.doc_id, not reason, reason)
 
     try:
-        result = ask(kb, example.question)
+        result = ask(kb, example.question, **ask_options)  # type: ignore[arg-type]
     except WuxueError as error:
         return verdict(f"提问出错：{error.message}")
     if not result.found:
@@ -90,10 +92,10 @@ def check_example(kb: KnowledgeBase, example: ExampleQuestion) -> ExampleCheck:
     return verdict("")
 
 
-def check_examples(kb: KnowledgeBase, candidates: tuple[ExampleQuestion, ...] = CANDIDATES) -> list[ExampleCheck]:
+def check_examples(kb: KnowledgeBase, candidates: tuple[ExampleQuestion, ...] = CANDIDATES, **ask_options: object) -> list[ExampleCheck]:
     """Every candidate whose document is indexed, checked; documents not in the index are left out."""
     indexed = {d.doc_id for d in kb.documents()}
-    return [check_example(kb, example) for example in candidates if example.doc_id in indexed]
+    return [check_example(kb, example, **ask_options) for example in candidates if example.doc_id in indexed]
 
 
 def pick_examples(checks: list[ExampleCheck], limit: int = MAX_CHIPS) -> list[str]:
@@ -112,31 +114,32 @@ class ExampleChips:
 
     def __init__(self, candidates: tuple[ExampleQuestion, ...] = CANDIDATES, limit: int = MAX_CHIPS) -> None:
         self.candidates, self.limit = candidates, limit
-        self._snapshot: Path | None = None
+        self._checked_for: tuple[Path, tuple[tuple[str, int], ...]] | None = None  # snapshot and ask options
         self._questions: list[str] = []
         self._lock = threading.Lock()
 
-    def current(self, kb: KnowledgeBase) -> list[str]:
+    def current(self, kb: KnowledgeBase, **ask_options: object) -> list[str]:
         try:
             snapshot = kb.snapshot.path
         except WuxueError:  # no index yet: no chips
             return []
+        wanted = (snapshot, tuple(sorted((name, id(value)) for name, value in ask_options.items())))
         with self._lock:
-            if snapshot != self._snapshot:
-                checks = check_examples(kb, self.candidates)
+            if wanted != self._checked_for:
+                checks = check_examples(kb, self.candidates, **ask_options)
                 self._questions = pick_examples(checks, self.limit)
-                self._snapshot = snapshot
+                self._checked_for = wanted
                 failed = [f"{c.question}（{c.reason}）" for c in checks if not c.answered]
                 if failed:
                     log.info("example questions not offered: %s", "；".join(failed))
             return list(self._questions)
 
-    def warm(self, kb: KnowledgeBase) -> threading.Thread:
+    def warm(self, kb: KnowledgeBase, **ask_options: object) -> threading.Thread:
         """Check in the background so start-up does not wait for it (a failure only means checking on first use)."""
 
         def check() -> None:
             try:
-                self.current(kb)
+                self.current(kb, **ask_options)
             except Exception:  # noqa: BLE001 - e.g. the app shut down mid-check
                 log.debug("example check in the background did not finish", exc_info=True)
 
