@@ -97,6 +97,8 @@ class IndexBuilder:
             dense.remove(np.asarray(removed, dtype=np.int64))
             embedded_before = self.embedder.embedded_count
             vectors = self._embed(new_texts, show_progress=show_progress, on_progress=on_progress)
+            if on_progress:
+                on_progress("write", 0, 1)  # the lexical indexes, the files and the switch to the new snapshot
             dense.add(np.asarray(new_ids, dtype=np.int64), vectors)
             lexical = {name: SparseIndex.build(*store.all_tokens(name)) for name in ("words", "bigrams")}
             documents, chunks = store.counts()
@@ -110,6 +112,8 @@ class IndexBuilder:
             lexical["bigrams"].save(build / SPARSE_BIGRAM)
             (build / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
             snapshot = self.data_dir.publish(build)
+            if on_progress:
+                on_progress("write", 1, 1)
             embedded = self.embedder.embedded_count - embedded_before
             return BuildResult(snapshot, embedded, len(new_ids), len(removed))
 
