@@ -19,6 +19,7 @@ from pathlib import Path
 import typer
 
 from wuxue.answering import AskResult, ask
+from wuxue.answering.ask import build_answer
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
 from wuxue.evaluation.answer_sets import AnswerQuestion, QuizItem, answer_questions, heldout_dir, heldout_documents, quiz_items
@@ -55,12 +56,23 @@ def _split(questions: Sequence[object], added: Sequence[bool]) -> tuple[list[int
     return [i for i, a in enumerate(added) if not a], [i for i, a in enumerate(added) if a]
 
 
+def legacy_ask(kb: KnowledgeBase, question: str, *, refusal: RefusalModel) -> AskResult:
+    """The answer as built before issue 12 (best sentences of the retrieved chunks): the baseline."""
+    result = kb.search(question, k=kb.settings.top_k)
+    found = refusal.decide(result)
+    if not found:
+        return AskResult(question, False, "", [])
+    answer, citations = build_answer(result)
+    return AskResult(question, True, answer, citations)
+
+
 def evaluate_sets(kb: KnowledgeBase, questions: Sequence[AnswerQuestion], items: Sequence[QuizItem], *,
-                  refusal: RefusalModel | None = None) -> dict[str, object]:
+                  refusal: RefusalModel | None = None, baseline: bool = False) -> dict[str, object]:
     """Every answer-set figure, on all questions and on the original and the added ones apart."""
     model = refusal or load_refusal_model()
-    answers = [ask(kb, q.question, refusal=model) for q in questions]
-    quiz = [ask(kb, i.question, refusal=model) for i in items]
+    answer = (lambda text: legacy_ask(kb, text, refusal=model)) if baseline else (lambda text: ask(kb, text, refusal=model))
+    answers = [answer(q.question) for q in questions]
+    quiz = [answer(i.question) for i in items]
     results: dict[str, object] = {}
     for name, keep in (("all", lambda added: True), ("original", lambda added: not added), ("added", lambda added: added)):
         qs = [i for i, q in enumerate(questions) if keep(q.added)]
@@ -90,7 +102,7 @@ def _corpus_sources(corpus: Path, leave_out: set[str]) -> list[Path]:
     return [corpus / name for name, entry in manifest.items() if (entry.doc_id or Path(name).stem) not in leave_out]
 
 
-def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus")) -> dict[str, object]:
+def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseline: bool = False) -> dict[str, object]:
     """Index the corpus without the kept-out documents, upload them as an admin would, then evaluate their questions."""
     documents = heldout_documents()
     if not documents:
@@ -114,7 +126,7 @@ def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus")) -> dict[s
             if report.failed:
                 raise RuntimeError(f"held-out upload failed: {report.failed}")
         held.load()
-        result = evaluate_sets(held, answer_questions(heldout_dir()), quiz_items(heldout_dir()))
+        result = evaluate_sets(held, answer_questions(heldout_dir()), quiz_items(heldout_dir()), baseline=baseline)
     finally:
         held.close()
     return {"documents": sorted(stems), **result}
@@ -152,11 +164,12 @@ def format_answer_tables(results: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def run_answer_evaluation(kb: KnowledgeBase, *, heldout: bool = True, corpus: Path = Path("corpus")) -> dict[str, object]:
+def run_answer_evaluation(kb: KnowledgeBase, *, heldout: bool = True, corpus: Path = Path("corpus"),
+                          baseline: bool = False) -> dict[str, object]:
     started = time.time()
-    results: dict[str, object] = {"corpus": evaluate_sets(kb, answer_questions(), quiz_items())}
+    results: dict[str, object] = {"corpus": evaluate_sets(kb, answer_questions(), quiz_items(), baseline=baseline)}
     if heldout:
-        results["heldout"] = evaluate_heldout(kb, corpus)
+        results["heldout"] = evaluate_heldout(kb, corpus, baseline=baseline)
     results["seconds"] = round(time.time() - started, 1)
     return results
 
@@ -165,12 +178,13 @@ def main(
     output: Path = typer.Option(Path("evaluation/results/answers.json"), "-o", help="JSON output"),
     heldout: bool = typer.Option(True, "--heldout/--no-heldout", help="also run the kept-out document as an upload"),
     corpus: Path = typer.Option(Path("corpus"), help="the bundled corpus folder (for the held-out scratch index)"),
+    baseline: bool = typer.Option(False, "--baseline", help="answer as before issue 12 (best chunk sentences), for before/after"),
 ) -> None:
     from wuxue.settings import load_settings
 
     kb = KnowledgeBase(load_settings())
     kb.load()
-    results = run_answer_evaluation(kb, heldout=heldout, corpus=corpus)
+    results = run_answer_evaluation(kb, heldout=heldout, corpus=corpus, baseline=baseline)
     typer.echo(format_answer_tables(results))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")

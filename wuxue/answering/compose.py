@@ -1,0 +1,373 @@
+"""Compose the answer a member reads: a direct first line, then the whole supporting unit, with citations.
+
+Retrieval finds small chunks; the answer is built from the structure unit that holds the retrieved text
+(ingest/units.py): the article with every item, the list with its lead, the 一是…二是… run, the series
+sentence X、Y、Z. The first line answers in one sentence — for a list how many and every item's leading
+clause (``共八项：（一）…；（二）…[1]``), for a fact the sentence that states it. The unit is then quoted
+whole (capped) with each supporting span highlighted, each span with its page. A further passage is added
+only when it says something the first did not; the same list elsewhere becomes a second citation
+(``also_in``), not a second answer. A bare heading is never an answer sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.evidence import answer_scores, new_content, supporting_span
+from wuxue.answering.question import Question
+from wuxue.index.overlap import QueryOverlap
+from wuxue.index.searcher import SearchHit, SearchResult
+from wuxue.ingest.clean import fold_for_search
+from wuxue.ingest.patterns import LIST_MARKER
+from wuxue.ingest.sentences import sentence_spans
+from wuxue.ingest.units import Unit, UnitTree
+
+MAX_CITED = 3
+# A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every
+# supported answer on the gold set) and its best sentence scores close to the best sentence.
+RETRIEVAL_SHARE = 0.6
+SENTENCE_SHARE = 0.6
+MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
+MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
+SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
+LIST_KINDS = {"list", "run", "series"}
+_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
+_CN = "零一二三四五六七八九十"
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
+
+
+class TreeSource(Protocol):
+    def document_tree(self, doc_id: str) -> UnitTree | None: ...
+
+
+@dataclass
+class Citation:
+    marker: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    page_end: int | None
+    text: str
+    char_start: int
+    char_end: int
+    highlight: list[list[int]]
+    score: float
+    highlight_page: int | None = None  # the page of the first highlighted span
+    highlight_pages: list[int | None] = field(default_factory=list)  # the page of every highlighted span
+    also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same (the same list elsewhere)
+
+
+@dataclass
+class Composition:
+    direct: str
+    answer: str
+    citations: list[Citation]
+
+
+@dataclass
+class _Candidate:
+    rank: int
+    hit: SearchHit
+    tree: UnitTree | None
+    start: int  # absolute support span in the document
+    end: int
+    score: float
+    share: float  # retrieval score relative to the best passage
+
+
+def chinese_count(n: int) -> str:
+    if n <= 10:
+        return _CN[n] if n < 10 else "十"
+    if n < 20:
+        return "十" + (_CN[n - 10] if n > 10 else "")
+    return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+
+
+def _candidates(store: TreeSource, result: SearchResult) -> list[_Candidate]:
+    if not result.hits:
+        return []
+    top = result.hits[0].score or 1.0
+    found: list[_Candidate] = []
+    kind = expected_type(result.query)
+    for rank, hit in enumerate(result.hits):
+        chunk = hit.chunk
+        scores = answer_scores(result.query, result.tokens, result.bigrams, chunk.text, chunk.sentences)
+        start, end, score = supporting_span(chunk.text, chunk.sentences, scores, tokens=result.tokens,
+                                            bigrams=result.bigrams, kind=kind)
+        tree = store.document_tree(chunk.doc_id)
+        if tree is not None and tree.text[chunk.char_start:chunk.char_end] != chunk.text:
+            tree = None  # a stale tree never gives wrong offsets
+        found.append(_Candidate(rank, hit, tree, chunk.char_start + start, chunk.char_start + end, score,
+                                hit.score / top if top > 0 else 0.0))
+    return found
+
+
+def _is_heading(tree: UnitTree, start: int, end: int) -> bool:
+    """A bare heading line (第二章 总则, 一、…) says nothing by itself."""
+    text = tree.text[start:end].strip()
+    line_start = tree.text.rfind("\n", 0, start) + 1
+    line_end = tree.text.find("\n", end)
+    line = tree.text[line_start: line_end if line_end >= 0 else len(tree.text)].strip()
+    return line == text and len(text) <= 40 and not re.search(r"[。！？；：:]$", text) and \
+        any(u.kind == "section" and u.start == line_start for u in tree.units)
+
+
+def _unit_for(tree: UnitTree, start: int, end: int) -> Unit | None:
+    """The smallest article or paragraph holding the span (what a citation quotes for a fact)."""
+    for unit in tree.containing(start, end):
+        if unit.kind in ("article", "paragraph") and unit.end - unit.start <= MAX_UNIT_CHARS:
+            return unit
+    return None
+
+
+def _list_units(tree: UnitTree, start: int, end: int) -> list[Unit]:
+    """List-like units touching a chunk: lists, runs, series and articles with items."""
+    return [u for u in tree.overlapping(start, end) if (u.kind in LIST_KINDS or u.kind == "article" and u.items) and len(u.items) >= 2]
+
+
+def _lead_text(tree: UnitTree, unit: Unit) -> str:
+    if unit.lead:
+        return tree.text[unit.lead[0]:unit.lead[1]]
+    return tree.text[unit.start:unit.items[0][0]] if unit.items else tree.text[unit.start:unit.end]
+
+
+def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit) -> float:
+    tree = candidate.tree
+    assert tree is not None
+    lead = fold_for_search(_lead_text(tree, unit) + unit.label)
+    whole = fold_for_search(tree.text[unit.start:unit.end][:400])
+    score = overlap.sentence(lead) + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
+    if question.count is not None:
+        score += 1.0 if question.count == len(unit.items) else -0.3
+    if question.focus and fold_for_search(question.focus) in lead:
+        score += 0.5
+    if unit.kind == "series":
+        score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
+    return score
+
+
+def _clause(text: str) -> str:
+    """An item's leading clause for the direct line: its label, then words up to the first clause end."""
+    label = LIST_MARKER.match(text)
+    head = label.group(0).strip() if label else ""
+    body = text[label.end():] if label else text
+    body = _ARTICLE_LABEL.sub("", body)
+    match = _CLAUSE_END.search(body)
+    clause = body[: match.start()] if match else body
+    if len(clause) < 4 and match:  # “警告；” is whole; a too-short clause takes the next one
+        nxt = _CLAUSE_END.search(body, match.end())
+        clause = body[: nxt.start()] if nxt else body
+    clause = clause.rstrip("；;，,。")
+    if len(clause) > MAX_CLAUSE_CHARS:
+        clause = clause[:MAX_CLAUSE_CHARS] + "…"
+    elif len(clause) < len(body.rstrip("；;，,。")):
+        clause += "…"
+    return head + clause
+
+
+def _list_direct(tree: UnitTree, unit: Unit, markers: str) -> str:
+    items = [_clause(tree.text[a:b]) for a, b in unit.items]
+    separator = "、" if unit.kind == "series" else "；"
+    return f"共{chinese_count(len(items))}项：" + separator.join(items) + markers
+
+
+def _cut(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
+    """At most MAX_UNIT_CHARS, ending at a sentence end."""
+    if end - start <= MAX_UNIT_CHARS:
+        return start, end
+    last = start + MAX_UNIT_CHARS
+    for s, e in sentence_spans(tree.text, start, end):
+        if e > start + MAX_UNIT_CHARS:
+            break
+        last = e
+    return start, last
+
+
+def _citation(marker: int, candidate: _Candidate, span: tuple[int, int], highlights: Sequence[tuple[int, int]]) -> Citation:
+    chunk, tree = candidate.hit.chunk, candidate.tree
+    assert tree is not None
+    start, end = span
+    marks = [[max(a, start) - start, min(b, end) - start] for a, b in highlights if a < end and b > start]
+    pages = [tree.page_at(start + a) for a, _ in marks]
+    section = chunk.section
+    return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, section, tree.page_at(start),
+                    tree.page_at(max(end - 1, start)), tree.text[start:end], start, end, marks,
+                    round(candidate.hit.score, 6), pages[0] if pages else tree.page_at(start), pages)
+
+
+def chunk_citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
+    """A citation of the chunk itself (no unit tree: refusals' nearest passages, stale trees)."""
+    chunk = hit.chunk
+    pages = [chunk.page_at(a) for a, _ in highlight]
+    return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
+                    chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
+                    pages[0] if pages else chunk.page, pages)
+
+
+def _strip_label(text: str) -> str:
+    return _ARTICLE_LABEL.sub("", text.strip())
+
+
+def _quote(tree: UnitTree, span: tuple[int, int], full_end: int) -> str:
+    text = tree.text[span[0]:span[1]].strip()
+    return text + ("……" if span[1] < full_end else "")
+
+
+def _items_key(tree: UnitTree, unit: Unit) -> list[str]:
+    keys = []
+    for a, b in unit.items:
+        body = tree.text[a:b]
+        label = LIST_MARKER.match(body)
+        body = body[label.end():] if label else body
+        keys.append(fold_for_search(re.sub(r"\W", "", body))[:4])
+    return keys
+
+
+def _same_list(tree_a: UnitTree, a: Unit, tree_b: UnitTree, b: Unit) -> bool:
+    keys_a, keys_b = _items_key(tree_a, a), _items_key(tree_b, b)
+    if len(keys_a) != len(keys_b):
+        return False
+    text_b = fold_for_search(re.sub(r"\W", "", tree_b.text[b.start:b.end]))
+    return sum(1 for k in keys_a if k and k in text_b) >= 0.8 * len(keys_a)
+
+
+def _unit_id(candidate: _Candidate, unit: Unit) -> tuple[str, int, int]:
+    return candidate.hit.chunk.doc_id, unit.start, unit.end
+
+
+def compose(store: TreeSource, result: SearchResult, question: Question) -> Composition:
+    """The direct line, the quoted unit(s) and their citations for an answerable question."""
+    candidates = _candidates(store, result)
+    if not candidates:
+        return Composition("", "", [])
+    usable = [c for c in candidates if c.tree is not None and not _is_heading(c.tree, c.start, c.end)]
+    if not usable:
+        return _chunk_answer(result, candidates)
+    best_score = max(c.score for c in usable)
+    eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
+    listed = _pick_list(question, result, eligible)
+    if listed is not None:
+        return _list_answer(question, result, eligible, *listed)
+    return _fact_answer(question, result, eligible)
+
+
+def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
+    """The list the question asks for: list questions always, others when their best sentence leads a list."""
+    overlap = QueryOverlap(result.tokens, result.bigrams)
+    scored: list[tuple[float, int, _Candidate, Unit]] = []
+    for candidate in eligible:
+        assert candidate.tree is not None
+        chunk = candidate.hit.chunk
+        for unit in _list_units(candidate.tree, chunk.char_start, chunk.char_end):
+            if unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+                continue
+            if question.kind != "list":
+                # a fact question takes a list only when its supporting sentence is the list's lead
+                lead = unit.lead or (unit.start, unit.items[0][0])
+                if not (lead[0] <= candidate.start < lead[1] or candidate.start <= lead[0] < candidate.end):
+                    continue
+                if unit.kind == "series":
+                    continue
+            scored.append((_list_score(question, overlap, candidate, unit), -candidate.rank, candidate, unit))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return scored[0][2], scored[0][3]
+
+
+def _list_answer(question: Question, result: SearchResult, eligible: list[_Candidate], candidate: _Candidate, unit: Unit) -> Composition:
+    tree = candidate.tree
+    assert tree is not None
+    span = _cut(tree, unit.start, unit.end)
+    highlights = ([unit.lead] if unit.lead else []) + list(unit.items)
+    citations = [_citation(1, candidate, span, highlights)]
+    # the same list in another document: one answer with two citations
+    for other in eligible:
+        if other is candidate or other.tree is None or other.hit.chunk.doc_id == candidate.hit.chunk.doc_id:
+            continue
+        chunk = other.hit.chunk
+        twin = next((u for u in _list_units(other.tree, chunk.char_start, chunk.char_end)
+                     if _same_list(tree, unit, other.tree, u)), None)
+        if twin is not None:
+            twin_span = _cut(other.tree, twin.start, twin.end)
+            second = _citation(len(citations) + 1, other, twin_span, list(twin.items))
+            citations[0].also_in.append({"doc_id": chunk.doc_id, "title": chunk.title, "section": chunk.section,
+                                         "page": second.page, "char_start": second.char_start, "char_end": second.char_end})
+            citations.append(second)
+            break
+    markers = "".join(f"[{c.marker}]" for c in citations)
+    direct = _list_direct(tree, unit, markers)
+    quote = _quote(tree, span, unit.end)
+    lines = [direct, f"{quote}[1]"]
+    return Composition(direct, "\n".join(lines), citations)
+
+
+def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate]) -> Composition:
+    main = eligible[0]
+    tree = main.tree
+    assert tree is not None
+    unit = _unit_for(tree, main.start, main.end)
+    span = _cut(tree, unit.start, unit.end) if unit else (main.start, main.end)
+    citations = [_citation(1, main, span, [(main.start, main.end)])]
+    sentence = _strip_label(tree.text[main.start:main.end])
+    direct = f"{sentence}[1]"
+    lines = [direct]
+    quoted = tree.text[span[0]:span[1]].strip()
+    if unit and _strip_label(quoted) != sentence and (not question.single_fact or len(quoted) <= SHORT_UNIT_CHARS):
+        lines.append(f"{_quote(tree, span, unit.end)}[1]")
+    covered = [tree.text[span[0]:span[1]]]
+    for other in eligible[1:]:
+        if len(citations) == MAX_CITED or other.tree is None:
+            break
+        text = other.tree.text[other.start:other.end]
+        if any(text in seen or seen in text for seen in covered):
+            continue
+        if new_content(text, result.tokens, result.bigrams) == 0:
+            continue
+        if question.single_fact and holds_answer(expected_type(result.query), fold_for_search(sentence)):
+            continue  # the first line already states the asked fact
+        marker = len(citations) + 1
+        other_unit = _unit_for(other.tree, other.start, other.end)
+        other_span = _cut(other.tree, other_unit.start, other_unit.end) if other_unit else (other.start, other.end)
+        citations.append(_citation(marker, other, other_span, [(other.start, other.end)]))
+        lines.append(f"{_strip_label(text)}[{marker}]")
+        covered.append(other.tree.text[other_span[0]:other_span[1]])
+    return Composition(direct, "\n".join(lines), citations)
+
+
+def _chunk_answer(result: SearchResult, candidates: list[_Candidate]) -> Composition:
+    """No usable unit tree: quote the best supporting span of the best chunk."""
+    best = candidates[0]
+    chunk = best.hit.chunk
+    start, end = best.start - chunk.char_start, best.end - chunk.char_start
+    citation = chunk_citation(1, best.hit, [[start, end]])
+    direct = f"{chunk.text[start:end]}[1]"
+    return Composition(direct, direct, [citation])
+
+
+def unit_passages(store: TreeSource, result: SearchResult, limit: int | None = None) -> list[Citation]:
+    """Every retrieved passage widened to its unit (article, list or paragraph), numbered, overlaps dropped (LLM mode)."""
+    citations: list[Citation] = []
+    for candidate in _candidates(store, result)[:limit]:
+        tree, chunk = candidate.tree, candidate.hit.chunk
+        span = (chunk.char_start, chunk.char_end)
+        if tree is not None:
+            for unit in tree.containing(candidate.start, candidate.end):
+                if unit.kind in ("article", "list", "run", "paragraph") and unit.end - unit.start <= MAX_UNIT_CHARS:
+                    span = (min(unit.start, span[0]), max(unit.end, span[1])) if unit.kind != "paragraph" else span
+            if span[1] - span[0] > MAX_UNIT_CHARS:
+                span = (chunk.char_start, chunk.char_end)
+        if any(c.doc_id == chunk.doc_id and c.char_start <= span[0] and span[1] <= c.char_end for c in citations):
+            continue
+        if tree is None:
+            citations.append(chunk_citation(len(citations) + 1, candidate.hit,
+                                            [[candidate.start - chunk.char_start, candidate.end - chunk.char_start]]))
+        else:
+            citations.append(_citation(len(citations) + 1, candidate, span, [(candidate.start, candidate.end)]))
+    return citations
