@@ -269,7 +269,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
             bounds = [first_item_start, *[i + 1 for i in separators]]
             ends = [*separators, seg_end]
             last = sentence[bounds[-1]:ends[-1]]
-            tail = re.search(r"(?:等|等等)(?:[^、]{0,6})$", last)
+            tail = re.search(r"(?:等|等等)(?:[^、]{0,6})$|这[一二三四五六七八九十两]{1,2}(?:项|个|种|条|类|大)", last)
             if tail:
                 ends[-1] = bounds[-1] + tail.start()
             items = [_trim(text, s_start + a, s_start + b) for a, b in zip(bounds, ends)]

@@ -21,6 +21,7 @@ from wuxue.answering.evidence import answer_scores, new_content, supporting_span
 from wuxue.answering.question import Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
+from wuxue.index.store import StoredChunk
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
@@ -35,6 +36,8 @@ MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
 MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
 LIST_KINDS = {"list", "run", "series"}
+NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
+LEAD_OVERLAP = 0.8  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
 _CN = "零一二三四五六七八九十"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
@@ -42,6 +45,10 @@ _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 class TreeSource(Protocol):
     def document_tree(self, doc_id: str) -> UnitTree | None: ...
+
+    def documents(self) -> Sequence[object]: ...
+
+    def chunks_of(self, doc_id: str) -> Sequence[StoredChunk]: ...
 
 
 @dataclass
@@ -79,6 +86,7 @@ class _Candidate:
     end: int
     score: float
     share: float  # retrieval score relative to the best passage
+    named: Unit | None = None  # a list found by its counted name, not by retrieval
 
 
 def chinese_count(n: int) -> str:
@@ -128,7 +136,25 @@ def _unit_for(tree: UnitTree, start: int, end: int) -> Unit | None:
 
 def _list_units(tree: UnitTree, start: int, end: int) -> list[Unit]:
     """List-like units touching a chunk: lists, runs, series and articles with items."""
-    return [u for u in tree.overlapping(start, end) if (u.kind in LIST_KINDS or u.kind == "article" and u.items) and len(u.items) >= 2]
+    return [u for u in tree.overlapping(start, end) if _is_list(tree, u)]
+
+
+def _is_list(tree: UnitTree, unit: Unit) -> bool:
+    if not (unit.kind in LIST_KINDS or unit.kind == "article" and unit.items) or len(unit.items) < 2:
+        return False
+    if unit.kind == "series":  # 第九条、第十条… or one-character fragments are references, not a list
+        words = [_ARTICLE_LABEL.sub("", tree.text[a:b]) for a, b in unit.items]
+        return all(len(re.findall(r"[\u4e00-\u9fff]", w)) >= 2 for w in words)
+    return True
+
+
+def _nearby_lists(tree: UnitTree, start: int, end: int) -> list[Unit]:
+    """Lists elsewhere in the section (章/节/一、) that holds the chunk: the list may sit in the next article."""
+    sections = [u for u in tree.containing(start, end) if u.kind == "section" and u.end - u.start <= NEARBY_SECTION_CHARS]
+    if not sections:
+        return []
+    section = sections[0]
+    return [u for u in tree.units if section.contains(u.start, u.end) and not (u.start < end and start < u.end) and _is_list(tree, u)]
 
 
 def _lead_text(tree: UnitTree, unit: Unit) -> str:
@@ -137,18 +163,39 @@ def _lead_text(tree: UnitTree, unit: Unit) -> str:
     return tree.text[unit.start:unit.items[0][0]] if unit.items else tree.text[unit.start:unit.end]
 
 
-def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit) -> float:
+def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
+    """“四个意识”, “六项纪律”: the items end in the focus term's head word (政治意识、大局意识…)."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    if len(head) < 2:
+        return False
+    hits = sum(1 for a, b in unit.items if head in tree.text[a:b])
+    return hits == len(unit.items)
+
+
+def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
+    """How well a list answers the question; None when nothing ties it to the question (an asked count, the focus)."""
     tree = candidate.tree
     assert tree is not None
     lead = fold_for_search(_lead_text(tree, unit) + unit.label)
     whole = fold_for_search(tree.text[unit.start:unit.end][:400])
-    score = overlap.sentence(lead) + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
-    if question.count is not None:
-        score += 1.0 if question.count == len(unit.items) else -0.3
-    if question.focus and fold_for_search(question.focus) in lead:
-        score += 0.5
+    lead_overlap = overlap.sentence(lead)
+    score = lead_overlap + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
+    counted = question.count is not None and question.count == len(unit.items)
+    suffix = _suffix_match(question, tree, unit)
+    focused = bool(question.focus) and fold_for_search(question.focus) in lead
+    if question.count is not None and not counted:
+        score -= 1.0
+    score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.kind == "series":
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
+        if not (counted or suffix):
+            return None
+    if nearby:
+        if not (counted or suffix or focused):
+            return None
+        score -= 0.3
+    if not (counted or suffix or focused or lead_overlap >= LEAD_OVERLAP):
+        return None
     return score
 
 
@@ -241,7 +288,43 @@ def _unit_id(candidate: _Candidate, unit: Unit) -> tuple[str, int, int]:
     return candidate.hit.chunk.doc_id, unit.start, unit.end
 
 
-def compose(store: TreeSource, result: SearchResult, question: Question) -> Composition:
+def _named_lists(store: TreeSource, result: SearchResult, question: Question,
+                 doc_ids: Sequence[str] | None) -> list[_Candidate]:
+    """“四个意识”、“六项纪律”: a counted term names a list; look for it in every document's units.
+
+    Retrieval may miss the one sentence that enumerates them (it mentions the term less often than the passages
+    that use it); a unit with exactly that many items, each holding the term's head word (政治意识、大局意识…),
+    or whose sentence names the term, is that list. Documents the search ranked come first.
+    """
+    if question.count is None or not question.focus:
+        return []
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    ranked = list(dict.fromkeys(h.chunk.doc_id for h in result.hits))
+    documents = [str(getattr(d, "doc_id", d)) for d in store.documents()]
+    allowed = set(doc_ids) if doc_ids else None
+    order = ranked + [d for d in documents if d not in ranked]
+    found: list[_Candidate] = []
+    for doc_id in order:
+        if allowed is not None and doc_id not in allowed:
+            continue
+        tree = store.document_tree(doc_id)
+        if tree is None:
+            continue
+        for unit in tree.units:
+            if len(unit.items) != question.count or not _is_list(tree, unit):
+                continue
+            sentence = tree.text[unit.start:unit.end]
+            named = head in sentence
+            suffix = len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
+            if not (named or suffix):
+                continue
+            chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
+            if chunk is not None:
+                found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
+    return found
+
+
+def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_ids: Sequence[str] | None = None) -> Composition:
     """The direct line, the quoted unit(s) and their citations for an answerable question."""
     candidates = _candidates(store, result)
     if not candidates:
@@ -251,34 +334,73 @@ def compose(store: TreeSource, result: SearchResult, question: Question) -> Comp
         return _chunk_answer(result, candidates)
     best_score = max(c.score for c in usable)
     eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
-    listed = _pick_list(question, result, eligible)
+    listed = _pick_list(question, result, eligible, usable)
+    if question.kind == "list" and (listed is None or not _ties(question, listed)):
+        named = _named_lists(store, result, question, doc_ids)
+        if named:
+            listed = _pick_named(question, result, named) or listed
     if listed is not None:
         return _list_answer(question, result, eligible, *listed)
     return _fact_answer(question, result, eligible)
 
 
-def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
-    """The list the question asks for: list questions always, others when their best sentence leads a list."""
+def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate],
+               candidates: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
+    """The list the question asks for: list questions look at every retrieved passage and its section;
+    other questions take a list only when its lead reads like the question."""
     overlap = QueryOverlap(result.tokens, result.bigrams)
     scored: list[tuple[float, int, _Candidate, Unit]] = []
-    for candidate in eligible:
-        assert candidate.tree is not None
+    pool = candidates if question.kind == "list" else eligible
+    seen: set[tuple[str, int, int]] = set()
+    for candidate in pool:
+        if candidate.tree is None:
+            continue
         chunk = candidate.hit.chunk
-        for unit in _list_units(candidate.tree, chunk.char_start, chunk.char_end):
-            if unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+        units = [(u, False) for u in _list_units(candidate.tree, chunk.char_start, chunk.char_end)]
+        if question.kind == "list":
+            units += [(u, True) for u in _nearby_lists(candidate.tree, chunk.char_start, chunk.char_end)]
+        for unit, nearby in units:
+            key = _unit_id(candidate, unit)
+            if key in seen or unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+                continue
+            seen.add(key)
+            if question.kind != "list" and unit.kind == "series":
+                continue
+            score = _list_score(question, overlap, candidate, unit, nearby=nearby)
+            if score is None:
                 continue
             if question.kind != "list":
-                # a fact question takes a list only when its supporting sentence is the list's lead
-                lead = unit.lead or (unit.start, unit.items[0][0])
-                if not (lead[0] <= candidate.start < lead[1] or candidate.start <= lead[0] < candidate.end):
+                lead = fold_for_search(_lead_text(candidate.tree, unit))
+                if overlap.sentence(lead) < LEAD_OVERLAP:
                     continue
-                if unit.kind == "series":
-                    continue
-            scored.append((_list_score(question, overlap, candidate, unit), -candidate.rank, candidate, unit))
+            scored.append((score, -candidate.rank, candidate, unit))
     if not scored:
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return scored[0][2], scored[0][3]
+
+
+def _ties(question: Question, listed: tuple[_Candidate, Unit]) -> bool:
+    """The picked list has the asked count and the focus's head word in its items."""
+    candidate, unit = listed
+    assert candidate.tree is not None
+    return question.count == len(unit.items) and _suffix_match(question, candidate.tree, unit)
+
+
+def _pick_named(question: Question, result: SearchResult, named: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
+    overlap = QueryOverlap(result.tokens, result.bigrams)
+    best: tuple[float, _Candidate | None] = (-1.0, None)
+    for rank, candidate in enumerate(named):
+        assert candidate.tree is not None and candidate.named is not None
+        unit = candidate.named
+        text = fold_for_search(candidate.tree.text[unit.start:unit.end])
+        score = overlap.sentence(text) + (1.0 if _suffix_match(question, candidate.tree, unit) else 0.0) - 0.001 * rank
+        if score > best[0]:
+            best = (score, candidate)
+    candidate = best[1]
+    if candidate is None or candidate.named is None:
+        return None
+    return candidate, candidate.named
 
 
 def _list_answer(question: Question, result: SearchResult, eligible: list[_Candidate], candidate: _Candidate, unit: Unit) -> Composition:
