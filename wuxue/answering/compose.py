@@ -35,6 +35,9 @@ SENTENCE_SHARE = 0.6
 MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
 MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
+TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
+FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
+FURTHER = True  # add further passages that say something new
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LEAD_OVERLAP = 0.8  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
@@ -341,7 +344,7 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
             listed = _pick_named(question, result, named) or listed
     if listed is not None:
         return _list_answer(question, result, eligible, *listed)
-    return _fact_answer(question, result, eligible)
+    return _fact_answer(question, result, eligible, usable)
 
 
 def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate],
@@ -430,29 +433,68 @@ def _list_answer(question: Question, result: SearchResult, eligible: list[_Candi
     return Composition(direct, "\n".join(lines), citations)
 
 
-def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate]) -> Composition:
-    main = eligible[0]
+def _main(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> _Candidate:
+    """The passage whose sentence states the fact: the best-ranked one, unless only a lower one holds the asked kind
+    (a number for 多少, a date for 哪一天)."""
+    kind = expected_type(result.query)
+    first = eligible[0]
+    if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
+        return first
+    for candidate in usable:
+        if candidate.share >= TYPED_SHARE and candidate.tree is not None and \
+                holds_answer(kind, fold_for_search(candidate.tree.text[candidate.start:candidate.end])):
+            return candidate
+    return first
+
+
+def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int]:
+    """The sentence of the whole unit that answers best (the chunk may hold only part of the article), with a bonus
+    for one that defines the focus term (“誓词如下：…”, “X是…”)."""
+    tree = main.tree
+    if unit is None or tree is None:
+        return main.start, main.end
+    text = tree.text[unit.start:unit.end]
+    sentences = [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)]
+    if not sentences:
+        return main.start, main.end
+    scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    if question.kind in ("definition", "other") and len(head) == 2:
+        pattern = re.compile(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)")
+        scores = [sc + (FOCUS_BONUS if pattern.search(text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    a, b = sentences[best]
+    if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
+        return main.start, main.end
+    if _is_heading(tree, unit.start + a, unit.start + b):
+        return main.start, main.end
+    return unit.start + a, unit.start + b
+
+
+def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
+    main = _main(question, result, eligible, usable)
     tree = main.tree
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
-    span = _cut(tree, unit.start, unit.end) if unit else (main.start, main.end)
-    citations = [_citation(1, main, span, [(main.start, main.end)])]
-    sentence = _strip_label(tree.text[main.start:main.end])
+    start, end = _refine(question, result, main, unit)
+    span = _cut(tree, unit.start, unit.end) if unit else (start, end)
+    citations = [_citation(1, main, span, [(start, end)])]
+    sentence = _strip_label(tree.text[start:end])
     direct = f"{sentence}[1]"
     lines = [direct]
     quoted = tree.text[span[0]:span[1]].strip()
     if unit and _strip_label(quoted) != sentence and (not question.single_fact or len(quoted) <= SHORT_UNIT_CHARS):
         lines.append(f"{_quote(tree, span, unit.end)}[1]")
     covered = [tree.text[span[0]:span[1]]]
-    for other in eligible[1:]:
-        if len(citations) == MAX_CITED or other.tree is None:
-            break
+    for other in eligible:
+        if len(citations) == MAX_CITED or other.tree is None or other is main:
+            continue
         text = other.tree.text[other.start:other.end]
         if any(text in seen or seen in text for seen in covered):
             continue
         if new_content(text, result.tokens, result.bigrams) == 0:
             continue
-        if question.single_fact and holds_answer(expected_type(result.query), fold_for_search(sentence)):
+        if not FURTHER or question.single_fact and holds_answer(expected_type(result.query), fold_for_search(sentence)):
             continue  # the first line already states the asked fact
         marker = len(citations) + 1
         other_unit = _unit_for(other.tree, other.start, other.end)
