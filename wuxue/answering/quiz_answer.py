@@ -13,11 +13,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wuxue.answering.compose import Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut, _quote, _unit_for, chunk_citation
+from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
+                                      _nearby_lists, _quote, _unit_for, chunk_citation)
 from wuxue.answering.question import BLANK, Question, chinese_number
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.sentences import sentence_spans
+from wuxue.ingest.units import Unit, UnitTree
 
 JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -97,12 +99,50 @@ def _compose_line(first: str, sentence: _Sentence | None) -> Composition:
     return Composition(direct, "\n".join(lines), [citation])
 
 
-def _single(question: Question, pool: Sequence[_Sentence]) -> Composition:
+def _window(stem: str, value: str, size: int = 6) -> str:
+    """The option in its place in the stem with a few characters either side: what must read as in the text."""
+    match = BLANK.search(stem)
+    if not match:
+        return _squash(stem)[-size:] + _squash(value)
+    return _squash(stem[: match.start()])[-size:] + _squash(value) + _squash(BLANK.sub("", stem[match.end():]))[:size]
+
+
+def _option_scores(question: Question, pool: Sequence[_Sentence]) -> list[tuple[float, str, str, _Sentence | None]]:
     scored = []
     for letter, text in question.options:
-        score, sentence = _best(pool, _fill(question.stem, text))
-        present = sentence is not None and _squash(text) in sentence.folded
-        scored.append((score + (0.2 if present else 0.0), letter, text, sentence))
+        best: tuple[float, _Sentence | None] = (0.0, None)
+        local = _window(question.stem, text)
+        whole = _fill(question.stem, text)
+        for sentence in pool:
+            score = _coverage(local, sentence.folded) + 0.3 * _coverage(whole, sentence.folded) - 0.01 * sentence.candidate.rank
+            if _squash(text) in sentence.folded:
+                score += 0.2
+            if score > best[0]:
+                best = (score, sentence)
+        scored.append((best[0], letter, text, best[1]))
+    return scored
+
+
+def _at_blank(question: Question, pool: Sequence[_Sentence]) -> tuple[list[str], _Sentence | None]:
+    """The options the text puts where the blank is (“担负直接教育、管理、监督党员” → 教育、管理、监督)."""
+    if not BLANK.search(question.stem):
+        return [], None
+    _, sentence = _best(pool, BLANK.sub("", question.stem))
+    if sentence is None:
+        return [], None
+    value = _squash(_blank_value(question.stem, sentence.text, limit=80))
+    if not value:
+        return [], sentence
+    stated = [(letter, _squash(text)) for letter, text in question.options if _squash(text) and _squash(text) in value]
+    # “三年” inside “三年至五年”: the longer option is the one the text states
+    return [letter for letter, text in stated if not any(text != other and text in other for _, other in stated)], sentence
+
+
+def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_Candidate]) -> Composition:
+    at_blank, sentence = _at_blank(question, pool)
+    if len(at_blank) >= 2 and not question.negative and not re.search(r"单选|单项", question.text[:12]):
+        return _multi(question, pool, candidates)  # the text fills the blank with several options: a 多选 without its label
+    scored = _option_scores(question, pool)
     if question.negative:
         # the option the text does not state among those it lists
         stated = [_best(pool, text)[0] for _, text in question.options]
@@ -110,44 +150,69 @@ def _single(question: Question, pool: Sequence[_Sentence]) -> Composition:
         _, letter, text, _ = scored[index]
         support = max(scored, key=lambda item: item[0])[3]
         return _compose_line(f"答案：{letter}（{text}）", support)
-    score, letter, text, sentence = max(scored, key=lambda item: item[0])
-    return _compose_line(f"答案：{letter}（{text}）", sentence)
+    if len(at_blank) == 1 and sentence is not None:
+        letter = at_blank[0]
+        text = dict(question.options)[letter]
+        return _compose_line(f"答案：{letter}（{text}）", sentence)
+    _, letter, text, best = max(scored, key=lambda item: item[0])
+    return _compose_line(f"答案：{letter}（{text}）", best)
 
 
-def _multi(question: Question, pool: Sequence[_Sentence]) -> Composition:
-    """The unit that states most options (and reads most like the stem); every option it states."""
-    by_unit: dict[tuple[str, int, int], list[_Sentence]] = {}
-    for sentence in pool:
-        tree = sentence.candidate.tree
-        assert tree is not None
-        unit = _unit_for(tree, sentence.start, sentence.end)
-        key = (sentence.candidate.hit.chunk.doc_id, unit.start if unit else sentence.start, unit.end if unit else sentence.end)
-        by_unit.setdefault(key, []).append(sentence)
-    best: tuple[float, list[str], _Sentence | None] = (-1.0, [], None)
-    stem = BLANK.sub("", question.stem)
-    for sentences in by_unit.values():
-        text = "".join(s.folded for s in sentences)
-        stated = [letter for letter, option in question.options if _squash(option) and _squash(option) in text]
-        lead = max(sentences, key=lambda s: _coverage(stem, s.folded))
-        score = len(stated) + _coverage(stem, text) - 0.01 * sentences[0].candidate.rank
-        if score > best[0]:
-            best = (score, stated, lead)
-    _, stated, lead = best
+def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[str], float]:
+    text = _squash(tree.text[unit.start:unit.end])
+    stated = [letter for letter, option in question.options if _squash(option) and _squash(option) in text]
+    lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
+    return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
+
+
+def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_Candidate]) -> Composition:
+    """The unit that states most options and reads most like the stem (lists in the retrieved passages' sections
+    count: the list of 职权 may be the article before the one retrieved); every option it states."""
+    best: tuple[float, list[str], _Candidate | None, Unit | None] = (-1.0, [], None, None)
+    for candidate in candidates:
+        tree, chunk = candidate.tree, candidate.hit.chunk
+        if tree is None:
+            continue
+        units = [u for u in tree.overlapping(chunk.char_start, chunk.char_end) if u.kind in ("article", "paragraph", "list", "run", "series")]
+        units += _nearby_lists(tree, chunk.char_start, chunk.char_end)
+        for unit in units:
+            if unit.end - unit.start > MAX_UNIT_CHARS:
+                continue
+            stated, coverage = _unit_options(question, tree, unit)
+            score = len(stated) + coverage - 0.01 * candidate.rank - 0.0001 * (unit.end - unit.start) / 100
+            if score > best[0]:
+                best = (score, stated, candidate, unit)
+    _, stated, candidate, unit = best
     letters = stated if not question.negative else [letter for letter, _ in question.options if letter not in stated]
     if not letters:
-        letters = [max(question.options, key=lambda o: _best(pool, _fill(question.stem, o[1]))[0])[0]]
+        letters = [max(_option_scores(question, pool), key=lambda item: item[0])[1]]
     named = "、".join(text for letter, text in question.options if letter in letters)
-    return _compose_line(f"答案：{''.join(sorted(letters))}（{named}）", lead)
+    first = f"答案：{''.join(sorted(letters))}（{named}）"
+    if candidate is None or unit is None or candidate.tree is None:
+        return _compose_line(first, None)
+    tree = candidate.tree
+    span = _cut(tree, unit.start, unit.end)
+    highlights = [(a, b) for a, b in (unit.items or ((unit.start, unit.end),))
+                  if any(_squash(t) in _squash(tree.text[a:b]) for letter, t in question.options if letter in letters)]
+    citation = _citation(1, candidate, span, highlights or [(unit.start, unit.end)])
+    direct = f"{first}[1]"
+    return Composition(direct, f"{direct}\n{_quote(tree, span, unit.end)}[1]", [citation])
 
 
-def _blank_value(stem: str, sentence: str) -> str:
-    """The words of ``sentence`` standing where the stem's first blank is (both sides matched)."""
+def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
+    """The words of ``sentence`` standing where the stem's first blank is (both sides matched).
+
+    Matching ignores punctuation; the value keeps the sentence's own (a run 教育、管理、监督 stays readable) and
+    stops at a clause end when nothing follows the blank in the stem.
+    """
     match = BLANK.search(stem)
     if not match:
         return ""
     left = _squash(stem[: match.start()])
     right = _squash(BLANK.sub("", stem[match.end():]))
-    text = _squash(sentence)
+    plain = fold_for_search(re.sub(r"\s+", "", sentence))
+    keep = [i for i, ch in enumerate(plain) if _squash(ch)]
+    text = "".join(plain[i] for i in keep)
     start = 0
     for size in range(min(len(left), 12), 0, -1):
         position = text.find(left[-size:])
@@ -155,13 +220,21 @@ def _blank_value(stem: str, sentence: str) -> str:
             start = position + size
             break
     end = len(text)
+    found_right = False
     for size in range(min(len(right), 8), 0, -1):
         position = text.find(right[:size], start)
         if position >= 0:
-            end = position
+            end, found_right = position, True
             break
-    value = text[start:end]
-    return value if 0 < len(value) <= 30 else ""
+    if start >= end:
+        return ""
+    first, last = keep[start], keep[end - 1] + 1
+    value = plain[first:last]
+    if not found_right:
+        stop = re.search(r"[，,。；;：:！？!?]", value)
+        value = value[: stop.start()] if stop else value
+    value = value.strip("，,。；;、 ")
+    return value if 0 < len(value) <= limit else ""
 
 
 def _blank(question: Question, pool: Sequence[_Sentence]) -> Composition:
@@ -215,9 +288,9 @@ def answer_quiz(store: TreeSource, result: SearchResult, question: Question) -> 
         citation: Citation = chunk_citation(1, hit, [])
         return Composition("", f"{hit.chunk.text}[1]", [citation])
     if question.kind == "quiz_multi":
-        return _multi(question, pool)
+        return _multi(question, pool, candidates)
     if question.kind == "quiz_single":
-        return _single(question, pool)
+        return _single(question, pool, candidates)
     if question.kind == "quiz_judge":
         return _judge(question, pool)
     return _blank(question, pool)
