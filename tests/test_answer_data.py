@@ -40,3 +40,20 @@ def test_validator_catches_a_bad_quiz_key() -> None:
     bad = {"id": "y", "form": "multi", "question": "（ ）A.一 B.二 C.三", "key": "CA", "doc_ids": ["dangzhang_2022"],
            "added": False}
     assert v.check_quiz([bad], [v.CORPUS])
+
+
+def test_sets_meet_the_issue_minimums_and_cover_every_document() -> None:
+    answers = _rows(v.DATA / "answers.jsonl")
+    quiz = _rows(v.DATA / "quiz_forms.jsonl")
+    kinds = [r["kind"] for r in answers]
+    forms = [r["form"] for r in quiz]
+    assert len(answers) >= 130 and len(quiz) >= 90
+    assert kinds.count("list") >= 55 and kinds.count("definition") >= 22
+    assert sum(kinds.count(k) for k in ("quantity", "date", "actor")) >= 22
+    assert sum(kinds.count(k) for k in ("requirement", "procedure", "yesno", "other")) >= 30
+    assert forms.count("single") >= 25 and forms.count("multi") >= 20
+    assert forms.count("blank") >= 20 and forms.count("judge") >= 25
+    corpus_docs = {p.stem for p in v.CORPUS.glob("*.txt")}
+    assert corpus_docs <= {r["doc_ids"][0] for r in answers}
+    assert corpus_docs <= {r["doc_ids"][0] for r in quiz}
+    assert any(r["added"] for r in answers) and any(r["added"] for r in quiz)
