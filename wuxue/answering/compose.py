@@ -40,6 +40,7 @@ FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
 FURTHER = True  # add further passages that say something new
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
+LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
 LEAD_OVERLAP = 0.8  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
 _CN = "零一二三四五六七八九十"
@@ -353,6 +354,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     other questions take a list only when its lead reads like the question."""
     overlap = QueryOverlap(result.tokens, result.bigrams)
     scored: list[tuple[float, int, _Candidate, Unit]] = []
+    if question.kind not in LIST_ASKING:
+        return None
     pool = candidates if question.kind == "list" else eligible
     seen: set[tuple[str, int, int]] = set()
     for candidate in pool:
@@ -372,15 +375,46 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
             score = _list_score(question, overlap, candidate, unit, nearby=nearby)
             if score is None:
                 continue
+            if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
+                continue
             if question.kind != "list":
                 lead = fold_for_search(_lead_text(candidate.tree, unit))
-                if overlap.sentence(lead) < LEAD_OVERLAP:
-                    continue
+                support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
+                if overlap.sentence(lead) < max(LEAD_OVERLAP, overlap.sentence(support)):
+                    continue  # the supporting sentence reads more like the question than the list's lead
             scored.append((score, -candidate.rank, candidate, unit))
     if not scored:
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return scored[0][2], scored[0][3]
+
+
+def _defines_list(question: Question, tree: UnitTree, unit: Unit) -> bool:
+    """“它的基本任务是：” answers “…基本任务是什么”; “有下列情形之一的，可以从轻处分：” does not define 从轻处分."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    lead = _lead_text(tree, unit).strip()
+    return len(head) == 2 and head in lead and bool(re.search(r"(?:是|为|包括|有|如下|主要有)[：:]$", lead))
+
+
+def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
+    """The list a sentence ending in ：introduces (a lead alone is never the answer)."""
+    if not tree.text[start:end].rstrip().endswith(("：", ":")):
+        return None
+    for unit in tree.units:
+        if unit.lead and unit.lead[0] <= start < unit.lead[1] + 1 and _is_list(tree, unit) and unit.kind != "series":
+            return unit
+        if unit.start > end:
+            break
+    return None
+
+
+def _skip_headings(tree: UnitTree, start: int, end: int) -> int:
+    """Move the start past bare heading lines (党员廉洁自律规范, 第四章 …): they are never answer sentences."""
+    while True:
+        line_end = tree.text.find("\n", start, end)
+        if line_end < 0 or not _is_heading(tree, start, line_end):
+            return start
+        start = line_end + 1
 
 
 def _ties(question: Question, listed: tuple[_Candidate, Unit]) -> bool:
@@ -477,9 +511,13 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
     start, end = _refine(question, result, main, unit)
+    start = _skip_headings(tree, start, end)
+    led = _list_led_by(tree, start, end)
+    if led is not None:
+        return _list_answer(question, result, eligible, main, led)
     span = _cut(tree, unit.start, unit.end) if unit else (start, end)
     citations = [_citation(1, main, span, [(start, end)])]
-    sentence = _strip_label(tree.text[start:end])
+    sentence = " ".join(_strip_label(tree.text[start:end]).split())
     direct = f"{sentence}[1]"
     lines = [direct]
     quoted = tree.text[span[0]:span[1]].strip()

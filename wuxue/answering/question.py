@@ -38,6 +38,7 @@ _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是�
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思")
+_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
 _QUESTION_WORDS = re.compile(r"(?:请问|请|一下|呢|吗|？|\?|。|！)")
 
 
@@ -110,10 +111,11 @@ def _focus(stem: str) -> str:
     if quoted:
         return quoted.group(1)
     body = _QUESTION_WORDS.sub("", BLANK.sub("", stem))
+    body = re.sub(r"^(?:什么是|什么叫|何谓|何为)", "", body)
     after = re.search(r"(?:有哪些|包括哪些|哪几[项个种类条点]|哪些)(.{1,12})$", body)
-    if after and after.group(1).strip():
+    if after and after.group(1).strip() and not _GENERIC.fullmatch(after.group(1).strip()):
         return after.group(1).strip()
-    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否)", body)
+    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些)", body)
     if before:
         return before.group(1)
     return body[:20]
