@@ -97,7 +97,7 @@ def _trim(text: str, start: int, end: int) -> Span:
     return start, end
 
 
-def _sections(paragraphs: list[Paragraph], text_end: int) -> list[Unit]:
+def _sections(paragraphs: list[Paragraph], text_end: int, *text_of: str) -> list[Unit]:
     """A heading, lead or article with everything under it, up to the next one of the same or a higher level."""
     units: list[Unit] = []
     for index, paragraph in enumerate(paragraphs):
@@ -110,7 +110,19 @@ def _sections(paragraphs: list[Paragraph], text_end: int) -> list[Unit]:
                 break
         last = max((p.end for p in paragraphs[index:] if p.start < end), default=paragraph.end)
         kind = "article" if paragraph.kind == "article" else "section"
-        units.append(Unit(kind, paragraph.start, last, paragraph.label))
+        units.append(Unit(kind, paragraph.start, last, paragraph.label, lead=(paragraph.start, paragraph.end) if kind == "section" else None))
+    # a heading over articles or 一、 leads is a list of them (党员廉洁自律规范: 第一条…第四条)
+    for index, unit in enumerate(units):
+        if unit.kind != "section":
+            continue
+        level = next(p.level for p in paragraphs if p.start == unit.start)
+        children = [u for u in units if u is not unit and unit.contains(u.start, u.end) and u.start > unit.start]
+        child_levels = [next(p.level for p in paragraphs if p.start == u.start) for u in children]
+        direct_level = min((lvl for lvl in child_levels if lvl > level), default=None)
+        direct = [u for u, lvl in zip(children, child_levels) if lvl == direct_level]
+        if len(direct) >= 2 and direct_level in (5, 6, 7):
+            units[index] = Unit(unit.kind, unit.start, unit.end, unit.label, lead=unit.lead,
+                                items=tuple(_trim(text_of[0], u.start, u.end) for u in direct))
     return units
 
 
@@ -122,7 +134,9 @@ def _paragraph_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
         if not sentences:
             continue
         last = sentences[-1]
-        if text[last[1] - 1] not in "：:":
+        ends_colon = text[last[1] - 1] in "：:"
+        announces = text[last[1] - 1] == "。" and re.search(r"以下|下列|如下", text[last[0]:last[1]])
+        if not (ends_colon or announces):
             continue
         items: list[Span] = []
         marker_kind: str | None = None
@@ -134,8 +148,8 @@ def _paragraph_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
             marker_kind = kind
             items.append(_trim(text, later.start, later.end))
         if len(items) >= 2:
-            units.append(Unit("list", last[0] if paragraph.kind != "article" else paragraph.start, items[-1][1],
-                              paragraph.label, lead=(last[0], last[1]), items=tuple(items)))
+            lead_start = paragraph.start if paragraph.kind == "article" or len(sentences) <= 3 else last[0]
+            units.append(Unit("list", lead_start, items[-1][1], paragraph.label, lead=(lead_start, last[1]), items=tuple(items)))
     return units
 
 
@@ -145,6 +159,8 @@ def _marker_kind(body: str) -> str | None:
             return name
     if re.match(rf"^第[{_ORDINALS}]+[，,、]", body):
         return "ordinal"
+    if body.startswith(("——", "—", "●", "■", "◆")):
+        return "dash"
     return None
 
 
@@ -284,7 +300,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
 def build_units(document: CleanDocument) -> list[Unit]:
     """Every unit of a document with its parent and pages, ordered by start (bigger units first)."""
     text, paragraphs = document.text, document.paragraphs
-    units = _sections(paragraphs, len(text)) + _paragraph_lists(text, paragraphs)
+    units = _sections(paragraphs, len(text), text) + _paragraph_lists(text, paragraphs)
     for paragraph in paragraphs:
         if paragraph.kind == "title":
             continue

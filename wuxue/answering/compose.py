@@ -41,7 +41,8 @@ FURTHER = True  # add further passages that say something new
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
-LEAD_OVERLAP = 0.8  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
+LEAD_OVERLAP = 0.8
+MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
 _CN = "零一二三四五六七八九十"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
@@ -144,7 +145,7 @@ def _list_units(tree: UnitTree, start: int, end: int) -> list[Unit]:
 
 
 def _is_list(tree: UnitTree, unit: Unit) -> bool:
-    if not (unit.kind in LIST_KINDS or unit.kind == "article" and unit.items) or len(unit.items) < 2:
+    if not (unit.kind in LIST_KINDS or unit.kind in ("article", "section") and unit.items) or len(unit.items) < 2:
         return False
     if unit.kind == "series":  # 第九条、第十条… or one-character fragments are references, not a list
         words = [_ARTICLE_LABEL.sub("", tree.text[a:b]) for a, b in unit.items]
@@ -194,6 +195,8 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
         if not (counted or suffix):
             return None
+    if unit.kind == "section" and not (counted or focused or lead_overlap >= LEAD_OVERLAP):
+        return None  # a chapter is a list only when the question names it
     if nearby:
         if not (counted or suffix or focused):
             return None
@@ -367,7 +370,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
             units += [(u, True) for u in _nearby_lists(candidate.tree, chunk.char_start, chunk.char_end)]
         for unit, nearby in units:
             key = _unit_id(candidate, unit)
-            if key in seen or unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+            if key in seen or unit.end - unit.start > (MAX_SECTION_LIST_CHARS if unit.kind == "section" else 3 * MAX_UNIT_CHARS):
                 continue
             seen.add(key)
             if question.kind != "list" and unit.kind == "series":
