@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
-                                      _nearby_lists, _quote, _unit_for, chunk_citation)
+                                      _nearby_lists, _quote, _strip_label, _unit_for, chunk_citation)
 from wuxue.answering.question import BLANK, Question, chinese_number
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
@@ -251,7 +251,8 @@ def _blank(question: Question, pool: Sequence[_Sentence]) -> Composition:
         values.append(value)
         remaining = BLANK.sub(value, remaining, count=1)
     answer = "；".join(values) if values else ""
-    first = f"答案：{answer}。{sentence.text.strip()}" if answer else sentence.text.strip()
+    said = _strip_label(sentence.text)
+    first = f"答案：{answer}。{said}" if answer else said
     return _compose_line(first, sentence)
 
 
@@ -274,7 +275,7 @@ def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
     negations_match = all((word in _squash(claim)) == (word in sentence.folded) for word in ("没有", "不得", "不能", "无权"))
     verdict = "正确" if score >= JUDGE_COVERAGE and same_numbers and negations_match else "错误"
-    return _compose_line(f"{verdict}：{sentence.text.strip()}", sentence)
+    return _compose_line(f"{verdict}：{_strip_label(sentence.text)}", sentence)
 
 
 def answer_quiz(store: TreeSource, result: SearchResult, question: Question) -> Composition:
