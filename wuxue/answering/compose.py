@@ -18,7 +18,7 @@ from typing import Protocol
 
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, new_content, supporting_span
-from wuxue.answering.question import Question
+from wuxue.answering.question import Question, chinese_number
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -168,6 +168,11 @@ def _lead_text(tree: UnitTree, unit: Unit) -> str:
     return tree.text[unit.start:unit.items[0][0]] if unit.items else tree.text[unit.start:unit.end]
 
 
+def _says_count(lead: str) -> int | None:
+    found = re.findall(r"([一二两三四五六七八九十]{1,3})(?:种|项|个|类|条|方面)", _ARTICLE_LABEL.sub("", lead.strip()))
+    return chinese_number(found[-1]) if found else None
+
+
 def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
     """“四个意识”, “六项纪律”: the items end in the focus term's head word (政治意识、大局意识…)."""
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
@@ -186,6 +191,8 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     lead_overlap = overlap.sentence(lead)
     score = lead_overlap + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
     counted = question.count is not None and question.count == len(unit.items)
+    if question.count is None and lead_overlap >= LEAD_OVERLAP:
+        counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
     suffix = _suffix_match(question, tree, unit)
     focused = bool(question.focus) and fold_for_search(question.focus) in lead
     if question.count is not None and not counted:
@@ -249,10 +256,17 @@ def _citation(marker: int, candidate: _Candidate, span: tuple[int, int], highlig
     start, end = span
     marks = [[max(a, start) - start, min(b, end) - start] for a, b in highlights if a < end and b > start]
     pages = [tree.page_at(start + a) for a, _ in marks]
-    section = chunk.section
+    section = _section_of(tree, start, end) or chunk.section
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, section, tree.page_at(start),
                     tree.page_at(max(end - 1, start)), tree.text[start:end], start, end, marks,
                     round(candidate.hit.score, 6), pages[0] if pages else tree.page_at(start), pages)
+
+
+def _section_of(tree: UnitTree, start: int, end: int) -> str:
+    """The breadcrumb of the quoted span: the chapters, sections and article holding it (第一章 党员 › 第三条)."""
+    labels = [u.label for u in sorted(tree.containing(start, end), key=lambda u: u.start - u.end)
+              if u.kind in ("section", "article") and u.label]
+    return " › ".join(dict.fromkeys(labels))
 
 
 def chunk_citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:

@@ -115,7 +115,7 @@ def _focus(stem: str) -> str:
     after = re.search(r"(?:有哪些|包括哪些|哪几[项个种类条点]|哪些)(.{1,12})$", body)
     if after and after.group(1).strip() and not _GENERIC.fullmatch(after.group(1).strip()):
         return after.group(1).strip()
-    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些)", body)
+    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些|有哪几|哪几)", body)
     if before:
         return before.group(1)
     return body[:20]
