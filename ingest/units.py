@@ -275,12 +275,13 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
                     seg_end = stop
                     break
             position = seg_end
-            if len(separators) < 2:
-                continue
             head = sentence[seg_start:separators[0]]
             verb = None
             for match in _SERIES_VERB.finditer(head):
                 verb = match
+            # two terms make a series only right after 分为/包括/：(“分为留党察看一年、留党察看二年”)
+            if len(separators) < 2 and not (verb and re.search(r"分为|分成|包括|[：:]", verb.group(0))):
+                continue
             first_item_start = seg_start + (verb.end() if verb and verb.end() < len(head) else 0)
             bounds = [first_item_start, *[i + 1 for i in separators]]
             ends = [*separators, seg_end]
@@ -290,7 +291,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
                 ends[-1] = bounds[-1] + tail.start()
             items = [_trim(text, s_start + a, s_start + b) for a, b in zip(bounds, ends)]
             items = [(a, b) for a, b in items if b > a]
-            if len(items) < 3 or max(b - a for a, b in items[1:]) > MAX_SERIES_ITEM:
+            if len(items) < 2 or max(b - a for a, b in items[1:]) > MAX_SERIES_ITEM:
                 continue
             units.append(Unit("series", s_start, s_end, lead=(s_start, items[0][0]) if items[0][0] > s_start else None,
                               items=tuple(items)))

@@ -334,7 +334,7 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
         for unit in tree.units:
             if len(unit.items) != question.count or not _is_list(tree, unit):
                 continue
-            sentence = tree.text[unit.start:unit.end]
+            sentence = tree.text[unit.start:unit.end] if unit.kind == "series" else _lead_text(tree, unit)
             named = head in sentence
             suffix = len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
             if not (named or suffix):

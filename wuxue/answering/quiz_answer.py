@@ -22,6 +22,10 @@ from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 
 JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
+MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
+MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or more such options make a 多选
+_ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
+_NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(r"[零〇一二三四五六七八九十百两半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
@@ -140,9 +144,19 @@ def _at_blank(question: Question, pool: Sequence[_Sentence]) -> tuple[list[str],
 
 def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_Candidate]) -> Composition:
     at_blank, sentence = _at_blank(question, pool)
-    if len(at_blank) >= 2 and not question.negative and not re.search(r"单选|单项", question.text[:12]):
+    labelled = bool(re.search(r"单选|单项", question.text[:12]))
+    if len(at_blank) >= 2 and not question.negative and not labelled:
         return _multi(question, pool, candidates)  # the text fills the blank with several options: a 多选 without its label
     scored = _option_scores(question, pool)
+    top = max(score for score, _, _, _ in scored)
+    near = [(letter, text, sentence) for score, letter, text, sentence in scored if score >= top - MULTI_MARGIN]
+    rest = [score for score, _, _, _ in scored if score < top - MULTI_MARGIN]
+    if len(near) >= 3 and (not rest or max(rest) <= top - MULTI_GAP) and not question.negative and not labelled:
+        # three or more options read in their place in the text about equally well, the others clearly worse:
+        # a 多选 pasted without its label (担负直接教育、管理、监督党员)
+        letters = "".join(letter for letter, _, _ in near)
+        named = "、".join(text for _, text, _ in near)
+        return _compose_line(f"答案：{letters}（{named}）", near[0][2])
     if question.negative:
         # the option the text does not state among those it lists
         stated = [_best(pool, text)[0] for _, text in question.options]
@@ -154,7 +168,10 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
         letter = at_blank[0]
         text = dict(question.options)[letter]
         return _compose_line(f"答案：{letter}（{text}）", sentence)
-    _, letter, text, best = max(scored, key=lambda item: item[0])
+    best_score = max(score for score, _, _, _ in scored)
+    tied = [item for item in scored if item[0] >= best_score - 1e-6]
+    # “三年” reads wherever “三年至五年” does: of tied options the one containing the others is the one stated
+    _, letter, text, best = max(tied, key=lambda item: sum(1 for other in tied if _squash(other[2]) in _squash(item[2])))
     return _compose_line(f"答案：{letter}（{text}）", best)
 
 
@@ -269,11 +286,12 @@ def _numbers(text: str) -> set[str]:
 
 def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     claim = _JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
+    claim = _ATTRIBUTION.sub("", claim) or claim  # “党章规定，…” / “按照准则，…”: the claim is what follows
     score, sentence = _best(pool, claim)
     if sentence is None:
         return Composition("", "", [])
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
-    negations_match = all((word in _squash(claim)) == (word in sentence.folded) for word in ("没有", "不得", "不能", "无权"))
+    negations_match = all((word in _squash(claim)) == (word in sentence.folded) for word in _NEGATIONS)
     verdict = "正确" if score >= JUDGE_COVERAGE and same_numbers and negations_match else "错误"
     return _compose_line(f"{verdict}：{_strip_label(sentence.text)}", sentence)
 
