@@ -225,6 +225,7 @@ def _inline_lists(text: str, paragraph: Paragraph) -> list[Unit]:
         after = paragraph.start + colon.end()
         marks = [m for m in _INLINE_ITEM.finditer(text, after, paragraph.end)]
         if not marks or marks[0].start() != after:
+            units += _semicolon_list(text, paragraph, after)
             continue
         sequence = [marks[0]]
         for mark in marks[1:]:
@@ -240,6 +241,28 @@ def _inline_lists(text: str, paragraph: Paragraph) -> list[Unit]:
             items.append(_trim(text, mark.start(), end))
         units.append(Unit("list", lead_start, items[-1][1], lead=(lead_start, after), items=tuple(items)))
     return units
+
+
+def _semicolon_list(text: str, paragraph: Paragraph, after: int) -> list[Unit]:
+    """“监督方式主要包括：座谈…；查阅…；现场调查…。”: clauses after a colon, separated by ；, up to the sentence end."""
+    end = _item_end(text, after, paragraph.end)
+    body = text[after:end]
+    if body.count("；") + body.count(";") < 2 or "\n" in body:
+        return []
+    items: list[Span] = []
+    start = after
+    for match in re.finditer(r"[；;]|[。！？!?]$", body):
+        items.append(_trim(text, start, after + match.end()))
+        start = after + match.end()
+    if start < end:
+        items.append(_trim(text, start, end))
+    items = [(a, b) for a, b in items if b > a]
+    if len(items) < 3:
+        return []
+    sentences = sentence_spans(text, paragraph.start, paragraph.end)
+    lead_start = next((s for s, e in sentences if s <= after - 1 < e), paragraph.start)
+    # sentence_spans splits at ；— the lead is the text from the sentence holding the colon
+    return [Unit("list", lead_start, items[-1][1], lead=(lead_start, after), items=tuple(items))]
 
 
 def _item_end(text: str, start: int, limit: int) -> int:

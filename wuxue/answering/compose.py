@@ -39,6 +39,7 @@ TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number,
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
 FURTHER = True  # add further passages that say something new
 LIST_KINDS = {"list", "run", "series"}
+NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
 LEAD_OVERLAP = 0.8
@@ -156,10 +157,8 @@ def _is_list(tree: UnitTree, unit: Unit) -> bool:
 def _nearby_lists(tree: UnitTree, start: int, end: int) -> list[Unit]:
     """Lists elsewhere in the section (章/节/一、) that holds the chunk: the list may sit in the next article."""
     sections = [u for u in tree.containing(start, end) if u.kind == "section" and u.end - u.start <= NEARBY_SECTION_CHARS]
-    if not sections:
-        return []
-    section = sections[0]
-    return [u for u in tree.units if section.contains(u.start, u.end) and not (u.start < end and start < u.end) and _is_list(tree, u)]
+    low, high = (sections[0].start, sections[0].end) if sections else (start - NEARBY_WINDOW, end + NEARBY_WINDOW)
+    return [u for u in tree.units if low <= u.start and u.end <= high and not (u.start < end and start < u.end) and _is_list(tree, u)]
 
 
 def _lead_text(tree: UnitTree, unit: Unit) -> str:
@@ -194,13 +193,15 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     if question.count is None and lead_overlap >= LEAD_OVERLAP:
         counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
     suffix = _suffix_match(question, tree, unit)
-    focused = bool(question.focus) and fold_for_search(question.focus) in lead
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
+        len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
         score -= 1.0
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.kind == "series":
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
-        if not (counted or suffix):
+        if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
             return None
     if unit.kind == "section" and not (counted or focused or lead_overlap >= LEAD_OVERLAP):
         return None  # a chapter is a list only when the question names it
