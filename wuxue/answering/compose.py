@@ -374,6 +374,10 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     scored: list[tuple[float, int, _Candidate, Unit]] = []
     if question.kind not in LIST_ASKING:
         return None
+    focus = fold_for_search(question.focus)
+    if question.kind == "definition" and len(focus) >= 4 and any(
+            c.tree is not None and focus in fold_for_search(c.tree.text[c.start:c.end]) for c in eligible):
+        return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
     pool = candidates if question.kind == "list" else eligible
     seen: set[tuple[str, int, int]] = set()
     for candidate in pool:
