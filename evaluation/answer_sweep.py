@@ -25,9 +25,16 @@ SETTINGS: list[dict[str, object]] = [
     {"SHORT_UNIT_CHARS": 150},
     {"SHORT_UNIT_CHARS": 300},
     {"LEAD_OVERLAP": 0.6},
-    {"LEAD_OVERLAP": 1.0},
+    {"LEAD_OVERLAP": 0.8},
     {"TYPED_SHARE": 0.15},
     {"TYPED_SHARE": 0.6},
+    {"HOLDS_SUPPORT": 0.0},
+    {"HOLDS_SUPPORT": 1.0},
+    {"NEARBY_WINDOW": 0},
+    {"MAX_SECTION_LIST_CHARS": 0},
+    {"NEARBY_FALLBACK": True},
+    {"NEARBY_FALLBACK": True, "LEAD_OVERLAP": 0.8},
+    {"LEAD_OVERLAP": 1.2},
 ]
 
 

@@ -42,8 +42,10 @@ LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
-LEAD_OVERLAP = 0.8
-MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
+LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
+HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
+NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
+MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
 _CN = "零一二三四五六七八九十"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
@@ -199,6 +201,8 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     if question.count is not None and not counted:
         score -= 1.0
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
+    if unit.start <= candidate.start and candidate.end <= unit.end:
+        score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
     if unit.kind == "series":
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
         if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
@@ -380,31 +384,32 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
         return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
     pool = candidates if question.kind == "list" else eligible
     seen: set[tuple[str, int, int]] = set()
-    for candidate in pool:
-        if candidate.tree is None:
-            continue
-        chunk = candidate.hit.chunk
-        units = [(u, False) for u in _list_units(candidate.tree, chunk.char_start, chunk.char_end)]
-        if question.kind == "list":
-            units += [(u, True) for u in _nearby_lists(candidate.tree, chunk.char_start, chunk.char_end)]
-        for unit, nearby in units:
-            key = _unit_id(candidate, unit)
-            if key in seen or unit.end - unit.start > (MAX_SECTION_LIST_CHARS if unit.kind == "section" else 3 * MAX_UNIT_CHARS):
+    for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
+        if nearby and (scored and NEARBY_FALLBACK or question.kind != "list"):
+            break
+        for candidate in pool:
+            if candidate.tree is None:
                 continue
-            seen.add(key)
-            if question.kind != "list" and unit.kind == "series":
-                continue
-            score = _list_score(question, overlap, candidate, unit, nearby=nearby)
-            if score is None:
-                continue
-            if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
-                continue
-            if question.kind != "list":
-                lead = fold_for_search(_lead_text(candidate.tree, unit))
-                support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
-                if overlap.sentence(lead) < max(LEAD_OVERLAP, overlap.sentence(support)):
-                    continue  # the supporting sentence reads more like the question than the list's lead
-            scored.append((score, -candidate.rank, candidate, unit))
+            chunk = candidate.hit.chunk
+            finder = _nearby_lists if nearby else _list_units
+            for unit in finder(candidate.tree, chunk.char_start, chunk.char_end):
+                key = _unit_id(candidate, unit)
+                if key in seen or unit.end - unit.start > (MAX_SECTION_LIST_CHARS if unit.kind == "section" else 3 * MAX_UNIT_CHARS):
+                    continue
+                seen.add(key)
+                if question.kind != "list" and unit.kind == "series":
+                    continue
+                if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
+                    continue
+                score = _list_score(question, overlap, candidate, unit, nearby=nearby)
+                if score is None:
+                    continue
+                if question.kind != "list":
+                    lead = fold_for_search(_lead_text(candidate.tree, unit))
+                    support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
+                    if overlap.sentence(lead) < max(LEAD_OVERLAP, overlap.sentence(support)):
+                        continue  # the supporting sentence reads more like the question than the list's lead
+                scored.append((score, -candidate.rank, candidate, unit))
     if not scored:
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)

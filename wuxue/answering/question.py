@@ -32,12 +32,12 @@ _ARTICLE = re.compile(rf"第[{_NUM}百]+条")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 
 _LIST = re.compile(r"有哪些|包括哪些|包含哪些|哪些方面|哪些内容|哪些情形|哪些情况|哪些要求|哪些原则|哪些任务|哪些义务|哪些权利|"
-                   rf"哪几|哪[{_NUM}]{{1,2}}[项个种类条点化大]|分为|分成|几个方面|哪些|主要有|都有什么")
+                   rf"哪几|哪[二三四五六七八九十两]{{1,2}}[项个种类条点化大]|分为|分成|几个方面|哪些|主要有|都有什么")
 _ACTOR = re.compile(r"由谁|谁来|是谁|哪个机关|哪一级|哪级|什么机关|哪个组织|哪个部门|哪个党组织|什么组织|哪一机关|谁")
 _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是不是|有没有|吗[？?]?$")
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
-_DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思")
+_DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
 _GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
 _QUESTION_WORDS = re.compile(r"(?:请问|请|一下|呢|吗|？|\?|。|！)")
 
@@ -115,7 +115,7 @@ def _focus(stem: str) -> str:
     after = re.search(r"(?:有哪些|包括哪些|哪几[项个种类条点]|哪些)(.{1,12})$", body)
     if after and after.group(1).strip() and not _GENERIC.fullmatch(after.group(1).strip()):
         return after.group(1).strip()
-    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些|有哪几|哪几)", body)
+    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些|有哪几|哪几|指哪|有哪|哪[一二三四五六七八九十两])", body)
     if before:
         return before.group(1)
     return body[:20]
@@ -142,7 +142,7 @@ def _plain_kind(stem: str) -> str:
         return "actor"
     if _YESNO.search(stem):
         return "yesno"
-    if _PROCEDURE.search(stem):
+    if _PROCEDURE.search(stem) and not re.search(r"定义|含义|内涵", stem):
         return "procedure"
     if _REQUIREMENT.search(stem):
         return "requirement"
