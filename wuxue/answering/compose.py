@@ -38,6 +38,8 @@ SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at 
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
 FURTHER = True  # add further passages that say something new
+SKIP_WHEN_STATED = True  # single facts: no further passage once the first line holds the asked kind
+MAIN_SHARE_WEIGHT: float | None = 0.5  # None: the best-ranked passage states the fact; else argmax(score + w * share)
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
@@ -499,6 +501,8 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     (a number for 多少, a date for 哪一天)."""
     kind = expected_type(result.query)
     first = eligible[0]
+    if MAIN_SHARE_WEIGHT is not None and question.single_fact:  # the best sentence, retrieval's confidence as a tie-breaker
+        first = max(eligible, key=lambda c: (c.score + MAIN_SHARE_WEIGHT * c.share, -c.rank))
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
         return first
     for candidate in usable:
@@ -559,7 +563,9 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
             continue
         if new_content(text, result.tokens, result.bigrams) == 0:
             continue
-        if not FURTHER or question.single_fact and holds_answer(expected_type(result.query), fold_for_search(sentence)):
+        keep_top = other.rank == 0 and main.rank != 0  # the best-ranked passage stays when another one states the fact
+        if not FURTHER or not keep_top and SKIP_WHEN_STATED and question.single_fact and \
+                holds_answer(expected_type(result.query), fold_for_search(sentence)):
             continue  # the first line already states the asked fact
         marker = len(citations) + 1
         other_unit = _unit_for(other.tree, other.start, other.end)
