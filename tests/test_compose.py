@@ -112,3 +112,15 @@ def test_a_bare_heading_is_never_the_answer_sentence(crafted):
 def test_refusal_has_no_direct_line(crafted):
     result = ask(crafted, "明天会下雨吗", refusal=RefusalModel.never_answer())
     assert not result.found and result.direct == "" and result.citations
+
+
+def test_a_counted_term_finds_its_comma_clauses():
+    from wuxue.answering.compose import _clause_runs
+    from wuxue.ingest.units import tree_from_text
+
+    text = "示范\n第十条 组织原则是：成员个人服从组织，少数服从多数，下级组织服从上级组织，全体成员服从大会。其他要求另行规定。"
+    tree = tree_from_text(text)
+    runs = _clause_runs(tree, "服从", 4)
+    assert len(runs) == 1
+    assert [text[a:b] for a, b in runs[0].items] == ["成员个人服从组织", "少数服从多数", "下级组织服从上级组织", "全体成员服从大会"]
+    assert _clause_runs(tree, "服从", 3) == []

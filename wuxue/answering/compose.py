@@ -349,7 +349,44 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
             chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
             if chunk is not None:
                 found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
+        if not found and len(head) >= 2:
+            for unit in _clause_runs(tree, head[-2:], question.count):
+                chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
+                if chunk is not None:
+                    found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
     return found
+
+
+def _clause_runs(tree: UnitTree, word: str, count: int) -> list[Unit]:
+    """“四个服从”: exactly ``count`` consecutive clauses of one sentence, each holding the word (党员个人服从党的组织，
+    少数服从多数，…), as a series unit."""
+    runs: list[Unit] = []
+    for unit in tree.units:
+        if unit.kind != "paragraph" or word not in tree.text[unit.start:unit.end]:
+            continue
+        for s_start, s_end in sentence_spans(tree.text, unit.start, unit.end):
+            clauses: list[tuple[int, int]] = []
+            start = s_start
+            for match in re.finditer(r"[，,；;。！？!?]", tree.text[s_start:s_end]):
+                clauses.append((start, s_start + match.start()))
+                start = s_start + match.end()
+            if start < s_end:
+                clauses.append((start, s_end))
+            holding = [word in tree.text[a:b] for a, b in clauses]
+            index = 0
+            while index < len(clauses):
+                if not holding[index]:
+                    index += 1
+                    continue
+                last = index
+                while last + 1 < len(clauses) and holding[last + 1]:
+                    last += 1
+                if last - index + 1 == count:
+                    items = tuple(clauses[index:last + 1])
+                    runs.append(Unit("series", s_start, s_end, lead=(s_start, items[0][0]) if items[0][0] > s_start else None,
+                                     items=items))
+                index = last + 1
+    return runs
 
 
 def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_ids: Sequence[str] | None = None) -> Composition:
