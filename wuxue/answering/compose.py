@@ -367,7 +367,7 @@ def _clause_runs(tree: UnitTree, word: str, count: int) -> list[Unit]:
         for s_start, s_end in sentence_spans(tree.text, unit.start, unit.end):
             clauses: list[tuple[int, int]] = []
             start = s_start
-            for match in re.finditer(r"[，,；;。！？!?]", tree.text[s_start:s_end]):
+            for match in re.finditer(r"[，,；;：:。！？!?]", tree.text[s_start:s_end]):
                 clauses.append((start, s_start + match.start()))
                 start = s_start + match.end()
             if start < s_end:
