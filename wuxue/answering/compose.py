@@ -539,7 +539,13 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     kind = expected_type(result.query)
     first = eligible[0]
     if MAIN_SHARE_WEIGHT is not None and question.single_fact:  # the best sentence, retrieval's confidence as a tie-breaker
-        first = max(eligible, key=lambda c: (c.score + MAIN_SHARE_WEIGHT * c.share, -c.rank))
+        weight = MAIN_SHARE_WEIGHT
+
+        def strength(c: _Candidate) -> tuple[float, int]:
+            unit = _unit_for(c.tree, c.start, c.end) if c.tree is not None else None
+            return _refine(question, result, c, unit)[2] + weight * c.share, -c.rank
+
+        first = max(eligible, key=strength)
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
         return first
     for candidate in usable:
@@ -549,16 +555,16 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     return first
 
 
-def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int]:
+def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int, float]:
     """The sentence of the whole unit that answers best (the chunk may hold only part of the article), with a bonus
-    for one that defines the focus term (“誓词如下：…”, “X是…”)."""
+    for one that defines the focus term (“誓词如下：…”, “X是…”), and its score."""
     tree = main.tree
     if unit is None or tree is None:
-        return main.start, main.end
+        return main.start, main.end, main.score
     text = tree.text[unit.start:unit.end]
     sentences = [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)]
     if not sentences:
-        return main.start, main.end
+        return main.start, main.end, main.score
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
     if question.kind in ("definition", "other") and len(head) == 2:
@@ -567,10 +573,10 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
     if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
-        return main.start, main.end
+        return main.start, main.end, max(main.score, scores[best])
     if _is_heading(tree, unit.start + a, unit.start + b):
-        return main.start, main.end
-    return unit.start + a, unit.start + b
+        return main.start, main.end, main.score
+    return unit.start + a, unit.start + b, scores[best]
 
 
 def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
@@ -578,7 +584,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     tree = main.tree
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
-    start, end = _refine(question, result, main, unit)
+    start, end, _ = _refine(question, result, main, unit)
     start = _skip_headings(tree, start, end)
     led = _list_led_by(tree, start, end)
     if led is not None:
