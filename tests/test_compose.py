@@ -124,3 +124,15 @@ def test_a_counted_term_finds_its_comma_clauses():
     assert len(runs) == 1
     assert [text[a:b] for a, b in runs[0].items] == ["成员个人服从组织", "少数服从多数", "下级组织服从上级组织", "全体成员服从大会"]
     assert _clause_runs(tree, "服从", 3) == []
+
+
+def test_llm_mode_reads_whole_units(crafted):
+    from wuxue.answering.compose import unit_passages
+
+    result = crafted.search("成员必须履行哪些义务？", k=3)
+    passages = unit_passages(crafted.snapshot.store, result)
+    duties = next(p for p in passages if p.text.startswith("第二条 成员必须履行下列义务："))
+    assert "（四）开展批评和自我批评" in duties.text
+    text = crafted.snapshot.store.document_text(duties.doc_id)
+    assert text is not None and text[duties.char_start:duties.char_end] == duties.text
+    assert [p.marker for p in passages] == list(range(1, len(passages) + 1))

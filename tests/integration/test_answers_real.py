@@ -98,3 +98,11 @@ def test_every_answer_to_the_member_questions_has_exact_citations_and_highlights
         _exact(real_kb, result)
         if result.found:
             assert result.direct and result.answer.startswith(result.direct), json.dumps(result.to_dict(), ensure_ascii=False)[:300]
+
+
+def test_filtered_to_a_document_that_does_not_cover_the_question(real_kb):
+    result = ask(real_kb, "党员有哪些义务？", doc_ids=["lianjie_zilv_zhunze_2015"])
+    assert result.scope_notice.startswith("所选文档中未找到")
+    assert result.citations[0].doc_id == "dangzhang_2022" and result.direct.startswith("共八项：")
+    covered = ask(real_kb, "党员领导干部廉洁自律规范有哪些？", doc_ids=["lianjie_zilv_zhunze_2015"])
+    assert covered.scope_notice == "" and all(c.doc_id == "lianjie_zilv_zhunze_2015" for c in covered.citations)

@@ -124,8 +124,8 @@ class _Retrieved:
     scope_notice: str = ""
 
 
-# With a document filter, the selected documents cover the question only when their best supporting sentence
-# scores at least this share of the best one in all documents (the unfiltered search is what a member expects).
+# With a document filter, the selected documents cover the question only when one of their passages is among the
+# best passages of all documents and their best supporting sentence scores at least this share of the best one.
 SCOPE_SHARE = 0.75
 
 
@@ -150,8 +150,11 @@ def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequ
     scope_notice = ""
     if doc_ids:
         everywhere = kb.search(query, k=k)
-        outside = bool(everywhere.hits) and everywhere.hits[0].chunk.doc_id not in set(doc_ids)
-        if outside and model.decide(everywhere) and (not found or _best_support(result) < SCOPE_SHARE * _best_support(everywhere)):
+        selected = set(doc_ids)
+        outside = bool(everywhere.hits) and everywhere.hits[0].chunk.doc_id not in selected
+        ranked = any(hit.chunk.doc_id in selected for hit in everywhere.hits)  # the selection is among the best passages
+        weaker = _best_support(result) < SCOPE_SHARE * _best_support(everywhere)
+        if outside and model.decide(everywhere) and (not found or not ranked or weaker):
             result, found, scope_notice = everywhere, True, OUT_OF_SELECTION
     search_ms = round((time.perf_counter() - started) * 1000, 2)
     signals = features(result)

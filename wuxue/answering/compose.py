@@ -39,6 +39,7 @@ TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number,
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
 FURTHER = True  # add further passages that say something new
 SKIP_WHEN_STATED = True  # single facts: no further passage once the first line holds the asked kind
+MAIN_BY_STRENGTH = {"definition", "quantity", "date", "actor", "yesno"}  # kinds whose first line is chosen by strength
 MAIN_SHARE_WEIGHT: float | None = 0.5  # None: the best-ranked passage states the fact; else argmax(score + w * share)
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
@@ -538,7 +539,7 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     (a number for 多少, a date for 哪一天)."""
     kind = expected_type(result.query)
     first = eligible[0]
-    if MAIN_SHARE_WEIGHT is not None and question.single_fact:  # the best sentence, retrieval's confidence as a tie-breaker
+    if MAIN_SHARE_WEIGHT is not None and question.kind in MAIN_BY_STRENGTH:  # the best sentence, retrieval share as tie-breaker
         weight = MAIN_SHARE_WEIGHT
 
         def strength(c: _Candidate) -> tuple[float, int]:
