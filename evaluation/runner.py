@@ -14,6 +14,7 @@ from wuxue.answering import AskResult, ask
 from wuxue.answering.refusal import (RefusalModel, configured_refusal_model, data_dir_calibration, load_refusal_model,
                                     save_refusal_model)
 from wuxue.answering.signals import features
+from wuxue.evaluation.answer_eval import format_answer_tables, run_answer_evaluation
 from wuxue.evaluation.calibrate import cross_validate, fit_refusal
 from wuxue.evaluation.cmrc import run_cmrc
 from wuxue.evaluation.datasets import GoldQuestion, cmrc_contexts, gold_questions, out_of_scope_questions
@@ -130,6 +131,9 @@ def format_tables(results: dict[str, object]) -> str:
         lines.append(f"| 5-fold CV ×5: recall / in-scope refused | {calibration['cv_refusal_recall_with_rule']:.3f} / "
                      f"{calibration['cv_in_scope_refused']:.3f} | {original['cv_refusal_recall_with_rule']:.3f} / "
                      f"{original['cv_in_scope_refused']:.3f} | |")
+    answers = results.get("answers")
+    if isinstance(answers, dict):
+        lines += ["", format_answer_tables(answers)]
     cmrc = results.get("cmrc")
     if isinstance(cmrc, dict):
         lines += ["", "### CMRC 2018 dev (848 contexts, 3,219 questions, chunk-level hits)", "",
@@ -150,6 +154,7 @@ def run_evaluation(kb: KnowledgeBase, *, calibrate: bool = False, calibrate_out:
                      "route_boost": s.route_boost, "candidate_k": s.candidate_k,
                      "model": kb.embedder.model_id},
         "gold": evaluate_gold(kb, calibrate=calibrate, calibrate_out=calibrate_out),
+        "answers": run_answer_evaluation(kb, heldout=Path("corpus", "manifest.toml").is_file()),
     }
     if with_cmrc:
         scratch = s.cache_dir / "eval" / f"cmrc-{kb.embedder.model_id}-{s.chunk_size}-{s.chunk_overlap}-{s.context_prefix}"

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from wuxue.ingest.document import Chunk, CleanDocument
 from wuxue.ingest.pipeline import DocumentMeta
+from wuxue.ingest.units import Unit, UnitTree, build_units, tree_from_text
 
 _SEPARATOR = "\u0001"
 
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS documents (
     text TEXT NOT NULL,
     outline TEXT NOT NULL DEFAULT '[]',
     aliases TEXT NOT NULL DEFAULT '[]',
+    units TEXT NOT NULL DEFAULT '[]',
+    page_starts TEXT NOT NULL DEFAULT '[]',
     chunk_count INTEGER NOT NULL DEFAULT 0,
     indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
 );
@@ -154,6 +157,15 @@ class ChunkStore:
             present.add("page_breaks")
         # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
         self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
+        documents = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        for column in ("units", "page_starts"):
+            if column not in documents and not readonly:
+                # a snapshot written before the unit tree was kept: its documents get the tree rebuilt from their text
+                self._db.execute(f"ALTER TABLE documents ADD COLUMN {column} TEXT NOT NULL DEFAULT '[]'")
+                self._db.commit()
+                documents.add(column)
+        self._has_units = {"units", "page_starts"} <= documents
+        self._trees: dict[str, UnitTree] = {}
 
     def close(self) -> None:
         self._db.close()
@@ -189,14 +201,48 @@ class ChunkStore:
         row = self._db.execute("SELECT outline FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
         return json.loads(row[0]) if row else []
 
+    def document_tree(self, doc_id: str) -> UnitTree | None:
+        """The document's unit tree (cached); rebuilt from its text for snapshots written before trees were kept."""
+        tree = self._trees.get(doc_id)
+        if tree is not None:
+            return tree
+        columns = "text, units, page_starts" if self._has_units else "text, '[]', '[]'"
+        row = self._db.execute(f"SELECT {columns} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        if not row:
+            return None
+        text, units, page_starts = str(row[0]), json.loads(row[1]), [tuple(p) for p in json.loads(row[2])]
+        if units:
+            tree = UnitTree(text, [Unit.from_json(u) for u in units], page_starts)  # type: ignore[arg-type]
+        else:
+            tree = tree_from_text(text, page_starts or self._pages_from_chunks(doc_id))  # type: ignore[arg-type]
+        self._trees[doc_id] = tree
+        return tree
+
+    def _pages_from_chunks(self, doc_id: str) -> list[tuple[int, int]]:
+        pages: dict[int, int] = {}
+        for chunk in self.chunks_of(doc_id):
+            if chunk.page is not None:
+                pages.setdefault(chunk.char_start, chunk.page)
+            for offset, page in chunk.page_breaks:
+                pages.setdefault(chunk.char_start + offset, page)
+        result: list[tuple[int, int]] = []
+        for offset, page in sorted(pages.items()):
+            if not result or result[-1][1] != page:
+                result.append((offset, page))
+        return result
+
     def put_document(self, meta: DocumentMeta, document: CleanDocument, chunk_count: int) -> None:
+        self._trees.pop(meta.doc_id, None)
         self._db.execute(
             "INSERT OR REPLACE INTO documents (doc_id, title, kind, issuer, date, source, filename, content_hash,"
-            " source_type, page_count, text, outline, aliases, chunk_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_type, page_count, text, outline, aliases, units, page_starts, chunk_count)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 meta.doc_id, meta.title, meta.kind, meta.issuer, meta.date, meta.source, meta.filename,
                 meta.content_hash, meta.source_type, meta.page_count, document.text,
-                json.dumps(outline_of(document), ensure_ascii=False), json.dumps(meta.aliases, ensure_ascii=False), chunk_count,
+                json.dumps(outline_of(document), ensure_ascii=False), json.dumps(meta.aliases, ensure_ascii=False),
+                json.dumps([u.to_json() for u in build_units(document)], ensure_ascii=False),
+                json.dumps(document.page_starts), chunk_count,
             ],
         )
 
@@ -205,6 +251,7 @@ class ChunkStore:
         ids = [int(row[0]) for row in self._db.execute("SELECT int_id FROM chunks WHERE doc_id = ?", [doc_id])]
         self._db.execute("DELETE FROM chunks WHERE doc_id = ?", [doc_id])
         self._db.execute("DELETE FROM documents WHERE doc_id = ?", [doc_id])
+        self._trees.pop(doc_id, None)
         return ids
 
     # chunks ----------------------------------------------------------------

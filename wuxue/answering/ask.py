@@ -7,9 +7,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 from wuxue.answering.answer_type import expected_type
+from wuxue.answering.compose import Citation, Composition, chunk_citation, compose, unit_passages
 from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
+from wuxue.answering.question import Question, analyze
+from wuxue.answering.quiz_answer import answer_quiz
 from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
 from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
@@ -17,31 +20,13 @@ from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.knowledge_base import KnowledgeBase
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
+OUT_OF_SELECTION = "所选文档中未找到与该问题相关的内容，以下是全部文档中最接近的段落。"
 MAX_CITED = 3
 # A further passage is quoted only when retrieval ranks it close to the best one: passages that merely
 # mention the subject (“采取‘三会一课’等形式”) match the question's words as well as the one that answers.
 # 0.6 kept every supported answer on the gold set and cut the citations per answer from 2.2 to 1.7.
 RETRIEVAL_SHARE = 0.6
 MAX_HISTORY = 5  # previous questions a follow-up is read against
-
-
-@dataclass
-class Citation:
-    marker: int
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    page_end: int | None
-    text: str
-    char_start: int
-    char_end: int
-    highlight: list[list[int]]
-    score: float
-    highlight_page: int | None = None  # the page of the first highlighted sentence (a passage may span pages)
-    highlight_pages: list[int | None] = field(default_factory=list)  # the page of each highlight span, parallel to highlight
-    also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same: doc_id, title, section, page, char_start, char_end
 
 
 @dataclass
@@ -55,10 +40,10 @@ class AskResult:
     mode: str = "extractive"  # or "llm" when an LLM wrote the answer from the passages
     unsupported: list[str] = field(default_factory=list)  # LLM sentences that cite no passage
     notice: str = ""  # e.g. why the LLM answer fell back to the extractive one
-    direct: str = ""  # the one-line direct answer with its [n] markers ("" when there is none, e.g. on a refusal)
-    kind: str = "other"  # the question kind: list | definition | quantity | date | actor | requirement | procedure | yesno | quiz_* | other
-    resolved_question: str = ""  # for an elliptical follow-up, the question actually answered; "" otherwise
-    scope_notice: str = ""  # the selected documents do not cover the question; the citations come from all documents
+    direct: str = ""  # the one-line direct answer with its [n] markers ("" on a refusal)
+    kind: str = "other"  # the question kind (question.KINDS)
+    resolved_question: str = ""  # for an elliptical follow-up, the question actually answered
+    scope_notice: str = ""  # the selected documents do not cover the question: citations come from all documents
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -74,11 +59,7 @@ def validate_question(question: str, max_chars: int) -> str:
 
 
 def _citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
-    chunk = hit.chunk
-    pages = [chunk.page_at(start) for start, _ in highlight]
-    return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
-                    chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
-                    pages[0] if pages else chunk.page, pages)
+    return chunk_citation(marker, hit, highlight)
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -87,7 +68,9 @@ def _overlaps(a: str, b: str) -> bool:
 
 
 def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
-    """Best supporting sentence of each strong passage, deduplicated, in rank order, with markers.
+    """The answer before issue 12 (kept to measure the baseline: ``answer_eval --baseline``).
+
+    Best supporting sentence of each strong passage, deduplicated, in rank order, with markers.
 
     A passage counts as strong when its sentence scores at least 0.6 of the best sentence and
     retrieval scores it at least ``RETRIEVAL_SHARE`` of the best passage.
@@ -141,6 +124,22 @@ class _Retrieved:
     signals: dict[str, float]
     search_ms: float
     resolved_question: str = ""  # the question answered, when ``question`` was an elliptical follow-up
+    analysis: Question = field(default_factory=lambda: analyze(""))
+    scope_notice: str = ""
+
+
+# With a document filter, the selected documents cover the question only when one of their passages is among the
+# best passages of all documents and their best supporting sentence scores at least this share of the best one.
+SCOPE_SHARE = 0.75
+
+
+def _best_support(result: SearchResult) -> float:
+    best = 0.0
+    for hit in result.hits:
+        chunk = hit.chunk
+        scores = answer_scores(result.query, result.tokens, result.bigrams, chunk.text, chunk.sentences)
+        best = max([best, *scores])
+    return best
 
 
 def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None,
@@ -150,29 +149,51 @@ def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequ
     previous = [" ".join(q.split())[:limit] for q in history[-MAX_HISTORY:] if q and q.strip()]
     resolution = resolve_followup(question, previous)
     asked = resolution.question if resolution.resolved else question
+    analysis = analyze(asked)
+    query = analysis.search_text if analysis.is_quiz else asked
     started = time.perf_counter()
-    result = kb.search(asked, k=top_k or kb.settings.top_k, doc_ids=doc_ids)
-    search_ms = round((time.perf_counter() - started) * 1000, 2)
+    k = top_k or kb.settings.top_k
+    result = kb.search(query, k=k, doc_ids=doc_ids)
     model = refusal or shipped_refusal_model()
     signals = features(result)
     found = model.decide(result, signals)
+    scope_notice = ""
+    if doc_ids:
+        everywhere = kb.search(query, k=k)
+        selected = set(doc_ids)
+        outside = bool(everywhere.hits) and everywhere.hits[0].chunk.doc_id not in selected
+        ranked = any(hit.chunk.doc_id in selected for hit in everywhere.hits)  # the selection is among the best passages
+        weaker = _best_support(result) < SCOPE_SHARE * _best_support(everywhere)
+        if outside and model.decide(everywhere) and (not found or not ranked or weaker):
+            result, found, scope_notice = everywhere, True, OUT_OF_SELECTION
+            signals = features(result)
+    search_ms = round((time.perf_counter() - started) * 1000, 2)
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
                "unknown_documents": float(len(result.unknown_documents))}
-    return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "")
+    return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "", analysis, scope_notice)
 
 
 def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], started: float, **extra: object) -> AskResult:
     timing = {"search": retrieved.search_ms, "answer": round((time.perf_counter() - started) * 1000, 2)}
     extra.setdefault("resolved_question", retrieved.resolved_question)
+    extra.setdefault("kind", retrieved.analysis.kind)
+    extra.setdefault("scope_notice", retrieved.scope_notice)
     return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
 
 
-def _extractive(retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
-    """The answer without an LLM: cited sentences, or the refusal with the nearest passages."""
+def _compose(kb: KnowledgeBase, retrieved: _Retrieved) -> Composition:
+    store = kb.snapshot.store
+    if retrieved.analysis.is_quiz:
+        return answer_quiz(store, retrieved.result, retrieved.analysis)
+    return compose(store, retrieved.result, retrieved.analysis)
+
+
+def _extractive(kb: KnowledgeBase, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
+    """The answer without an LLM: a direct line and the quoted unit, or the refusal with the nearest passages."""
     if not retrieved.found:
         return _result(retrieved, NOT_FOUND, _passages(retrieved.result, limit=3), started, notice=notice)
-    answer, citations = build_answer(retrieved.result)
-    return _result(retrieved, answer, citations, started, notice=notice)
+    composition = _compose(kb, retrieved)
+    return _result(retrieved, composition.answer, composition.citations, started, notice=notice, direct=composition.direct)
 
 
 def _fallback_notice(error: LLMError) -> str:
@@ -189,19 +210,19 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
     retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if llm is None or not retrieved.found:
-        return _extractive(retrieved, started)
-    citations = _passages(retrieved.result)
+        return _extractive(kb, retrieved, started)
+    citations = unit_passages(kb.snapshot.store, retrieved.result)
     try:
-        text = llm.complete(_llm_messages(retrieved))
+        text = llm.complete(_llm_messages(retrieved, citations))
     except LLMError as error:
-        return _extractive(retrieved, started, _fallback_notice(error))
+        return _extractive(kb, retrieved, started, _fallback_notice(error))
     checked = check_citations(text, len(citations))
     return _result(retrieved, checked.answer, citations, started, mode="llm", unsupported=checked.unsupported)
 
 
-def _llm_messages(retrieved: _Retrieved) -> list[dict[str, str]]:
-    hits = retrieved.result.hits
-    return build_messages(retrieved.resolved_question or retrieved.question, [(h.chunk.title, h.chunk.section, h.chunk.text) for h in hits])
+def _llm_messages(retrieved: _Retrieved, citations: Sequence[Citation]) -> list[dict[str, str]]:
+    """The LLM reads whole units (the article with every item), not the chunks retrieval found."""
+    return build_messages(retrieved.resolved_question or retrieved.question, [(c.title, c.section, c.text) for c in citations])
 
 
 def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
@@ -215,19 +236,19 @@ def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, do
     retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if not retrieved.found or llm is None:
-        final = _extractive(retrieved, started)
+        final = _extractive(kb, retrieved, started)
         yield "citations", [asdict(c) for c in final.citations]
         yield "done", final.to_dict()
         return
-    citations = _passages(retrieved.result)
+    citations = unit_passages(kb.snapshot.store, retrieved.result)
     yield "citations", [asdict(c) for c in citations]
     pieces: list[str] = []
     try:
-        for piece in llm.stream(_llm_messages(retrieved)):
+        for piece in llm.stream(_llm_messages(retrieved, citations)):
             pieces.append(piece)
             yield "delta", piece
     except LLMError as error:
-        fallback = _extractive(retrieved, started, _fallback_notice(error))
+        fallback = _extractive(kb, retrieved, started, _fallback_notice(error))
         yield "fallback", fallback.notice
         yield "done", fallback.to_dict()
         return

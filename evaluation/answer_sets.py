@@ -1,0 +1,61 @@
+"""Issue-12 answer sets: member questions with every required piece, and pasted quiz items with their keys.
+
+``answers.jsonl`` and ``quiz_forms.jsonl`` (evaluation/data) cover the bundled corpus; ``heldout/`` holds one
+official text kept out of every tuning choice, with its own questions (FORMATS.md in the issue's notes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from wuxue.evaluation.datasets import data_dir
+
+HELDOUT = "heldout"
+
+
+@dataclass(frozen=True)
+class AnswerQuestion:
+    id: str
+    question: str
+    kind: str
+    doc_ids: list[str]
+    pieces: list[str]
+    article: str = ""
+    single_fact: bool = False
+    added: bool = False
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    id: str
+    form: str  # single | multi | blank | judge
+    question: str
+    key: str
+    doc_ids: list[str]
+    added: bool = False
+
+
+def _rows(path: Path) -> list[dict[str, object]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def answer_questions(folder: Path | None = None) -> list[AnswerQuestion]:
+    return [AnswerQuestion(**row) for row in _rows((folder or data_dir()) / "answers.jsonl")]  # type: ignore[arg-type]
+
+
+def quiz_items(folder: Path | None = None) -> list[QuizItem]:
+    return [QuizItem(**row) for row in _rows((folder or data_dir()) / "quiz_forms.jsonl")]  # type: ignore[arg-type]
+
+
+def heldout_dir() -> Path:
+    return data_dir() / HELDOUT
+
+
+def heldout_documents() -> list[Path]:
+    """The kept-out official texts (uploaded during the evaluation run, never in the base index)."""
+    folder = heldout_dir()
+    return sorted(folder.glob("*.txt")) if folder.is_dir() else []

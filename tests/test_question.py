@@ -1,0 +1,60 @@
+"""Question analysis: kinds, quiz forms, focus terms, asked counts."""
+
+from __future__ import annotations
+
+import pytest
+
+from wuxue.answering.question import analyze, chinese_number, split_options
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("党员有哪些义务？", "list"),
+    ("对党员的纪律处分有哪几种？", "list"),
+    ("党的六项纪律是哪六项？", "list"),
+    ("“四个意识”指的是什么？", "list"),
+    ("党的纪律分为几个方面？", "list"),
+    ("什么是民主集中制？", "definition"),
+    ("预备党员的预备期是多长？", "quantity"),
+    ("党的中央委员会每届任期几年？", "quantity"),
+    ("二十大报告是哪一天作的？", "date"),
+    ("党的中央委员会总书记由谁选举？", "actor"),
+    ("申请入党需要什么条件？", "requirement"),
+    ("怎样处理不合格党员？", "procedure"),
+    ("预备党员能否参加表决？", "yesno"),
+    ("党的中央委员会每届任期（）年。A.三 B.四 C.五 D.六", "quiz_single"),
+    ("在对党员的纪律处分中，党内的最高处分是（ ）\nA.严重警告\nB.撤销党内职务\nC.留党察看\nD.开除党籍", "quiz_single"),
+    ("多选：党的纪律包括（ ）A、政治纪律 B、组织纪律 C、宣传纪律", "quiz_multi"),
+    ("党的纪律主要包括（ ）。A.政治纪律 B.组织纪律 C.廉洁纪律 D.宣传纪律 E.群众纪律", "quiz_multi"),
+    ("留党察看最长不超过____。", "quiz_blank"),
+    ("留党察看最长不超过（ ）。", "quiz_blank"),
+    ("判断：留党察看最长不超过一年。", "quiz_judge"),
+    ("党的中央委员会每届任期五年。（ ）", "quiz_judge"),
+    ("预备期最长不能超过两年。（对/错）", "quiz_judge"),
+])
+def test_kinds(question, kind):
+    assert analyze(question).kind == kind
+
+
+def test_focus_count_article_and_negation():
+    assert analyze("党员有哪些义务？").focus == "义务"
+    assert analyze("“四个意识”指的是什么？").focus == "四个意识" and analyze("“四个意识”指的是什么？").count == 4
+    assert analyze("党的六项纪律是哪六项？").count == 6
+    assert analyze("和平共处五项原则包括哪些内容？").focus == "和平共处五项原则"
+    assert analyze("党章第四十条规定了什么？").article == "第四十条"
+    assert analyze("下列不属于党的纪律的是（ ）A.政治纪律 B.宣传纪律").negative
+
+
+def test_options_inline_and_on_lines():
+    assert split_options("任期（）年。A.三 B.四 C.五 D.六") == ("任期（）年。", [("A", "三"), ("B", "四"), ("C", "五"), ("D", "六")])
+    stem, options = split_options("最高处分是（ ）\nA.严重警告\nB.开除党籍")
+    assert stem == "最高处分是（ ）" and options == [("A", "严重警告"), ("B", "开除党籍")]
+    assert split_options("党员有哪些义务？") == ("党员有哪些义务？", [])
+
+
+def test_search_text_drops_blanks_and_labels():
+    assert analyze("判断：留党察看最长不超过一年。").search_text == "留党察看最长不超过一年。"
+    assert analyze("党的中央委员会每届任期（）年。A.三 B.四").search_text == "党的中央委员会每届任期年。"
+
+
+def test_chinese_numbers():
+    assert [chinese_number(w) for w in ("一", "十", "十八", "二十", "两", "12")] == [1, 10, 18, 20, 2, 12]

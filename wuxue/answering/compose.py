@@ -1,0 +1,652 @@
+"""Compose the answer a member reads: a direct first line, then the whole supporting unit, with citations.
+
+Retrieval finds small chunks; the answer is built from the structure unit that holds the retrieved text
+(ingest/units.py): the article with every item, the list with its lead, the 一是…二是… run, the series
+sentence X、Y、Z. The first line answers in one sentence — for a list how many and every item's leading
+clause (``共八项：（一）…；（二）…[1]``), for a fact the sentence that states it. The unit is then quoted
+whole (capped) with each supporting span highlighted, each span with its page. A further passage is added
+only when it says something the first did not; the same list elsewhere becomes a second citation
+(``also_in``), not a second answer. A bare heading is never an answer sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.evidence import answer_scores, new_content, supporting_span
+from wuxue.answering.question import Question, chinese_number
+from wuxue.index.overlap import QueryOverlap
+from wuxue.index.searcher import SearchHit, SearchResult
+from wuxue.index.store import StoredChunk
+from wuxue.ingest.clean import fold_for_search
+from wuxue.ingest.patterns import LIST_MARKER
+from wuxue.ingest.sentences import sentence_spans
+from wuxue.ingest.units import Unit, UnitTree
+
+MAX_CITED = 3
+# A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every
+# supported answer on the gold set) and its best sentence scores close to the best sentence.
+RETRIEVAL_SHARE = 0.6
+SENTENCE_SHARE = 0.6
+MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
+MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
+SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
+TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
+FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
+FURTHER = True  # add further passages that say something new
+SKIP_WHEN_STATED = True  # single facts: no further passage once the first line holds the asked kind
+MAIN_BY_STRENGTH = {"definition", "quantity", "date", "actor", "yesno"}  # kinds whose first line is chosen by strength
+MAIN_SHARE_WEIGHT: float | None = 0.5  # None: the best-ranked passage states the fact; else argmax(score + w * share)
+LIST_KINDS = {"list", "run", "series"}
+NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
+NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
+LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
+LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
+HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
+NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
+MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
+_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
+_CN = "零一二三四五六七八九十"
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
+
+
+class TreeSource(Protocol):
+    def document_tree(self, doc_id: str) -> UnitTree | None: ...
+
+    def documents(self) -> Sequence[object]: ...
+
+    def chunks_of(self, doc_id: str) -> Sequence[StoredChunk]: ...
+
+
+@dataclass
+class Citation:
+    marker: int
+    chunk_id: str
+    doc_id: str
+    title: str
+    section: str
+    page: int | None
+    page_end: int | None
+    text: str
+    char_start: int
+    char_end: int
+    highlight: list[list[int]]
+    score: float
+    highlight_page: int | None = None  # the page of the first highlighted span
+    highlight_pages: list[int | None] = field(default_factory=list)  # the page of every highlighted span
+    also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same (the same list elsewhere)
+
+
+@dataclass
+class Composition:
+    direct: str
+    answer: str
+    citations: list[Citation]
+
+
+@dataclass
+class _Candidate:
+    rank: int
+    hit: SearchHit
+    tree: UnitTree | None
+    start: int  # absolute support span in the document
+    end: int
+    score: float
+    share: float  # retrieval score relative to the best passage
+    named: Unit | None = None  # a list found by its counted name, not by retrieval
+
+
+def chinese_count(n: int) -> str:
+    if n <= 10:
+        return _CN[n] if n < 10 else "十"
+    if n < 20:
+        return "十" + (_CN[n - 10] if n > 10 else "")
+    return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+
+
+def _candidates(store: TreeSource, result: SearchResult) -> list[_Candidate]:
+    if not result.hits:
+        return []
+    top = result.hits[0].score or 1.0
+    found: list[_Candidate] = []
+    kind = expected_type(result.query)
+    for rank, hit in enumerate(result.hits):
+        chunk = hit.chunk
+        scores = answer_scores(result.query, result.tokens, result.bigrams, chunk.text, chunk.sentences)
+        start, end, score = supporting_span(chunk.text, chunk.sentences, scores, tokens=result.tokens,
+                                            bigrams=result.bigrams, kind=kind)
+        tree = store.document_tree(chunk.doc_id)
+        if tree is not None and tree.text[chunk.char_start:chunk.char_end] != chunk.text:
+            tree = None  # a stale tree never gives wrong offsets
+        found.append(_Candidate(rank, hit, tree, chunk.char_start + start, chunk.char_start + end, score,
+                                hit.score / top if top > 0 else 0.0))
+    return found
+
+
+def _is_heading(tree: UnitTree, start: int, end: int) -> bool:
+    """A bare heading line (第二章 总则, 一、…) says nothing by itself."""
+    text = tree.text[start:end].strip()
+    line_start = tree.text.rfind("\n", 0, start) + 1
+    line_end = tree.text.find("\n", end)
+    line = tree.text[line_start: line_end if line_end >= 0 else len(tree.text)].strip()
+    return line == text and len(text) <= 40 and not re.search(r"[。！？；：:]$", text) and \
+        any(u.kind == "section" and u.start == line_start for u in tree.units)
+
+
+def _unit_for(tree: UnitTree, start: int, end: int) -> Unit | None:
+    """The smallest article or paragraph holding the span (what a citation quotes for a fact)."""
+    for unit in tree.containing(start, end):
+        if unit.kind in ("article", "paragraph") and unit.end - unit.start <= MAX_UNIT_CHARS:
+            return unit
+    return None
+
+
+def _list_units(tree: UnitTree, start: int, end: int) -> list[Unit]:
+    """List-like units touching a chunk: lists, runs, series and articles with items."""
+    return [u for u in tree.overlapping(start, end) if _is_list(tree, u)]
+
+
+def _is_list(tree: UnitTree, unit: Unit) -> bool:
+    if not (unit.kind in LIST_KINDS or unit.kind in ("article", "section") and unit.items) or len(unit.items) < 2:
+        return False
+    if unit.kind == "series":  # 第九条、第十条… or one-character fragments are references, not a list
+        words = [_ARTICLE_LABEL.sub("", tree.text[a:b]) for a, b in unit.items]
+        return all(len(re.findall(r"[\u4e00-\u9fff]", w)) >= 2 for w in words)
+    return True
+
+
+def _nearby_lists(tree: UnitTree, start: int, end: int) -> list[Unit]:
+    """Lists elsewhere in the section (章/节/一、) that holds the chunk: the list may sit in the next article."""
+    sections = [u for u in tree.containing(start, end) if u.kind == "section" and u.end - u.start <= NEARBY_SECTION_CHARS]
+    low, high = (sections[0].start, sections[0].end) if sections else (start - NEARBY_WINDOW, end + NEARBY_WINDOW)
+    return [u for u in tree.units if low <= u.start and u.end <= high and not (u.start < end and start < u.end) and _is_list(tree, u)]
+
+
+def _lead_text(tree: UnitTree, unit: Unit) -> str:
+    if unit.lead:
+        return tree.text[unit.lead[0]:unit.lead[1]]
+    return tree.text[unit.start:unit.items[0][0]] if unit.items else tree.text[unit.start:unit.end]
+
+
+def _says_count(lead: str) -> int | None:
+    found = re.findall(r"([一二两三四五六七八九十]{1,3})(?:种|项|个|类|条|方面)", _ARTICLE_LABEL.sub("", lead.strip()))
+    return chinese_number(found[-1]) if found else None
+
+
+def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
+    """“四个意识”, “六项纪律”: the items end in the focus term's head word (政治意识、大局意识…)."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    if len(head) < 2:
+        return False
+    hits = sum(1 for a, b in unit.items if head in tree.text[a:b])
+    return hits == len(unit.items)
+
+
+def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
+    """How well a list answers the question; None when nothing ties it to the question (an asked count, the focus)."""
+    tree = candidate.tree
+    assert tree is not None
+    lead = fold_for_search(_lead_text(tree, unit) + unit.label)
+    whole = fold_for_search(tree.text[unit.start:unit.end][:400])
+    lead_overlap = overlap.sentence(lead)
+    score = lead_overlap + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
+    counted = question.count is not None and question.count == len(unit.items)
+    if question.count is None and lead_overlap >= LEAD_OVERLAP:
+        counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
+    suffix = _suffix_match(question, tree, unit)
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
+        len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
+    if question.count is not None and not counted:
+        score -= 1.0
+    score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
+    if unit.start <= candidate.start and candidate.end <= unit.end:
+        score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
+    if unit.kind == "series":
+        score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
+        if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
+            return None
+    if unit.kind == "section" and not (counted or focused or lead_overlap >= LEAD_OVERLAP):
+        return None  # a chapter is a list only when the question names it
+    if nearby:
+        if not (counted or suffix or focused):
+            return None
+        score -= 0.3
+    if not (counted or suffix or focused or lead_overlap >= LEAD_OVERLAP):
+        return None
+    return score
+
+
+def _clause(text: str) -> str:
+    """An item's leading clause for the direct line: its label, then words up to the first clause end."""
+    label = LIST_MARKER.match(text)
+    head = label.group(0).strip() if label else ""
+    body = text[label.end():] if label else text
+    body = _ARTICLE_LABEL.sub("", body)
+    match = _CLAUSE_END.search(body)
+    clause = body[: match.start()] if match else body
+    if len(clause) < 4 and match:  # “警告；” is whole; a too-short clause takes the next one
+        nxt = _CLAUSE_END.search(body, match.end())
+        clause = body[: nxt.start()] if nxt else body
+    clause = clause.rstrip("；;，,。")
+    if len(clause) > MAX_CLAUSE_CHARS:
+        clause = clause[:MAX_CLAUSE_CHARS] + "…"
+    elif len(clause) < len(body.rstrip("；;，,。")):
+        clause += "…"
+    return head + clause
+
+
+def _list_direct(tree: UnitTree, unit: Unit, markers: str) -> str:
+    items = [_clause(tree.text[a:b]) for a, b in unit.items]
+    separator = "、" if unit.kind == "series" else "；"
+    return f"共{chinese_count(len(items))}项：" + separator.join(items) + markers
+
+
+def _cut(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
+    """At most MAX_UNIT_CHARS, ending at a sentence end."""
+    if end - start <= MAX_UNIT_CHARS:
+        return start, end
+    last = start + MAX_UNIT_CHARS
+    for s, e in sentence_spans(tree.text, start, end):
+        if e > start + MAX_UNIT_CHARS:
+            break
+        last = e
+    return start, last
+
+
+def _citation(marker: int, candidate: _Candidate, span: tuple[int, int], highlights: Sequence[tuple[int, int]]) -> Citation:
+    chunk, tree = candidate.hit.chunk, candidate.tree
+    assert tree is not None
+    start, end = span
+    marks = [[max(a, start) - start, min(b, end) - start] for a, b in highlights if a < end and b > start]
+    pages = [tree.page_at(start + a) for a, _ in marks]
+    section = _section_of(tree, start, end) or chunk.section
+    return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, section, tree.page_at(start),
+                    tree.page_at(max(end - 1, start)), tree.text[start:end], start, end, marks,
+                    round(candidate.hit.score, 6), pages[0] if pages else tree.page_at(start), pages)
+
+
+def _section_of(tree: UnitTree, start: int, end: int) -> str:
+    """The breadcrumb of the quoted span: the chapters, sections and article holding it (第一章 党员 › 第三条)."""
+    labels = [u.label for u in sorted(tree.containing(start, end), key=lambda u: u.start - u.end)
+              if u.kind in ("section", "article") and u.label]
+    return " › ".join(dict.fromkeys(labels))
+
+
+def chunk_citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
+    """A citation of the chunk itself (no unit tree: refusals' nearest passages, stale trees)."""
+    chunk = hit.chunk
+    pages = [chunk.page_at(a) for a, _ in highlight]
+    return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
+                    chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
+                    pages[0] if pages else chunk.page, pages)
+
+
+def _strip_label(text: str) -> str:
+    return _ARTICLE_LABEL.sub("", text.strip())
+
+
+def _quote(tree: UnitTree, span: tuple[int, int], full_end: int) -> str:
+    text = tree.text[span[0]:span[1]].strip()
+    return text + ("……" if span[1] < full_end else "")
+
+
+def _items_key(tree: UnitTree, unit: Unit) -> list[str]:
+    keys = []
+    for a, b in unit.items:
+        body = tree.text[a:b]
+        label = LIST_MARKER.match(body)
+        body = body[label.end():] if label else body
+        keys.append(fold_for_search(re.sub(r"\W", "", body))[:4])
+    return keys
+
+
+def _same_list(tree_a: UnitTree, a: Unit, tree_b: UnitTree, b: Unit) -> bool:
+    keys_a, keys_b = _items_key(tree_a, a), _items_key(tree_b, b)
+    if len(keys_a) != len(keys_b):
+        return False
+    text_b = fold_for_search(re.sub(r"\W", "", tree_b.text[b.start:b.end]))
+    return sum(1 for k in keys_a if k and k in text_b) >= 0.8 * len(keys_a)
+
+
+def _unit_id(candidate: _Candidate, unit: Unit) -> tuple[str, int, int]:
+    return candidate.hit.chunk.doc_id, unit.start, unit.end
+
+
+def _named_lists(store: TreeSource, result: SearchResult, question: Question,
+                 doc_ids: Sequence[str] | None) -> list[_Candidate]:
+    """“四个意识”、“六项纪律”: a counted term names a list; look for it in every document's units.
+
+    Retrieval may miss the one sentence that enumerates them (it mentions the term less often than the passages
+    that use it); a unit with exactly that many items, each holding the term's head word (政治意识、大局意识…),
+    or whose sentence names the term, is that list. Documents the search ranked come first.
+    """
+    if question.count is None or not question.focus:
+        return []
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    ranked = list(dict.fromkeys(h.chunk.doc_id for h in result.hits))
+    documents = [str(getattr(d, "doc_id", d)) for d in store.documents()]
+    allowed = set(doc_ids) if doc_ids else None
+    order = ranked + [d for d in documents if d not in ranked]
+    found: list[_Candidate] = []
+    for doc_id in order:
+        if allowed is not None and doc_id not in allowed:
+            continue
+        tree = store.document_tree(doc_id)
+        if tree is None:
+            continue
+        for unit in tree.units:
+            if len(unit.items) != question.count or not _is_list(tree, unit):
+                continue
+            sentence = tree.text[unit.start:unit.end] if unit.kind == "series" else _lead_text(tree, unit)
+            named = head in sentence
+            suffix = len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
+            if not (named or suffix):
+                continue
+            chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
+            if chunk is not None:
+                found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
+        if not found and len(head) >= 2:
+            for unit in _clause_runs(tree, head[-2:], question.count):
+                chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
+                if chunk is not None:
+                    found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
+    return found
+
+
+def _clause_runs(tree: UnitTree, word: str, count: int) -> list[Unit]:
+    """“四个服从”: exactly ``count`` consecutive clauses of one sentence, each holding the word (党员个人服从党的组织，
+    少数服从多数，…), as a series unit."""
+    runs: list[Unit] = []
+    for unit in tree.units:
+        if unit.kind != "paragraph" or word not in tree.text[unit.start:unit.end]:
+            continue
+        for s_start, s_end in sentence_spans(tree.text, unit.start, unit.end):
+            clauses: list[tuple[int, int]] = []
+            start = s_start
+            for match in re.finditer(r"[，,；;：:。！？!?]", tree.text[s_start:s_end]):
+                clauses.append((start, s_start + match.start()))
+                start = s_start + match.end()
+            if start < s_end:
+                clauses.append((start, s_end))
+            holding = [word in tree.text[a:b] for a, b in clauses]
+            index = 0
+            while index < len(clauses):
+                if not holding[index]:
+                    index += 1
+                    continue
+                last = index
+                while last + 1 < len(clauses) and holding[last + 1]:
+                    last += 1
+                if last - index + 1 == count:
+                    items = tuple(clauses[index:last + 1])
+                    runs.append(Unit("series", s_start, s_end, lead=(s_start, items[0][0]) if items[0][0] > s_start else None,
+                                     items=items))
+                index = last + 1
+    return runs
+
+
+def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_ids: Sequence[str] | None = None) -> Composition:
+    """The direct line, the quoted unit(s) and their citations for an answerable question."""
+    candidates = _candidates(store, result)
+    if not candidates:
+        return Composition("", "", [])
+    usable = [c for c in candidates if c.tree is not None and not _is_heading(c.tree, c.start, c.end)]
+    if not usable:
+        return _chunk_answer(result, candidates)
+    best_score = max(c.score for c in usable)
+    eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
+    listed = _pick_list(question, result, eligible, usable)
+    if question.kind == "list" and (listed is None or not _ties(question, listed)):
+        named = _named_lists(store, result, question, doc_ids)
+        if named:
+            listed = _pick_named(question, result, named) or listed
+    if listed is not None:
+        return _list_answer(question, result, eligible, *listed)
+    return _fact_answer(question, result, eligible, usable)
+
+
+def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate],
+               candidates: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
+    """The list the question asks for: list questions look at every retrieved passage and its section;
+    other questions take a list only when its lead reads like the question."""
+    overlap = QueryOverlap(result.tokens, result.bigrams)
+    scored: list[tuple[float, int, _Candidate, Unit]] = []
+    if question.kind not in LIST_ASKING:
+        return None
+    focus = fold_for_search(question.focus)
+    if question.kind == "definition" and len(focus) >= 4 and any(
+            c.tree is not None and focus in fold_for_search(c.tree.text[c.start:c.end]) for c in eligible):
+        return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
+    pool = candidates if question.kind == "list" else eligible
+    seen: set[tuple[str, int, int]] = set()
+    for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
+        if nearby and (scored and NEARBY_FALLBACK or question.kind != "list"):
+            break
+        for candidate in pool:
+            if candidate.tree is None:
+                continue
+            chunk = candidate.hit.chunk
+            finder = _nearby_lists if nearby else _list_units
+            for unit in finder(candidate.tree, chunk.char_start, chunk.char_end):
+                key = _unit_id(candidate, unit)
+                if key in seen or unit.end - unit.start > (MAX_SECTION_LIST_CHARS if unit.kind == "section" else 3 * MAX_UNIT_CHARS):
+                    continue
+                seen.add(key)
+                if question.kind != "list" and unit.kind == "series":
+                    continue
+                if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
+                    continue
+                score = _list_score(question, overlap, candidate, unit, nearby=nearby)
+                if score is None:
+                    continue
+                if question.kind != "list":
+                    lead = fold_for_search(_lead_text(candidate.tree, unit))
+                    support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
+                    if overlap.sentence(lead) < max(LEAD_OVERLAP, overlap.sentence(support)):
+                        continue  # the supporting sentence reads more like the question than the list's lead
+                scored.append((score, -candidate.rank, candidate, unit))
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return scored[0][2], scored[0][3]
+
+
+def _defines_list(question: Question, tree: UnitTree, unit: Unit) -> bool:
+    """“它的基本任务是：” answers “…基本任务是什么”; “有下列情形之一的，可以从轻处分：” does not define 从轻处分."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    lead = _lead_text(tree, unit).strip()
+    return len(head) == 2 and head in lead and bool(re.search(r"(?:是|为|包括|有|如下|主要有)[：:]$", lead))
+
+
+def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
+    """The list a sentence ending in ：introduces (a lead alone is never the answer)."""
+    if not tree.text[start:end].rstrip().endswith(("：", ":")):
+        return None
+    for unit in tree.units:
+        if unit.lead and unit.lead[0] <= start < unit.lead[1] + 1 and _is_list(tree, unit) and unit.kind != "series":
+            return unit
+        if unit.start > end:
+            break
+    return None
+
+
+def _skip_headings(tree: UnitTree, start: int, end: int) -> int:
+    """Move the start past bare heading lines (党员廉洁自律规范, 第四章 …): they are never answer sentences."""
+    while True:
+        line_end = tree.text.find("\n", start, end)
+        if line_end < 0 or not _is_heading(tree, start, line_end):
+            return start
+        start = line_end + 1
+
+
+def _ties(question: Question, listed: tuple[_Candidate, Unit]) -> bool:
+    """The picked list has the asked count and the focus's head word in its items."""
+    candidate, unit = listed
+    assert candidate.tree is not None
+    return question.count == len(unit.items) and _suffix_match(question, candidate.tree, unit)
+
+
+def _pick_named(question: Question, result: SearchResult, named: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
+    overlap = QueryOverlap(result.tokens, result.bigrams)
+    best: tuple[float, _Candidate | None] = (-1.0, None)
+    for rank, candidate in enumerate(named):
+        assert candidate.tree is not None and candidate.named is not None
+        unit = candidate.named
+        text = fold_for_search(candidate.tree.text[unit.start:unit.end])
+        score = overlap.sentence(text) + (1.0 if _suffix_match(question, candidate.tree, unit) else 0.0) - 0.001 * rank
+        if score > best[0]:
+            best = (score, candidate)
+    candidate = best[1]
+    if candidate is None or candidate.named is None:
+        return None
+    return candidate, candidate.named
+
+
+def _list_answer(question: Question, result: SearchResult, eligible: list[_Candidate], candidate: _Candidate, unit: Unit) -> Composition:
+    tree = candidate.tree
+    assert tree is not None
+    span = _cut(tree, unit.start, unit.end)
+    highlights = ([unit.lead] if unit.lead else []) + list(unit.items)
+    citations = [_citation(1, candidate, span, highlights)]
+    # the same list in another document: one answer with two citations
+    for other in eligible:
+        if other is candidate or other.tree is None or other.hit.chunk.doc_id == candidate.hit.chunk.doc_id:
+            continue
+        chunk = other.hit.chunk
+        twin = next((u for u in _list_units(other.tree, chunk.char_start, chunk.char_end)
+                     if _same_list(tree, unit, other.tree, u)), None)
+        if twin is not None:
+            twin_span = _cut(other.tree, twin.start, twin.end)
+            second = _citation(len(citations) + 1, other, twin_span, list(twin.items))
+            citations[0].also_in.append({"doc_id": chunk.doc_id, "title": chunk.title, "section": chunk.section,
+                                         "page": second.page, "char_start": second.char_start, "char_end": second.char_end})
+            citations.append(second)
+            break
+    markers = "".join(f"[{c.marker}]" for c in citations)
+    direct = _list_direct(tree, unit, markers)
+    quote = _quote(tree, span, unit.end)
+    lines = [direct, f"{quote}[1]"]
+    return Composition(direct, "\n".join(lines), citations)
+
+
+def _main(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> _Candidate:
+    """The passage whose sentence states the fact: the best-ranked one, unless only a lower one holds the asked kind
+    (a number for 多少, a date for 哪一天)."""
+    kind = expected_type(result.query)
+    first = eligible[0]
+    if MAIN_SHARE_WEIGHT is not None and question.kind in MAIN_BY_STRENGTH:  # the best sentence, retrieval share as tie-breaker
+        weight = MAIN_SHARE_WEIGHT
+
+        def strength(c: _Candidate) -> tuple[float, int]:
+            unit = _unit_for(c.tree, c.start, c.end) if c.tree is not None else None
+            return _refine(question, result, c, unit)[2] + weight * c.share, -c.rank
+
+        first = max(eligible, key=strength)
+    if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
+        return first
+    for candidate in usable:
+        if candidate.share >= TYPED_SHARE and candidate.tree is not None and \
+                holds_answer(kind, fold_for_search(candidate.tree.text[candidate.start:candidate.end])):
+            return candidate
+    return first
+
+
+def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int, float]:
+    """The sentence of the whole unit that answers best (the chunk may hold only part of the article), with a bonus
+    for one that defines the focus term (“誓词如下：…”, “X是…”), and its score."""
+    tree = main.tree
+    if unit is None or tree is None:
+        return main.start, main.end, main.score
+    text = tree.text[unit.start:unit.end]
+    sentences = [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)]
+    if not sentences:
+        return main.start, main.end, main.score
+    scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    if question.kind in ("definition", "other") and len(head) == 2:
+        pattern = re.compile(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)")
+        scores = [sc + (FOCUS_BONUS if pattern.search(text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
+    a, b = sentences[best]
+    if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
+        return main.start, main.end, max(main.score, scores[best])
+    if _is_heading(tree, unit.start + a, unit.start + b):
+        return main.start, main.end, main.score
+    return unit.start + a, unit.start + b, scores[best]
+
+
+def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
+    main = _main(question, result, eligible, usable)
+    tree = main.tree
+    assert tree is not None
+    unit = _unit_for(tree, main.start, main.end)
+    start, end, _ = _refine(question, result, main, unit)
+    start = _skip_headings(tree, start, end)
+    led = _list_led_by(tree, start, end)
+    if led is not None:
+        return _list_answer(question, result, eligible, main, led)
+    span = _cut(tree, unit.start, unit.end) if unit else (start, end)
+    citations = [_citation(1, main, span, [(start, end)])]
+    sentence = " ".join(_strip_label(tree.text[start:end]).split())
+    direct = f"{sentence}[1]"
+    lines = [direct]
+    quoted = tree.text[span[0]:span[1]].strip()
+    if unit and _strip_label(quoted) != sentence and (not question.single_fact or len(quoted) <= SHORT_UNIT_CHARS):
+        lines.append(f"{_quote(tree, span, unit.end)}[1]")
+    covered = [tree.text[span[0]:span[1]]]
+    for other in eligible:
+        if len(citations) == MAX_CITED or other.tree is None or other is main:
+            continue
+        text = other.tree.text[other.start:other.end]
+        if any(text in seen or seen in text for seen in covered):
+            continue
+        if new_content(text, result.tokens, result.bigrams) == 0:
+            continue
+        keep_top = other.rank == 0 and main.rank != 0  # the best-ranked passage stays when another one states the fact
+        if not FURTHER or not keep_top and SKIP_WHEN_STATED and question.single_fact and \
+                holds_answer(expected_type(result.query), fold_for_search(sentence)):
+            continue  # the first line already states the asked fact
+        marker = len(citations) + 1
+        other_unit = _unit_for(other.tree, other.start, other.end)
+        other_span = _cut(other.tree, other_unit.start, other_unit.end) if other_unit else (other.start, other.end)
+        citations.append(_citation(marker, other, other_span, [(other.start, other.end)]))
+        lines.append(f"{_strip_label(text)}[{marker}]")
+        covered.append(other.tree.text[other_span[0]:other_span[1]])
+    return Composition(direct, "\n".join(lines), citations)
+
+
+def _chunk_answer(result: SearchResult, candidates: list[_Candidate]) -> Composition:
+    """No usable unit tree: quote the best supporting span of the best chunk."""
+    best = candidates[0]
+    chunk = best.hit.chunk
+    start, end = best.start - chunk.char_start, best.end - chunk.char_start
+    citation = chunk_citation(1, best.hit, [[start, end]])
+    direct = f"{chunk.text[start:end]}[1]"
+    return Composition(direct, direct, [citation])
+
+
+def unit_passages(store: TreeSource, result: SearchResult, limit: int | None = None) -> list[Citation]:
+    """Every retrieved passage widened to its unit (article, list or paragraph), numbered, overlaps dropped (LLM mode)."""
+    citations: list[Citation] = []
+    for candidate in _candidates(store, result)[:limit]:
+        tree, chunk = candidate.tree, candidate.hit.chunk
+        span = (chunk.char_start, chunk.char_end)
+        if tree is not None:
+            for unit in tree.containing(candidate.start, candidate.end):
+                if unit.kind in ("article", "list", "run", "paragraph") and unit.end - unit.start <= MAX_UNIT_CHARS:
+                    span = (min(unit.start, span[0]), max(unit.end, span[1])) if unit.kind != "paragraph" else span
+            if span[1] - span[0] > MAX_UNIT_CHARS:
+                span = (chunk.char_start, chunk.char_end)
+        if any(c.doc_id == chunk.doc_id and c.char_start <= span[0] and span[1] <= c.char_end for c in citations):
+            continue
+        if tree is None:
+            citations.append(chunk_citation(len(citations) + 1, candidate.hit,
+                                            [[candidate.start - chunk.char_start, candidate.end - chunk.char_start]]))
+        else:
+            citations.append(_citation(len(citations) + 1, candidate, span, [(candidate.start, candidate.end)]))
+    return citations

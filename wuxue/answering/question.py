@@ -1,0 +1,189 @@
+"""What a question asks: its kind, its focus term, an asked count, a named article — and pasted quiz forms.
+
+Members ask lists (有哪些/包括哪些/哪几种/“X个Y”), definitions (是什么/指什么), quantities and dates,
+actors (由谁), requirements (条件/要求), procedures (程序/步骤/怎样) and yes/no questions (是否/能否);
+they also paste items from question banks: a stem with options A–E (单选 or 多选), a blank （ ）/____ to
+fill, a 判断 statement. The kind decides how the answer's first line is written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from wuxue.answering.answer_type import expected_type
+
+KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno",
+         "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "other")
+SINGLE_FACT = {"definition", "quantity", "date", "actor", "yesno"}
+
+BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
+_OPTION = re.compile(r"(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]\s*")
+_JUDGE_PREFIX = re.compile(r"^\s*(?:[（(【\[]?\s*判断(?:题)?\s*[）)】\]]?\s*[：:.．、]?)")
+_JUDGE_SUFFIX = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$|[（(]\s*(?:对/错|对或错|√/×|正确/错误)\s*[）)]")
+_MULTI_MARK = re.compile(r"多选|多项选择|不定项")
+_SINGLE_MARK = re.compile(r"单选|单项选择")
+_QUIZ_PREFIX = re.compile(r"^\s*[（(【\[]?\s*(?:单选|多选|单项选择|多项选择|不定项选择|填空|判断)(?:题)?\s*[）)】\]]?\s*[：:.．、]?\s*")
+NEGATIVE = re.compile(r"不属于|不是|不包括|不正确|错误的是|不符合|不应|不得作为|不能作为|除外")
+_NUM = "零〇一二三四五六七八九十两"
+_COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")
+_ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点)")
+_ARTICLE = re.compile(rf"第[{_NUM}百]+条")
+_QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
+
+_LIST = re.compile(r"有哪些|包括哪些|包含哪些|哪些方面|哪些内容|哪些情形|哪些情况|哪些要求|哪些原则|哪些任务|哪些义务|哪些权利|"
+                   rf"哪几|哪[二三四五六七八九十两]{{1,2}}[项个种类条点化大]|分为|分成|几个方面|哪些|主要有|都有什么")
+_ACTOR = re.compile(r"由谁|谁来|是谁|哪个机关|哪一级|哪级|什么机关|哪个组织|哪个部门|哪个党组织|什么组织|哪一机关|谁")
+_YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是不是|有没有|吗[？?]?$")
+_PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
+_REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
+_DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
+_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
+_QUESTION_WORDS = re.compile(r"(?:请问|请|一下|呢|吗|？|\?|。|！)")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    kind: str
+    stem: str  # the question without quiz labels and options (blanks kept)
+    focus: str = ""  # the term asked about (义务, 四个意识, 党的基层组织的基本任务)
+    count: int | None = None  # an asked or named count (哪六项 → 6, “四个意识” → 4)
+    article: str = ""  # a named article (第四十条)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (letter, text) of a pasted choice item
+    negative: bool = False  # 下列不属于… : the option that is not in the text
+    blanks: int = 0
+
+    @property
+    def is_quiz(self) -> bool:
+        return self.kind.startswith("quiz_")
+
+    @property
+    def single_fact(self) -> bool:
+        return self.kind in SINGLE_FACT
+
+    @property
+    def search_text(self) -> str:
+        """What retrieval should search: the stem without blanks and quiz labels, plus the options of a 多选 item."""
+        stem = BLANK.sub("", self.stem)
+        stem = _JUDGE_SUFFIX.sub("", stem).strip()
+        if self.kind == "quiz_multi" or (self.kind == "quiz_single" and not BLANK.search(self.stem)):
+            stem = stem + " " + " ".join(text for _, text in self.options)
+        return stem.strip() or self.text
+
+
+def chinese_number(word: str) -> int | None:
+    """一 → 1, 十八 → 18, 两 → 2, 12 → 12."""
+    if word.isdigit():
+        return int(word)
+    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+    if not word or any(ch not in digits and ch != "十" for ch in word):
+        return None
+    if "十" in word:
+        tens, _, ones = word.partition("十")
+        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
+    value = 0
+    for ch in word:
+        value = value * 10 + digits[ch]
+    return value
+
+
+def split_options(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The stem and the (letter, text) options A, B, C… in order (at least A and B), or (text, [])."""
+    marks = [m for m in _OPTION.finditer(text)]
+    chosen: list[re.Match[str]] = []
+    expected = "A"
+    for mark in marks:
+        if mark.group(1) == expected:
+            chosen.append(mark)
+            expected = chr(ord(expected) + 1)
+    if len(chosen) < 2:
+        return text, []
+    options = []
+    for index, mark in enumerate(chosen):
+        end = chosen[index + 1].start() if index + 1 < len(chosen) else len(text)
+        options.append((mark.group(1), text[mark.end():end].strip(" \u3000\n；;，,。")))
+    return text[: chosen[0].start()].strip(), options
+
+
+def _focus(stem: str) -> str:
+    quoted = _QUOTED.search(stem)
+    if quoted:
+        return quoted.group(1)
+    body = _QUESTION_WORDS.sub("", BLANK.sub("", stem))
+    body = re.sub(r"^(?:什么是|什么叫|何谓|何为)", "", body)
+    after = re.search(r"(?:有哪些|包括哪些|哪几[项个种类条点]|哪些)(.{1,12})$", body)
+    if after and after.group(1).strip() and not _GENERIC.fullmatch(after.group(1).strip()):
+        return after.group(1).strip()
+    before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些|有哪几|哪几|指哪|有哪|哪[一二三四五六七八九十两])", body)
+    if before:
+        return before.group(1)
+    return body[:20]
+
+
+def _count(stem: str) -> int | None:
+    for pattern in (_ASKED_COUNT, _COUNT):
+        match = pattern.search(stem)
+        if match:
+            value = chinese_number(match.group(1))
+            if value and value >= 2:
+                return value
+    return None
+
+
+def _plain_kind(stem: str) -> str:
+    quoted = _QUOTED.search(stem)
+    if _LIST.search(stem) or (quoted and _count(quoted.group(1)) and _DEFINITION.search(stem)):
+        return "list"
+    answer_type = expected_type(stem)
+    if answer_type is not None:
+        return "date" if answer_type.name == "date" else "quantity"
+    if _ACTOR.search(stem):
+        return "actor"
+    if _YESNO.search(stem):
+        return "yesno"
+    if _PROCEDURE.search(stem) and not re.search(r"定义|含义|内涵", stem):
+        return "procedure"
+    if _REQUIREMENT.search(stem):
+        return "requirement"
+    if _DEFINITION.search(stem):
+        return "definition"
+    return "other"
+
+
+def analyze(question: str) -> Question:
+    """Classify a question or a pasted quiz item; keep its focus term, count and named article."""
+    text = question.strip()
+    marked_multi = bool(_MULTI_MARK.search(text[:12]))
+    marked_single = bool(_SINGLE_MARK.search(text[:12]))
+    judge_prefix = bool(_JUDGE_PREFIX.match(text))
+    body = _QUIZ_PREFIX.sub("", text)
+    stem, options = split_options(body)
+    article = (_ARTICLE.search(stem).group(0) if _ARTICLE.search(stem) else "")  # type: ignore[union-attr]
+    negative = bool(NEGATIVE.search(stem))
+    blanks = len(BLANK.findall(stem))
+    if options:
+        multi = marked_multi or (not marked_single and _looks_multi(stem))
+        kind = "quiz_multi" if multi else "quiz_single"
+    elif judge_prefix or _is_judge(stem):
+        kind = "quiz_judge"
+    elif blanks:
+        kind = "quiz_blank"
+    else:
+        kind = _plain_kind(stem)
+    return Question(text=question, kind=kind, stem=stem, focus=_focus(stem), count=_count(stem), article=article,
+                    options=options, negative=negative, blanks=blanks)
+
+
+def _looks_multi(stem: str) -> bool:
+    """Without a 多选 label: “包括/有哪些/属于…的有” stems ask for every matching option."""
+    return bool(re.search(r"包括|哪些|的有[（(]|主要有|分为", stem))
+
+
+def _is_judge(stem: str) -> bool:
+    """A statement closed by （ ）/（对/错） after its sentence end, with no question word."""
+    stripped = stem.strip()
+    if re.search(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)\s*[）)]", stripped):
+        return True
+    match = re.search(r"([。！.!])\s*[（(][\s\u3000]*[）)]\s*$", stripped)
+    return bool(match) and len(BLANK.findall(stripped)) == 1
