@@ -16,3 +16,53 @@ def test_lead_uses_an_alias_only_when_it_names_the_document():
         == "《南京机械工程学会党建工作计划》提出，"
     assert names_title("纪委工作条例", "中国共产党纪律检查委员会工作条例")
     assert not names_title("中国通信学会", "健全工作机制 推动学会党建取得新实效")
+
+
+# --- 1. a false 判断 swaps within one family of formulations, and a whole organ name -------------------
+
+import random  # noqa: E402
+
+import pytest  # noqa: E402
+
+from tests.quiz.test_atoms import sentences  # noqa: E402
+from wuxue.quiz.atoms import Atom, mine_atoms  # noqa: E402
+from wuxue.quiz.builders import judge_item  # noqa: E402
+from wuxue.quiz.categories import blocklist, build_categories  # noqa: E402
+from wuxue.quiz.distractors import DistractorPool, formulation_family  # noqa: E402
+from wuxue.quiz.lexicon import Lexicon, Segmenter  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def segmenter() -> Segmenter:
+    return Segmenter()
+
+
+def _pool(segmenter: Segmenter, formulations: list[str]) -> DistractorPool:
+    return DistractorPool([], Lexicon(), segmenter, formulations)
+
+
+def test_a_formulation_is_swapped_only_for_one_of_its_own_family(segmenter):
+    text = "开展理论学习组带头学、党小组交流学的“五学联动”机制。"
+    start = text.index("五学联动")
+    atom = Atom("formulation", "五学联动", start, start + 4, 0, len(text), "doc", "五学联动", "formulation")
+    pool = _pool(segmenter, ["一带一路", "三会一课", "四个意识", "五学联动"])
+    assert pool.pick(atom, text, 3, random.Random(0), siblings_only=True) == []  # no N学X kin: no false 判断
+    assert judge_item(atom, text, "《某文》提出，", pool, truth=False, rng=random.Random(0)) is None
+    atom2 = Atom("formulation", "四个意识", 1, 5, 0, 12, "doc", "四个意识", "formulation")
+    pool = _pool(segmenter, ["一带一路", "四个自信", "两个维护", "四个意识", "三严三实"])
+    assert set(pool.pick(atom2, "“四个意识”要牢固树立。", 3, random.Random(0))) == {"四个自信", "两个维护"}
+    assert formulation_family("五学联动") != formulation_family("一带一路")
+
+
+def test_national_initiatives_are_never_a_wrong_option():
+    block = blocklist()
+    assert block.hit_as_wrong("一带一路") and block.hit_as_wrong("乡村振兴战略")
+    assert not block.hit("一带一路")  # a right answer may still be one
+
+
+def test_an_organ_inside_a_longer_organ_name_is_not_swapped(segmenter):
+    categories = build_categories([])
+    text, sents = sentences("国务院科学技术行政部门负责制定全国科普工作规划。", "国务院和地方各级人民政府领导科普工作。")
+    atoms = mine_atoms(sents, segmenter, categories)
+    organs = [(a.text, a.start) for a in atoms if a.kind == "category" and a.text == "国务院"]
+    assert organs == [("国务院", text.index("国务院和"))]  # only the whole organ in the second sentence

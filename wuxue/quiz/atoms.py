@@ -286,6 +286,9 @@ def word_bounds(text: str, segmenter: Segmenter) -> tuple[set[int], dict[int, st
     return bounds, flags
 
 
+ORGAN_TAIL = re.compile(r"[^\W\d_和及与或的、，。；：在对由向把将]{0,10}?(?:部门|机关|机构|办公室|委员会|单位|党委|党组|政府|工作部)")
+
+
 def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     if not well_formed(s.text):
@@ -337,6 +340,8 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
             continue  # 全国人大、国务院、全国政协，（中央纪委国家监委），最高人民法院…: a member of a comma list
         if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
             continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
+        if category.startswith("organ") and ORGAN_TAIL.match(s.text, b) and (flags.get(b, "")[:1] in {"n", "b", "a"} or flags.get(b) == "vn"):
+            continue  # （国务院）科学技术行政部门: part of a longer organ name; a swap would glue two organs
         if category.startswith("act_") and not flags.get(a, "").startswith("v"):
             continue  # 听取报告: a noun here, not the action between bodies
         atoms.append(Atom("category", term, s.start + a, s.start + b, qa, qb, s.doc_id, term, "category:" + category))
