@@ -66,3 +66,32 @@ def test_an_organ_inside_a_longer_organ_name_is_not_swapped(segmenter):
     atoms = mine_atoms(sents, segmenter, categories)
     organs = [(a.text, a.start) for a in atoms if a.kind == "category" and a.text == "国务院"]
     assert organs == [("国务院", text.index("国务院和"))]  # only the whole organ in the second sentence
+
+
+# --- 3. stems with their subject, no enumerator or pronoun opening, ending with 。 -------------------------
+
+from wuxue.quiz.builders import BLANK, blank_item, multi_item, stem_ok, windowed  # noqa: E402
+
+PROBATION = ("第七条 预备党员预备期满，党的支部应当及时讨论他能否转为正式党员。认真履行党员义务，具备党员条件的，"
+             "应当按期转为正式党员；需要继续考察和教育的，可以延长预备期，但不能超过一年；不具备党员条件的，应当取消预备党员资格。\n")
+
+
+def test_a_condition_clause_after_a_semicolon_gets_the_paragraphs_subject_and_ends_with_a_full_stop():
+    start = PROBATION.index("需要继续")
+    end = PROBATION.index("；不具备") + 1
+    hole = PROBATION.index("一年")
+    atom = Atom("number", "一年", hole, hole + 2, start, end, "doc", "一年", "unit:年", unit="年", value=1.0)
+    draft = blank_item(atom, PROBATION, "党章规定，", difficulty="medium", rng=random.Random(0))
+    assert draft is not None
+    assert draft.stem == f"党章规定，预备党员预备期满，需要继续考察和教育的，可以延长预备期，但不能超过{BLANK}。"
+    # a sentence that opens its own paragraph needs no lead, but still ends with 。
+    assert windowed("认真履行党员义务，应当按期转为正式党员；\n", 0, 20, []) == "认真履行党员义务，应当按期转为正式党员。"
+
+
+def test_an_enumerator_is_dropped_and_a_pronoun_opening_is_refused():
+    text = "第二，坚持解放思想，实事求是，与时俱进，求真务实。"
+    assert windowed(text, 0, len(text), []) == "坚持解放思想，实事求是，与时俱进，求真务实。"
+    assert not stem_ok("党章规定，其一，坚持（　　）。")
+    assert not stem_ok("《某计划》提出，该会将定期向（　　）汇报。")
+    assert not stem_ok("《某计划》提出，2023年,学会将围绕上述九个方面内容,坚持（　　）,做到多层次全覆盖。")
+    assert stem_ok("党章规定，党的最高领导机关，是党的全国代表大会和它所产生的（　　）。")
