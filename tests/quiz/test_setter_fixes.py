@@ -95,3 +95,32 @@ def test_an_enumerator_is_dropped_and_a_pronoun_opening_is_refused():
     assert not stem_ok("《某计划》提出，该会将定期向（　　）汇报。")
     assert not stem_ok("《某计划》提出，2023年,学会将围绕上述九个方面内容,坚持（　　）,做到多层次全覆盖。")
     assert stem_ok("党章规定，党的最高领导机关，是党的全国代表大会和它所产生的（　　）。")
+
+
+# --- 4. points not worth asking ----------------------------------------------------------------------
+
+from wuxue.quiz.weak import weak_reason  # noqa: E402
+
+
+def _atom(text: str, term: str, kind: str, family: str, nth: int = 0) -> Atom:
+    start = text.index(term) if not nth else [i for i in range(len(text)) if text.startswith(term, i)][nth]
+    return Atom(kind, term, start, start + len(term), 0, len(text), "doc", term, family)
+
+
+def test_weak_points_are_not_asked():
+    plan = "学会党支部将定期向机关党委汇报学会党建工作情况。"
+    assert weak_reason(_atom(plan, "党支部", "category", "category:organ"), plan) == "generic subject"
+    assert weak_reason(_atom(plan, "机关党委", "category", "category:organ"), plan) is None  # not the subject
+    soe = "国有企业党委（党组）发挥领导作用，依照规定讨论和决定企业重大事项。"
+    assert weak_reason(_atom(soe, "讨论", "category", "category:act_decide"), soe) == "verb pair"
+    rules = "党组织要严格执行组织生活制度，确保党的组织生活经常、认真、严肃。"
+    atom = _atom(rules, "组织生活制度", "category", "category:system")
+    assert weak_reason(atom, rules) == "repeats the stem or heading"
+    single = "党组织要严格执行组织生活制度。"
+    assert weak_reason(_atom(single, "组织生活制度", "category", "category:system"), single, ["九、严格党的组织生活制度"])
+    assert weak_reason(_atom(single, "组织生活制度", "category", "category:system"), single, ["九、其他"]) is None
+    news = "五年来，我们党团结带领人民，攻克了许多长期没有解决的难题。"
+    number = Atom("number", "五年", 0, 2, 0, len(news), "doc", "五年", "unit:年", unit="年", value=5.0)
+    assert weak_reason(number, news) == "N年来"
+    term = "党员的预备期为一年。"
+    assert weak_reason(Atom("number", "一年", 7, 9, 0, len(term), "doc", "一年", "unit:年", unit="年", value=1.0), term) is None
