@@ -124,3 +124,29 @@ def test_weak_points_are_not_asked():
     assert weak_reason(number, news) == "N年来"
     term = "党员的预备期为一年。"
     assert weak_reason(Atom("number", "一年", 7, 9, 0, len(term), "doc", "一年", "unit:年", unit="年", value=1.0), term) is None
+
+
+def test_more_weak_points_seen_on_the_bundled_corpus():
+    rules = "党员必须参加党员大会、党小组会和上党课，党支部要定期召开支部委员会会议。"
+    assert weak_reason(_atom(rules, "党支部", "category", "category:organ"), rules) == "generic subject"
+    plan = "学会党支部原则上每季召开一次工作会议。"
+    assert weak_reason(_atom(plan, "召开", "category", "category:act_meet"), plan) == "meeting verb"
+    law = "鼓励和支持老年科学技术人员积极参与科普工作。"
+    assert weak_reason(_atom(law, "鼓励", "contrast", "contrast:限制"), law) == "verb pair"
+    news = "深刻领会过去5年的工作和新时代10年的伟大变革。"
+    assert weak_reason(Atom("number", "5年", 6, 8, 0, len(news), "doc", "5年", "unit:年", unit="年", value=5.0), news) == "N年来"
+    study = "引导党员干部认真学习《条例》内容。"
+    assert weak_reason(_atom(study, "条例", "title", "title"), study) == "short title"
+
+
+def test_bare_formulations_are_kin_only_with_the_same_frame():
+    assert formulation_family("五学联动") == formulation_family("四学联动")
+    assert formulation_family("五学联动") != formulation_family("两学一做")
+    assert formulation_family("四个意识") == formulation_family("两个维护")
+
+
+def test_an_organ_before_other_departments_is_part_of_the_name(segmenter):
+    text, sents = sentences("国务院其他部门按照各自的职责分工，负责有关的科普工作。")
+    atoms = mine_atoms(sents, segmenter, build_categories([]))
+    assert not [a for a in atoms if a.kind == "category" and a.text == "国务院"]
+    assert windowed("2)学会工作群的管理遵循“谁建群谁管理”原则。", 0, 30, []).startswith("学会工作群")

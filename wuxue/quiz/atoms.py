@@ -340,7 +340,7 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
             continue  # 全国人大、国务院、全国政协，（中央纪委国家监委），最高人民法院…: a member of a comma list
         if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
             continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
-        if category.startswith("organ") and ORGAN_TAIL.match(s.text, b) and (flags.get(b, "")[:1] in {"n", "b", "a"} or flags.get(b) == "vn"):
+        if category.startswith("organ") and ORGAN_TAIL.match(s.text, b) and (flags.get(b, "")[:1] in {"n", "b", "a", "r"} or flags.get(b) == "vn"):
             continue  # （国务院）科学技术行政部门: part of a longer organ name; a swap would glue two organs
         if category.startswith("act_") and not flags.get(a, "").startswith("v"):
             continue  # 听取报告: a noun here, not the action between bodies

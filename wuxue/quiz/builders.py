@@ -60,7 +60,7 @@ def tidy(text: str, *, at_start: bool) -> str:
     return _SPACES.sub("", text).strip(" \u3000")
 
 
-ENUMERATOR = re.compile(r"^(?:第[一二三四五六七八九十]+|其[一二三四五六七八九十]|首先|其次|再次|最后)[，、,]\s*")
+ENUMERATOR = re.compile(r"^(?:(?:第[一二三四五六七八九十]+|其[一二三四五六七八九十]|首先|其次|再次|最后)[，、,]|\d{1,2}[)）])\s*")
 _OPENING = re.compile(r"^([^，。；：,;:！？\n]{4,14})[，,]")
 
 

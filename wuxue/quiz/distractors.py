@@ -225,12 +225,13 @@ _NUMBERED_PARTS = re.compile(r"^([两一二三四五六七八九十百]+)([个�
 
 def formulation_family(term: str) -> tuple[str, int, str]:
     """(counter, length, bare stem word) of a numbered formulation: 四个意识 and 两个维护 share ("个", 4, "");
-    bare ones (五学联动, 三会一课) are kin only with the same character after the numeral (五学联动, 四学联动)."""
+    bare ones (五学联动, 三会一课) are kin only with the same character after the numeral and at the end
+    (五学联动, 四学联动; never 两学一做 for 五学联动)."""
     match = _NUMBERED_PARTS.match(term)
     if match is None:
         return ("?", len(term), term)
     counter, rest = match.group(2), match.group(3)
-    return (counter, len(term), "" if counter else rest[:1])
+    return (counter, len(term), "" if counter else rest[:1] + term[-1])
 
 
 def _nearby_articles(label: str) -> list[str]:

@@ -5,7 +5,8 @@ knowing the document, or knowing it teaches nothing.
 - one verb of a verb pair: 依照规定（讨论）和决定企业重大事项 (the pair is the point, not its half);
 - an answer the stem or its section heading repeats: 严格执行（组织生活制度），确保党的组织生活… under
   the heading 严格党的组织生活制度;
-- the count of a news-style "N年来" (五年来 → 六年来 is no fact worth a 判断).
+- the count of a news-style "N年来" (五年来 → 六年来 is no fact worth a 判断);
+- a contrast verb in a pair (鼓励和支持 → 限制和支持), a meeting verb (每季召开一次), a title of ≤ 4 characters.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from wuxue.quiz.atoms import Atom
 
 GENERIC_ORGANS = frozenset({"党支部", "党组织", "基层党组织", "党委", "党总支", "支部", "党小组", "党组", "学会", "协会", "单位", "机关", "部门", "组织"})
-SUBJECT_REACH = 6  # an organ this close to the sentence start (after the article label) is its subject
+SUBJECT_REACH = 4  # an organ this close to its clause's start (学会党支部将…, ，党支部要…) is the clause's subject
 _PAIR = "和及或与并"
 _SUFFIXES = ("制度", "原则", "机制", "机关", "委员会", "组织", "体系", "建设")
 _ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
@@ -34,15 +35,23 @@ def weak_reason(atom: Atom, document: str, sections: Sequence[str] = ()) -> str 
     """Why ``atom`` is not worth asking, or None."""
     quote = document[atom.quote_start : atom.quote_end]
     at = atom.start - atom.quote_start
-    if atom.kind == "number" and (document.startswith("来", atom.end) or document.startswith("以来", atom.end)):
-        return "N年来"
+    if atom.kind in {"number", "date"} and (document.startswith(("来", "以来"), atom.end)
+                                            or document[max(0, atom.start - 2) : atom.start].endswith(("过去", "近"))):
+        return "N年来"  # 五年来, 过去5年的工作: a news story's span of time, not a fact to learn
+    if atom.kind == "title" and len(atom.text) <= 4:
+        return "short title"  # 学习《（条例）》: a shortened reference, not a title
+    pair = document[atom.end : atom.end + 1] in set(_PAIR) or document[atom.start - 1 : atom.start] in set(_PAIR)
+    if atom.kind == "contrast" and pair:
+        return "verb pair"  # 鼓励和支持 → 限制和支持 is absurd, not false
     if atom.kind == "category":
         body_start = len(quote) - len(_ARTICLE.sub("", quote))
-        if atom.family.startswith("category:organ") and atom.text in GENERIC_ORGANS and at - body_start <= SUBJECT_REACH:
+        clause = re.split(r"[，,；;：:。]", quote[body_start:at])[-1]
+        if atom.family.startswith("category:organ") and atom.text in GENERIC_ORGANS and len(clause) <= SUBJECT_REACH:
             return "generic subject"
-        if atom.family.startswith("category:act_") and (document[atom.end : atom.end + 1] in set(_PAIR)
-                                                        or document[atom.start - 1 : atom.start] in set(_PAIR)):
+        if atom.family.startswith("category:act_") and pair:
             return "verb pair"
+        if atom.family == "category:act_meet":
+            return "meeting verb"  # 每季（召开）一次: the grammar gives it away
     if atom.kind in {"category", "quoted", "term"}:
         core = _core(atom.text)
         rest = quote[:at] + quote[at + len(atom.text) :]
