@@ -150,3 +150,12 @@ def test_an_organ_before_other_departments_is_part_of_the_name(segmenter):
     atoms = mine_atoms(sents, segmenter, build_categories([]))
     assert not [a for a in atoms if a.kind == "category" and a.text == "国务院"]
     assert windowed("2)学会工作群的管理遵循“谁建群谁管理”原则。", 0, 30, []).startswith("学会工作群")
+
+
+def test_news_spans_glued_organs_and_the_anthem(segmenter):
+    news = "深刻领会新时代10年的伟大变革。"
+    assert weak_reason(Atom("number", "10年", 7, 10, 0, len(news), "doc", "10年", "unit:年", unit="年", value=10.0), news) == "N年来"
+    text, sents = sentences("下级应该抵制这种要求并向更上级党组织直至党中央报告。")
+    atoms = mine_atoms(sents, segmenter, build_categories(["上级党组织"]))
+    assert not [a for a in atoms if a.kind == "category" and a.text == "上级党组织"]
+    assert blocklist().hit_as_wrong("义勇军进行曲") and not blocklist().hit("义勇军进行曲")

@@ -334,6 +334,8 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
         if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
             continue  # 四项（基本原则）: part of a numbered formulation
+        if category.startswith("organ") and s.text[a - 1 : a] == "更":
+            continue  # 向更（上级党组织）: 更基层委员会 would be absurd, not false
         if s.text[a - 1 : a] in {"不", "未", "无", "非", "难"}:
             continue  # 不（确定）: half of a negated word, not the action
         if re.fullmatch(r"[，,；;：:]", s.text[a - 1 : a] or "，") and re.fullmatch(r"[，,；;、]", s.text[b : b + 1] or "。"):

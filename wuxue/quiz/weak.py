@@ -36,8 +36,8 @@ def weak_reason(atom: Atom, document: str, sections: Sequence[str] = ()) -> str 
     quote = document[atom.quote_start : atom.quote_end]
     at = atom.start - atom.quote_start
     if atom.kind in {"number", "date"} and (document.startswith(("来", "以来"), atom.end)
-                                            or document[max(0, atom.start - 2) : atom.start].endswith(("过去", "近"))):
-        return "N年来"  # 五年来, 过去5年的工作: a news story's span of time, not a fact to learn
+                                            or document[max(0, atom.start - 3) : atom.start].endswith(("过去", "近", "新时代"))):
+        return "N年来"  # 五年来, 过去5年的工作, 新时代10年: a news story's span of time, not a fact to learn
     if atom.kind == "title" and len(atom.text) <= 4:
         return "short title"  # 学习《（条例）》: a shortened reference, not a title
     pair = document[atom.end : atom.end + 1] in set(_PAIR) or document[atom.start - 1 : atom.start] in set(_PAIR)
