@@ -159,3 +159,11 @@ def test_news_spans_glued_organs_and_the_anthem(segmenter):
     atoms = mine_atoms(sents, segmenter, build_categories(["上级党组织"]))
     assert not [a for a in atoms if a.kind == "category" and a.text == "上级党组织"]
     assert blocklist().hit_as_wrong("义勇军进行曲") and not blocklist().hit("义勇军进行曲")
+
+
+def test_a_numbered_item_gets_its_lead_in_line():
+    text = "第四条 党员享有下列权利：\n（一）参加党的有关会议，阅读党的有关文件，接受党的教育和培训；\n（二）在党的会议上和党报党刊上，参加关于党的政策问题的讨论；\n"
+    start = text.index("（二）")
+    end = text.index("讨论；") + 3
+    hole = text.index("讨论；")
+    assert windowed(text, start, end, [(hole, hole + 2)]) == f"党员享有下列权利：在党的会议上和党报党刊上，参加关于党的政策问题的{BLANK}。"

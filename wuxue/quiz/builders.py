@@ -61,15 +61,23 @@ def tidy(text: str, *, at_start: bool) -> str:
 
 
 ENUMERATOR = re.compile(r"^(?:(?:第[一二三四五六七八九十]+|其[一二三四五六七八九十]|首先|其次|再次|最后)[，、,]|\d{1,2}[)）])\s*")
+_ITEM_MARKER = re.compile(r"\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\))")
+ITEM_LEAD_MAX = 24  # 党员享有下列权利：— a longer lead-in makes the stem a paragraph
 _OPENING = re.compile(r"^([^，。；：,;:！？\n]{4,14})[，,]")
 
 
 def context_lead(document: str, start: int) -> str:
-    """The paragraph's opening clause (预备党员预备期满，) for a quote that is a bare condition clause after a
-    ； (需要继续考察和教育的，可以延长预备期…): without it the stem has no subject. "" when none is needed or
-    the opening clause is not an earlier sentence's short topic.
+    """What gives a subjectless quote its subject: the paragraph's opening clause (预备党员预备期满，) for a
+    bare condition clause after a ； (需要继续考察和教育的，可以延长预备期…), or the short lead-in line
+    (党员享有下列权利：) of a numbered item （二）在党的会议上…. "" when none is needed or none is short.
     """
     before = document[:start].rstrip(" \u3000")
+    if _ITEM_MARKER.match(document, start) and before.endswith("\n"):
+        lines = [ln for ln in before[-3000:].split("\n") if ln.strip()]
+        while lines and _ITEM_MARKER.match(lines[-1]):
+            lines.pop()  # （一）… （二）…: back over the earlier items to the lead-in
+        line = tidy(lines[-1], at_start=True) if lines else ""
+        return line if line.endswith(("：", ":")) and len(line) <= ITEM_LEAD_MAX and not _ITEM_MARKER.match(line) else ""
     first = re.match(r"[^，,；;。]*", document[start:]).group(0)
     if not before.endswith(("；", ";")) or not first.endswith("的"):
         return ""
