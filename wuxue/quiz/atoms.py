@@ -286,6 +286,9 @@ def word_bounds(text: str, segmenter: Segmenter) -> tuple[set[int], dict[int, st
     return bounds, flags
 
 
+ORGAN_TAIL = re.compile(r"[^\W\d_和及与或的、，。；：在对由向把将]{0,10}?(?:部门|机关|机构|办公室|委员会|单位|党委|党组|政府|工作部)")
+
+
 def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     if not well_formed(s.text):
@@ -331,12 +334,16 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
         if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
             continue  # 四项（基本原则）: part of a numbered formulation
+        if category.startswith("organ") and s.text[a - 1 : a] == "更":
+            continue  # 向更（上级党组织）: 更基层委员会 would be absurd, not false
         if s.text[a - 1 : a] in {"不", "未", "无", "非", "难"}:
             continue  # 不（确定）: half of a negated word, not the action
         if re.fullmatch(r"[，,；;：:]", s.text[a - 1 : a] or "，") and re.fullmatch(r"[，,；;、]", s.text[b : b + 1] or "。"):
             continue  # 全国人大、国务院、全国政协，（中央纪委国家监委），最高人民法院…: a member of a comma list
         if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
             continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
+        if category.startswith("organ") and ORGAN_TAIL.match(s.text, b) and (flags.get(b, "")[:1] in {"n", "b", "a", "r"} or flags.get(b) == "vn"):
+            continue  # （国务院）科学技术行政部门: part of a longer organ name; a swap would glue two organs
         if category.startswith("act_") and not flags.get(a, "").startswith("v"):
             continue  # 听取报告: a noun here, not the action between bodies
         atoms.append(Atom("category", term, s.start + a, s.start + b, qa, qb, s.doc_id, term, "category:" + category))

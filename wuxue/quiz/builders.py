@@ -55,8 +55,46 @@ def tidy(text: str, *, at_start: bool) -> str:
     if at_start:
         text = ARTICLE.sub("", text.lstrip())
         text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)\s*", "", text)
+        text = ENUMERATOR.sub("", text)  # 第二，坚持解放思想… → 坚持解放思想…
     text = _LINE_MARKER.sub("", text)
     return _SPACES.sub("", text).strip(" \u3000")
+
+
+ENUMERATOR = re.compile(r"^(?:(?:第[一二三四五六七八九十]+|其[一二三四五六七八九十]|首先|其次|再次|最后)[，、,]|\d{1,2}[)）])\s*")
+_ITEM_MARKER = re.compile(r"\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\))")
+ITEM_LEAD_MAX = 24  # 党员享有下列权利：— a longer lead-in makes the stem a paragraph
+_OPENING = re.compile(r"^([^，。；：,;:！？\n]{4,14})[，,]")
+
+
+def context_lead(document: str, start: int) -> str:
+    """What gives a subjectless quote its subject: the paragraph's opening clause (预备党员预备期满，) for a
+    bare condition clause after a ； (需要继续考察和教育的，可以延长预备期…), or the short lead-in line
+    (党员享有下列权利：) of a numbered item （二）在党的会议上…. "" when none is needed or none is short.
+    """
+    before = document[:start].rstrip(" \u3000")
+    if _ITEM_MARKER.match(document, start) and before.endswith("\n"):
+        lines = [ln for ln in before[-3000:].split("\n") if ln.strip()]
+        while lines and _ITEM_MARKER.match(lines[-1]):
+            lines.pop()  # （一）… （二）…: back over the earlier items to the lead-in
+        line = tidy(lines[-1], at_start=True) if lines else ""
+        return line if line.endswith(("：", ":")) and len(line) <= ITEM_LEAD_MAX and not _ITEM_MARKER.match(line) else ""
+    first = re.match(r"[^，,；;。]*", document[start:]).group(0)
+    if not before.endswith(("；", ";")) or not first.endswith("的"):
+        return ""
+    para = before.rfind("\n") + 1
+    head = tidy(document[para:start], at_start=True)
+    opening = _OPENING.match(head)
+    if opening is None or opening.group(1).endswith("的") or "。" not in head[opening.end():]:
+        return ""  # the opening clause must belong to an earlier sentence, not this one's condition list
+    return opening.group(0)
+
+
+_CLOSE = re.compile(r"[；;，,、：:]$")
+
+
+def close(text: str) -> str:
+    """A stem ends its sentence with 。, never with the ；/， of a clause cut from a longer sentence."""
+    return _CLOSE.sub("", text) + "。" if _CLOSE.search(text) else text
 
 
 def display(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None) -> str:
@@ -133,7 +171,7 @@ def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], 
     ``whole``: never cut (a 判断 statement is the whole sentence, or no statement at all).
     """
     marks = [_MARK] * len(holes)
-    text = display(document, start, end, holes, fill=marks)
+    text = close(context_lead(document, start) + display(document, start, end, holes, fill=marks))
     if whole:
         if len(text) > JUDGE_LIMIT:
             return None
@@ -153,6 +191,16 @@ def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], 
     return cut
 
 
+REFERENCE_START = ("这", "此", "其", "上述", "以下", "前款", "前述", "该", "它", "他们", "同时", "但", "另外", "对此", "并")
+
+
+def stem_ok(stem: str) -> bool:
+    """A stem reads on its own: no pronoun or connective opening it (该/其/上述/但), no 上述 pointing
+    back to a passage the member cannot see, no enumerator (第二，) left at its start."""
+    body = LEAD.sub("", stem)
+    return not body.startswith(REFERENCE_START) and "上述" not in body and "前述" not in body and not ENUMERATOR.match(body)
+
+
 def opens_sentence(stem: str) -> bool:
     """The blank comes first in the statement (（　　）、工作检查制度…): nothing to go on."""
     body = LEAD.sub("", stem)
@@ -166,7 +214,7 @@ EXCLUDE_LEAD_MAX = 30
 
 
 def _draft_ok(stem: str | None) -> bool:
-    return stem is not None and not opens_sentence(stem)
+    return stem is not None and not opens_sentence(stem) and stem_ok(stem)
 
 
 def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: random.Random) -> Draft | None:
@@ -277,6 +325,8 @@ def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, d
     if body is None:
         return None
     stem = prefix(title) + body
+    if not stem_ok(stem):
+        return None
     before = body.split(BLANK)[0]
     if len(body) - len(BLANK) < MULTI_CONTEXT_MIN or len(before) < 2:  # 坚持（　　）。 asks nothing
         return None
@@ -292,7 +342,7 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
         return None  # a list member swapped still reads as half true; loose quoted phrases are no facts
     hole = [(atom.start, atom.end)]
     true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text], whole=True)
-    if true_statement is None:
+    if true_statement is None or not stem_ok(prefix(title) + true_statement):
         return None
     if truth:
         return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",

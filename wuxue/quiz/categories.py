@@ -42,6 +42,7 @@ class Blocklist:
     exact: frozenset[str]
     contains: tuple[str, ...]
     names: tuple[str, ...] = ()
+    initiatives: tuple[str, ...] = ()  # national initiatives and strategies: never a wrong option
 
     def hit(self, option: str) -> str | None:
         """The blocked term an option (right or wrong) hits, or None."""
@@ -55,14 +56,15 @@ class Blocklist:
         found = self.hit(option)
         if found:
             return found
-        return next((t for t in (*sorted(self.exact, key=len, reverse=True), *self.names) if t in option), None)
+        return next((t for t in (*sorted(self.exact, key=len, reverse=True), *self.names, *self.initiatives) if t in option), None)
 
 
 @cache
 def blocklist() -> Blocklist:
     sections = _sections("blocklist.txt")
     return Blocklist(frozenset(sections.get("exact", [])), tuple(sorted(set(sections.get("contains", [])), key=len, reverse=True)),
-                     tuple(sorted(set(sections.get("names", [])), key=len, reverse=True)))
+                     tuple(sorted(set(sections.get("names", [])), key=len, reverse=True)),
+                     tuple(sorted(set(sections.get("initiatives", [])), key=len, reverse=True)))
 
 
 @dataclass

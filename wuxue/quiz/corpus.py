@@ -122,6 +122,15 @@ def stem_lead(title: str, aliases: Sequence[str], kind: str) -> str:
     """党章规定，/ 二十大报告指出，: the shortest alias a member knows (the manifest lists the common one first)."""
     from wuxue.quiz.builders import lead
 
-    short = [a for a in aliases if a and len(a) <= 16 and "（" not in a]
+    short = [a for a in aliases if a and len(a) <= 16 and "（" not in a and names_title(a, title)]
     name = short[0] if short else (title if len(title) <= 20 else title.split("——")[0].split(" ")[0][:20])
     return lead(name, kind)
+
+
+def names_title(alias: str, title: str) -> bool:
+    """An alias is a name of the document when it contracts the title (党章 ← 中国共产党章程: its characters
+    appear in the title in order); 中国通信学会党建 names a topic, not the article 健全工作机制…, so a stem
+    never cites it as a title.
+    """
+    rest = iter(title)
+    return all(ch in rest for ch in alias)

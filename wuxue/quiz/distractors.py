@@ -14,6 +14,7 @@ Nothing on the blocklist is ever offered.
 from __future__ import annotations
 
 import random
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -199,10 +200,12 @@ class DistractorPool:
         return sorted(set(items))
 
     def _formulations(self, answer: str) -> list[str]:
+        """Numbered formulations of the answer's own family: 四个意识 → 四个自信/两个维护 (N个X of one length),
+        五学联动 → only another N学X; never a formulation of another shape (一带一路 for 五学联动 is absurd)."""
+        family = formulation_family(answer)
+        kin = [f for f in self.formulations if f != answer and formulation_family(f) == family]
         head = answer[:2]
-        same = [f for f in self.formulations if f != answer and f[:2] == head]
-        other = [f for f in self.formulations if f != answer and f[:2] != head]
-        return same + other
+        return [f for f in kin if f[:2] == head] + [f for f in kin if f[:2] != head]
 
     def _ranked(self, answer: str, candidates: Sequence[str], *, floor: bool, prior: dict[str, int] | None = None) -> list[str]:
         """Structurally closest (``prior``), then most similar first; near-synonyms (above the band) dropped,
@@ -216,6 +219,20 @@ class DistractorPool:
         low = SIMILARITY_FLOOR if floor else -1.0
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
+
+_NUMBERED_PARTS = re.compile(r"^([两一二三四五六七八九十百]+)([个项种大条]?)(.*)$")
+
+
+def formulation_family(term: str) -> tuple[str, int, str]:
+    """(counter, length, bare stem word) of a numbered formulation: 四个意识 and 两个维护 share ("个", 4, "");
+    bare ones (五学联动, 三会一课) are kin only with the same character after the numeral and at the end
+    (五学联动, 四学联动; never 两学一做 for 五学联动)."""
+    match = _NUMBERED_PARTS.match(term)
+    if match is None:
+        return ("?", len(term), term)
+    counter, rest = match.group(2), match.group(3)
+    return (counter, len(term), "" if counter else rest[:1] + term[-1])
+
 
 def _nearby_articles(label: str) -> list[str]:
     number = parse_cn(label[1:-1])

@@ -32,6 +32,7 @@ from wuxue.quiz.set_checks import (
     near_duplicate,
     truth_plan,
 )
+from wuxue.quiz.weak import weak_reason
 
 if TYPE_CHECKING:
     from wuxue.knowledge_base import KnowledgeBase
@@ -50,6 +51,7 @@ WEIGHTS = {"number": 10, "category": 9, "contrast": 8, "definition": 7, "formula
            "quoted": 2, "enum_item": 3}
 JITTER = 3.0  # seeded randomness inside a weight band, so sets differ by seed but heavy facts come first
 NEWS_KINDS = {"学会材料", "报告"}
+HEADED_KINDS = {"category", "quoted", "term"}  # answers a section heading may give away
 ONE_OFF_UNITS = {"册", "万册", "家", "所", "公里", "万人", "元", "万元", "%", "％", "倍", "票", "章", "节"}
 
 @dataclass(frozen=True)
@@ -117,6 +119,7 @@ class _Assembler:
     doc_counts: Counter[str] = field(default_factory=Counter)  # items taken per document, for coverage
     trace: list[tuple[str, Draft]] | None = None  # (gate, draft) of every drop, for debugging and reports
     chunk_limit: int = MAX_CHUNK_USES  # one more while topping up a short document
+    headings: dict[tuple[str, int, int], tuple[str, ...]] = field(default_factory=dict)  # quote → its section
 
     def rng(self, *parts: object) -> random.Random:
         key = (self.spec.seed, ",".join(self.spec.doc_ids), self.spec.difficulty, self.salt, *parts)
@@ -140,6 +143,8 @@ class _Assembler:
         """0 = never ask: article numbers, and one-off counts in a news story or report (6,084 册)."""
         if atom.kind == "article":
             return 0
+        if weak_reason(atom, self.materials.view.texts[doc_id], self.heading(atom) if atom.kind in HEADED_KINDS else ()):
+            return 0  # 学会（党支部）将…, （讨论）和决定, an answer the heading repeats, 五年来
         if atom.kind == "number" and (atom.unit in ONE_OFF_UNITS or (atom.value or 0) >= 100) \
                 and self.materials.view.kinds.get(doc_id, "") in NEWS_KINDS:
             return 0
@@ -152,6 +157,15 @@ class _Assembler:
         if atom.kind == "enum_item" and self.spec.difficulty == "hard":
             return 11  # 不包括 items (the few closed lists that have them) are what makes a hard paper hard
         return WEIGHTS.get(atom.kind, 1)
+
+    def heading(self, atom: Atom) -> tuple[str, ...]:
+        """The section of the atom's quote (its first chunk), looked up once per quote."""
+        cache = self.headings
+        key = (atom.doc_id, atom.quote_start, atom.quote_end)
+        if key not in cache:
+            view = self.materials.view
+            cache[key] = tuple(view.chunks[c].section or "" for c in view.quote_chunks(*key))[:1]
+        return cache[key]
 
     def ordered_atoms(self, kind: str, doc_id: str) -> list[Atom]:
         """Heaviest facts first (a seeded jitter within a band); 多选 takes one atom per list."""
