@@ -23,6 +23,8 @@ class RawDocument:
     hard_wrapped: bool = False
     title_hint: str | None = None
     page_count: int | None = None
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # page -> mean OCR confidence, for pages read by OCR
+    notes: tuple[str, ...] = ()  # what the admin should know about how the file was read (按文本文件处理)
 
 
 @dataclass(frozen=True)

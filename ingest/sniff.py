@@ -12,9 +12,9 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
+# Scans and photos, read by OCR.
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
 _BINARY_SIGNATURES = {
-    b"\x89PNG": "图片（PNG）",
-    b"\xff\xd8\xff": "图片（JPEG）",
     b"GIF8": "图片（GIF）",
     b"\xd0\xcf\x11\xe0": "旧版 Office 文件（.doc/.xls），请另存为 .docx",
     b"Rar!": "压缩包（RAR）",
@@ -24,7 +24,7 @@ _BINARY_SIGNATURES = {
 
 
 def sniff_type(data: bytes, filename: str = "") -> str:
-    """Return one of ``pdf``, ``docx``, ``html``, ``markdown``, ``text``.
+    """Return one of ``pdf``, ``docx``, ``image``, ``html``, ``markdown``, ``text``.
 
     The extension only chooses between text flavours (Markdown vs plain); binary
     formats are recognised by their signatures, so a ``.pdf`` that is really HTML
@@ -35,6 +35,8 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, filename)
+    if head.startswith(_IMAGE_SIGNATURES[:4]) or head.startswith(b"BM") and filename.lower().endswith(".bmp"):
+        return "image"
     for signature, label in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
             raise UnsupportedTypeError(f"不支持的格式：{label}", filename=filename)

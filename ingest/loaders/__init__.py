@@ -7,7 +7,7 @@ from pathlib import Path
 
 from wuxue.errors import EmptyDocumentError, SourceNotFoundError
 from wuxue.ingest.document import RawDocument
-from wuxue.ingest.loaders import docx, html, markdown, pdf, text
+from wuxue.ingest.loaders import docx, html, image, markdown, pdf, text
 from wuxue.ingest.sniff import sniff_type
 
 Loader = Callable[[bytes, str], RawDocument]
@@ -18,9 +18,10 @@ LOADERS: dict[str, Loader] = {
     "html": html.load,
     "markdown": markdown.load,
     "text": text.load,
+    "image": image.load,
 }
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm")
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
 
 def load_bytes(data: bytes, filename: str) -> RawDocument:
