@@ -10,7 +10,7 @@ from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from wuxue.errors import CorruptFileError, FileTooLargeError, NoTextRecognizedError
 from wuxue.ingest.document import RawBlock, RawDocument
-from wuxue.ingest.loaders.scan import ocr_pages
+from wuxue.ingest.loaders.scan import ocr_pages_cached
 
 MAX_PIXELS = 60_000_000  # a 600-dpi A3 scan; beyond this a hostile file could exhaust memory
 MAX_FRAMES = 300
@@ -38,7 +38,7 @@ def _frames(data: bytes, filename: str) -> list[Image.Image]:
 def load(data: bytes, filename: str) -> RawDocument:
     frames = _frames(data, filename)
     pages = [(number, (lambda frame=frame: np.asarray(frame))) for number, frame in enumerate(frames, start=1)]
-    texts, confidences = ocr_pages(pages, filename=filename)
+    texts, confidences = ocr_pages_cached(data, lambda: pages, filename=filename)
     if not any(text.strip() for text in texts.values()):
         raise NoTextRecognizedError("未识别到文字：图片中没有可识别的文字", filename=filename)
     blocks = [RawBlock(texts[number], page=number) for number in sorted(texts)]

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 import numpy as np
 
@@ -13,6 +17,34 @@ from wuxue.ingest.loaders.ocr_layout import drop_running_headers
 log = logging.getLogger(__name__)
 RENDER_SCALE = 2.0  # 144 dpi: 小四/五号 characters come out about 28 px tall, the recogniser's sweet spot
 PageImage = Callable[[], np.ndarray]  # rendered lazily, so only one page image is in memory at a time
+
+
+_CACHE_SIZE = 32
+_cache: OrderedDict[str, tuple[dict[int, str], dict[int, float]]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def ocr_pages_cached(data: bytes, images: Callable[[], Sequence[tuple[int, PageImage]]], *,
+                     filename: str = "") -> tuple[dict[int, str], dict[int, float]]:
+    """:func:`ocr_pages`, remembered by file content for the last few files.
+
+    The upload check, the indexing job, a metadata edit and a re-index all parse the
+    same bytes; OCR is the one step slow enough (seconds a page) to be worth keeping.
+    """
+    key = hashlib.sha256(data).hexdigest()
+    with _cache_lock:
+        if key in _cache:
+            _cache.move_to_end(key)
+            texts, confidences = _cache[key]
+            ocr.report_progress(len(texts), len(texts))
+            return dict(texts), dict(confidences)
+    texts, confidences = ocr_pages(images(), filename=filename)
+    if not ocr.probing():
+        with _cache_lock:
+            _cache[key] = (texts, confidences)
+            while len(_cache) > _CACHE_SIZE:
+                _cache.popitem(last=False)
+    return dict(texts), dict(confidences)
 
 
 def ocr_pages(images: Sequence[tuple[int, PageImage]], *, filename: str = "") -> tuple[dict[int, str], dict[int, float]]:
@@ -25,13 +57,41 @@ def ocr_pages(images: Sequence[tuple[int, PageImage]], *, filename: str = "") ->
     texts: dict[int, list[str]] = {}
     confidences: dict[int, float] = {}
     ocr.report_progress(0, len(images))
-    for done, (number, render) in enumerate(images, start=1):
-        page = ocr.recognise_page(render(), filename=filename)
-        texts[number] = page.lines
-        confidences[number] = page.confidence
-        ocr.report_progress(done, len(images))
-        if ocr.probing() and page.lines:
-            break
+    if ocr.probing() or len(images) == 1 or ocr.WORKERS == 1:
+        for done, (number, render) in enumerate(images, start=1):
+            page = ocr.recognise_page(render(), filename=filename)
+            texts[number], confidences[number] = page.lines, page.confidence
+            ocr.report_progress(done, len(images))
+            if ocr.probing() and page.lines:
+                break
+    else:
+        # PDFium is not thread-safe: pages are rendered here, one or two ahead, and only recognised in the pool.
+        remaining = iter(images)
+        with ThreadPoolExecutor(max_workers=ocr.WORKERS, thread_name_prefix="ocr") as pool:
+            pending: dict[Future[ocr.OcrPage], int] = {}
+
+            def submit_next() -> None:
+                item = next(remaining, None)
+                if item is not None:
+                    pending[pool.submit(ocr.recognise_page, item[1](), filename=filename)] = item[0]
+
+            for _ in range(ocr.WORKERS + 1):
+                submit_next()
+            done = 0
+            try:
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        number = pending.pop(future)
+                        page = future.result()
+                        texts[number], confidences[number] = page.lines, page.confidence
+                        done += 1
+                        ocr.report_progress(done, len(images))
+                        submit_next()
+            finally:
+                for future in pending:
+                    future.cancel()  # a cancelled job or a failed page stops the rest
+    texts = dict(sorted(texts.items()))
     numbers = list(texts)
     cleaned = drop_running_headers([texts[n] for n in numbers])
     return {n: "\n".join(lines) for n, lines in zip(numbers, cleaned)}, confidences
@@ -89,7 +149,7 @@ def ocr_scanned_pages(data: bytes, pages: list[str], filename: str) -> tuple[lis
         return pages, {}
     if not scanned:
         return pages, {}
-    texts, confidences = ocr_pages(render_pdf_pages(data, scanned, scale=RENDER_SCALE), filename=filename)
+    texts, confidences = ocr_pages_cached(data, lambda: render_pdf_pages(data, scanned, scale=RENDER_SCALE), filename=filename)
     merged = list(pages)
     for number, text in texts.items():
         merged[number - 1] = text
