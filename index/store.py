@@ -48,6 +48,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     page_end INTEGER,
     sentences TEXT NOT NULL DEFAULT '[]',
     page_breaks TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL DEFAULT '',
+    ocr_confidence REAL,
     index_text_hash TEXT NOT NULL,
     tokens TEXT NOT NULL DEFAULT '',
     bigrams TEXT NOT NULL DEFAULT ''
@@ -71,6 +73,8 @@ class StoredChunk:
     sentences: tuple[tuple[int, int], ...]
     title: str
     page_breaks: tuple[tuple[int, int], ...] = ()
+    source: str = ""  # "ocr": read from a scan, may contain recognition errors
+    ocr_confidence: float | None = None
 
     def page_at(self, offset: int) -> int | None:
         """The page of the character at ``offset`` in this chunk's text (the chunk may span pages)."""
@@ -91,6 +95,8 @@ class StoredChunk:
             "text": self.text,
             "char_start": self.char_start,
             "char_end": self.char_end,
+            "source": self.source or "text",
+            "ocr_confidence": self.ocr_confidence,
         }
 
 
@@ -115,7 +121,7 @@ class StoredDocument:
 
 
 _CHUNK_COLUMNS = ("c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end,"
-                  " c.sentences, d.title, c.page_breaks")
+                  " c.sentences, d.title, c.page_breaks, c.source, c.ocr_confidence")
 _DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at, aliases"
 
 
@@ -126,7 +132,8 @@ def _document(row: Sequence[object]) -> StoredDocument:
 def _chunk(row: Sequence[object]) -> StoredChunk:
     sentences = tuple(tuple(pair) for pair in json.loads(str(row[10])))
     breaks = tuple(tuple(pair) for pair in json.loads(str(row[12])))
-    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]), page_breaks=breaks)  # type: ignore[arg-type]
+    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]), page_breaks=breaks,  # type: ignore[arg-type]
+                       source=str(row[13] or ""), ocr_confidence=None if row[14] is None else float(row[14]))  # type: ignore[arg-type]
 
 
 def outline_of(document: CleanDocument) -> list[dict[str, object]]:
@@ -152,8 +159,15 @@ class ChunkStore:
             self._db.execute("ALTER TABLE chunks ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
             self._db.commit()
             present.add("page_breaks")
+        for column, kind in (("source", "TEXT NOT NULL DEFAULT ''"), ("ocr_confidence", "REAL")):
+            if column not in present and not readonly:
+                self._db.execute(f"ALTER TABLE chunks ADD COLUMN {column} {kind}")  # OCR marks came later: old chunks are text
+                self._db.commit()
+                present.add(column)
         # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
-        self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
+        columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
+        columns = columns if "source" in present else columns.replace("c.source", "''")
+        self._chunk_columns = columns if "ocr_confidence" in present else columns.replace("c.ocr_confidence", "NULL")
 
     def close(self) -> None:
         self._db.close()
@@ -216,12 +230,13 @@ class ChunkStore:
         """Insert chunks with their lexical tokens per analyzer (``words`` and ``bigrams``)."""
         self._db.executemany(
             "INSERT INTO chunks (int_id, chunk_id, doc_id, ordinal, text, char_start, char_end, section, page, page_end,"
-            " sentences, page_breaks, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sentences, page_breaks, source, ocr_confidence, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     int_id, f"{doc_id}#{chunk.ordinal}", doc_id, chunk.ordinal, chunk.text, chunk.char_start,
                     chunk.char_end, chunk.section, chunk.page, chunk.page_end, json.dumps(chunk.sentences),
-                    json.dumps(chunk.page_breaks), index_hash, _SEPARATOR.join(words), _SEPARATOR.join(bigrams),
+                    json.dumps(chunk.page_breaks), chunk.source, chunk.ocr_confidence, index_hash, _SEPARATOR.join(words),
+                    _SEPARATOR.join(bigrams),
                 )
                 for chunk, int_id, index_hash, words, bigrams in zip(chunks, int_ids, index_hashes, tokens["words"], tokens["bigrams"])
             ],

@@ -27,6 +27,8 @@ class PassageFields(BaseModel):
     text: str
     char_start: int
     char_end: int
+    source: str = Field(default="text", description="text，或 ocr：本段由扫描件识别，可能有误")
+    ocr_confidence: float | None = Field(default=None, description="OCR 段落所在页的平均识别置信度")
 
 
 class CitationOut(PassageFields):

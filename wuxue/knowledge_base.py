@@ -25,6 +25,7 @@ from wuxue.index.store import StoredDocument
 from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
 from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
+from wuxue.ingest.loaders.ocr import ocr_context
 from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from wuxue.ingest.pipeline import content_hash, default_doc_id
 from wuxue.settings import Settings
@@ -40,6 +41,7 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     embedded: int = 0
     chunks: int = 0
+    notes: dict[str, list[str]] = field(default_factory=dict)  # doc_id -> how it was read (按文本文件处理, OCR pages)
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -198,7 +200,8 @@ class KnowledgeBase:
                      actor: str = "", note: str = "") -> IngestReport:
         report = IngestReport()
         prepared: list[PreparedDocument] = []
-        self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
+        with ocr_context(on_progress=on_progress):  # a scan reports each recognised page to the job
+            self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
         return self._apply(prepared, report, show_progress=False, on_progress=on_progress, actor=actor, note=note)
 
     def check_upload(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> str:
@@ -212,7 +215,8 @@ class KnowledgeBase:
         twin = existing.store.document_by_hash(digest) if existing else None
         if twin is not None:
             raise DuplicateDocumentError(f"已存在：与《{twin.title}》（{twin.doc_id}）内容相同", filename=filename)
-        self._parse(data, filename, entry, doc_id)
+        with ocr_context(probe=True):  # a scan is accepted once a page yields text; the job reads the rest
+            self._parse(data, filename, entry, doc_id)
         return doc_id
 
     def _identify(self, data: bytes, filename: str, entry: ManifestEntry | None) -> tuple[str, str]:
@@ -251,6 +255,8 @@ class KnowledgeBase:
             report.failed.append({"filename": display, "code": exc.code, "reason": exc.message})
             return
         self.data_dir.store_source(data, digest)
+        if parsed.meta.notes:
+            report.notes[doc_id] = list(parsed.meta.notes)
         seen_hashes[digest] = doc_id
         prepared.append(parsed)
         (report.updated if current is not None else report.added).append(doc_id)

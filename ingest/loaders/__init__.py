@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from wuxue.errors import EmptyDocumentError, SourceNotFoundError
@@ -29,7 +30,23 @@ def load_bytes(data: bytes, filename: str) -> RawDocument:
     if not data.strip():
         raise EmptyDocumentError("文件为空", filename=filename)
     kind = sniff_type(data, filename)
-    return LOADERS[kind](data, filename)
+    raw = LOADERS[kind](data, filename)
+    note = _type_note(filename, kind)
+    return replace(raw, notes=(note, *raw.notes)) if note else raw
+
+
+_SUFFIX_KINDS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "ofd": "ofd", "png": "image", "jpg": "image", "jpeg": "image"}
+_KIND_NAMES = {"text": "文本文件", "markdown": "文本文件", "html": "网页", "pdf": "PDF", "docx": "Word 文档", "doc": "Word 文档",
+               "image": "图片", "ofd": "OFD 文件"}
+
+
+def _type_note(filename: str, kind: str) -> str:
+    """Say so when the content is not what the name claims (a .pdf that is really text is indexed as text)."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    claimed = _SUFFIX_KINDS.get(suffix)
+    if claimed is None or claimed == kind:
+        return ""
+    return f"文件名为 .{suffix}，内容实为{_KIND_NAMES.get(kind, kind)}：按{_KIND_NAMES.get(kind, kind)}处理"
 
 
 def load_path(path: Path) -> RawDocument:

@@ -1,4 +1,4 @@
-"""Word .docx through python-docx: paragraphs and table rows in document order."""
+"""Word .docx through python-docx: paragraphs and table rows (as sentences with their headers) in document order."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from docx.text.paragraph import Paragraph
 
 from wuxue.errors import CorruptFileError
 from wuxue.ingest.document import RawBlock, RawDocument
+from wuxue.ingest.loaders.tables import row_sentences
 from wuxue.ingest.sniff import check_zip_limits
 
 
@@ -20,10 +21,20 @@ def _iter_lines(document: docx.document.Document) -> list[str]:
         if isinstance(item, Paragraph):
             lines.append(item.text)
         elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                lines.append(" | ".join(dict.fromkeys(cell for cell in cells if cell)))
+            lines.extend(row_sentences([_distinct_cells(row) for row in item.rows]))
     return lines
+
+
+def _distinct_cells(row: object) -> list[str]:
+    """A row's cell texts with a horizontally merged cell counted once."""
+    seen: set[int] = set()
+    texts = []
+    for cell in row.cells:  # type: ignore[attr-defined]
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        texts.append(" ".join(cell.text.split()))
+    return texts
 
 
 def load(data: bytes, filename: str) -> RawDocument:
