@@ -161,8 +161,9 @@ def _key(text: str) -> str:
 
 
 def drop_running_headers(pages: list[list[str]]) -> list[list[str]]:
-    """Remove a first (or last) line that recurs, digits aside, on at least two pages and 40% of them."""
-    if len(pages) < 2:
+    """Remove a first (or last) line that recurs, digits aside, on at least 40% of the pages (three pages or more:
+    on two pages a repeated line is as likely to be text)."""
+    if len(pages) < 3:
         return pages
     result = [list(lines) for lines in pages]
     for position in (0, -1):
@@ -171,6 +172,6 @@ def drop_running_headers(pages: list[list[str]]) -> list[list[str]]:
             if not key or len(key) > 40:
                 continue
             similar = sum(1 for other in keys if other and difflib.SequenceMatcher(None, key, other).ratio() >= 0.8)
-            if similar >= 2 and similar >= 0.4 * len(result):
+            if similar >= 3 and similar >= 0.4 * len(result):
                 result[index] = result[index][1:] if position == 0 else result[index][:-1]
     return result
