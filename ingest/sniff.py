@@ -12,11 +12,12 @@ MAX_ZIP_ENTRIES = 2_000
 MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Scans and photos, read by OCR.
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
 _BINARY_SIGNATURES = {
     b"GIF8": "图片（GIF）",
-    b"\xd0\xcf\x11\xe0": "旧版 Office 文件（.doc/.xls），请另存为 .docx",
+    b"\xd0\xcf\x11\xe0": "旧版 Excel/PowerPoint 文件，请另存为新格式",
     b"Rar!": "压缩包（RAR）",
     b"\x1f\x8b": "压缩包（gzip）",
     b"7z\xbc\xaf": "压缩包（7z）",
@@ -24,7 +25,7 @@ _BINARY_SIGNATURES = {
 
 
 def sniff_type(data: bytes, filename: str = "") -> str:
-    """Return one of ``pdf``, ``docx``, ``image``, ``html``, ``markdown``, ``text``.
+    """Return one of ``pdf``, ``docx``, ``doc``, ``ofd``, ``image``, ``html``, ``markdown``, ``text``.
 
     The extension only chooses between text flavours (Markdown vs plain); binary
     formats are recognised by their signatures, so a ``.pdf`` that is really HTML
@@ -37,6 +38,8 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return _sniff_zip(data, filename)
     if head.startswith(_IMAGE_SIGNATURES[:4]) or head.startswith(b"BM") and filename.lower().endswith(".bmp"):
         return "image"
+    if head.startswith(_OLE) and "WordDocument".encode("utf-16-le") in data[:1_000_000]:
+        return "doc"  # Word 97–2003 (its main stream is named WordDocument in the compound file's directory)
     for signature, label in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
             raise UnsupportedTypeError(f"不支持的格式：{label}", filename=filename)
@@ -50,7 +53,7 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return "markdown"
     if suffix in {"htm", "html", "xhtml"} and b"<" in lowered:
         return "html"
-    if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx"}:
+    if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx", "doc", "wps", "ofd"}:
         raise UnsupportedTypeError(f"不支持的格式：.{suffix}（支持 PDF、DOCX、TXT、MD、HTML）", filename=filename)
     return "text"
 
@@ -62,6 +65,9 @@ def _sniff_zip(data: bytes, filename: str) -> str:
     except (zipfile.BadZipFile, OSError) as exc:
         raise CorruptFileError("文件损坏：无法作为压缩包读取", filename=filename, detail=str(exc)) from exc
     names = {entry.filename for entry in entries}
+    if "OFD.xml" in names:
+        check_zip_limits(entries, filename=filename)
+        return "ofd"
     if "word/document.xml" not in names:
         raise UnsupportedTypeError("不支持的格式：压缩包或非 Word 文档", filename=filename)
     check_zip_limits(entries, filename=filename)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from wuxue.errors import EmptyDocumentError, SourceNotFoundError
 from wuxue.ingest.document import RawDocument
-from wuxue.ingest.loaders import docx, html, image, markdown, pdf, text
+from wuxue.ingest.loaders import doc, docx, html, image, markdown, ofd, pdf, text
 from wuxue.ingest.sniff import sniff_type
 
 Loader = Callable[[bytes, str], RawDocument]
@@ -20,9 +20,11 @@ LOADERS: dict[str, Loader] = {
     "markdown": markdown.load,
     "text": text.load,
     "image": image.load,
+    "doc": doc.load,
+    "ofd": ofd.load,
 }
 
-SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
+SUPPORTED_SUFFIXES = (".pdf", ".docx", ".txt", ".md", ".markdown", ".html", ".htm", ".doc", ".wps", ".ofd", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp")
 
 
 def load_bytes(data: bytes, filename: str) -> RawDocument:
