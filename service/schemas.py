@@ -27,6 +27,11 @@ class PassageFields(BaseModel):
     text: str
     char_start: int
     char_end: int
+
+
+class OcrMark(BaseModel):
+    """Whether a passage was read from a scan (its text may contain recognition errors)."""
+
     source: str = Field(default="text", description="text，或 ocr：本段由扫描件识别，可能有误")
     ocr_confidence: float | None = Field(default=None, description="OCR 段落所在页的平均识别置信度")
 
@@ -51,7 +56,7 @@ class AskResponse(BaseModel):
     notice: str = Field(description="提示，例如大模型不可用时已改用摘录式回答")
 
 
-class SearchHitOut(PassageFields):
+class SearchHitOut(PassageFields, OcrMark):
     score: float
     dense_score: float
     sparse_score: float
@@ -88,7 +93,7 @@ class DocumentDetail(DocumentOut):
     outline: list[OutlineEntry]
 
 
-class PassageOut(BaseModel):
+class PassageOut(OcrMark):
     chunk_id: str
     section: str
     page: int | None

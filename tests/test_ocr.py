@@ -150,7 +150,8 @@ def test_upload_of_a_scan_marks_chunks_and_reports_pages(settings):
     assert (OCR_STAGE, 2, 2) in progress
     chunks = kb.snapshot.store.chunks_of("scan")
     assert chunks and all(c.source == "ocr" and 0 < (c.ocr_confidence or 0) <= 1 for c in chunks)
-    assert chunks[0].to_dict()["source"] == "ocr"
+    hit = kb.search("主题党日由谁主持", k=3).hits[0]
+    assert hit.to_dict()["source"] == "ocr" and hit.to_dict()["ocr_confidence"] == hit.chunk.ocr_confidence
     assert {c.page for c in chunks} <= {1, 2} and chunks[-1].page_end == 2
 
 

@@ -43,5 +43,6 @@ def get_document_text(
             raise UnknownChunkError(f"段落不存在：{around}")
         chunks = chunks[max(0, position - radius) : position + radius + 1]
     passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
-                           char_end=c.char_end, focus=c.chunk_id == around) for c in chunks]
+                           char_end=c.char_end, focus=c.chunk_id == around, source=c.source or "text",
+                           ocr_confidence=c.ocr_confidence) for c in chunks]
     return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
