@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wuxue.ingest.document import Chunk, CleanDocument
@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS documents (
     outline TEXT NOT NULL DEFAULT '[]',
     aliases TEXT NOT NULL DEFAULT '[]',
     chunk_count INTEGER NOT NULL DEFAULT 0,
-    indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
+    indexed_at TEXT NOT NULL DEFAULT (datetime('now')),
+    notes TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -115,6 +116,7 @@ class StoredDocument:
     chunk_count: int
     indexed_at: str
     aliases: list[str]
+    notes: list[str] = field(default_factory=list)  # how the file was read: 按文本文件处理, OCR pages and those to proofread
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -122,11 +124,12 @@ class StoredDocument:
 
 _CHUNK_COLUMNS = ("c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end,"
                   " c.sentences, d.title, c.page_breaks, c.source, c.ocr_confidence")
-_DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at, aliases"
+_DOC_COLUMNS = ("doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at,"
+                " aliases, notes")
 
 
 def _document(row: Sequence[object]) -> StoredDocument:
-    return StoredDocument(*row[:-1], aliases=json.loads(str(row[-1])))  # type: ignore[arg-type]
+    return StoredDocument(*row[:-2], aliases=json.loads(str(row[-2])), notes=json.loads(str(row[-1])))  # type: ignore[arg-type]
 
 
 def _chunk(row: Sequence[object]) -> StoredChunk:
@@ -164,6 +167,12 @@ class ChunkStore:
                 self._db.execute(f"ALTER TABLE chunks ADD COLUMN {column} {kind}")  # OCR marks came later: old chunks are text
                 self._db.commit()
                 present.add(column)
+        document_columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "notes" not in document_columns and not readonly:
+            self._db.execute("ALTER TABLE documents ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
+            self._db.commit()
+            document_columns.add("notes")
+        self._doc_columns = _DOC_COLUMNS if "notes" in document_columns else _DOC_COLUMNS.replace("aliases, notes", "aliases, '[]'")
         # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
         columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
         columns = columns if "source" in present else columns.replace("c.source", "''")
@@ -184,15 +193,15 @@ class ChunkStore:
 
     # documents -------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:
-        rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY rowid")
+        rows = self._db.execute(f"SELECT {self._doc_columns} FROM documents ORDER BY rowid")
         return [_document(row) for row in rows]
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        row = self._db.execute(f"SELECT {self._doc_columns} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
         return _document(row) if row else None
 
     def document_by_hash(self, content_hash: str) -> StoredDocument | None:
-        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
+        row = self._db.execute(f"SELECT {self._doc_columns} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
         return _document(row) if row else None
 
     def document_text(self, doc_id: str) -> str | None:
@@ -206,11 +215,12 @@ class ChunkStore:
     def put_document(self, meta: DocumentMeta, document: CleanDocument, chunk_count: int) -> None:
         self._db.execute(
             "INSERT OR REPLACE INTO documents (doc_id, title, kind, issuer, date, source, filename, content_hash,"
-            " source_type, page_count, text, outline, aliases, chunk_count) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_type, page_count, text, outline, aliases, chunk_count, notes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 meta.doc_id, meta.title, meta.kind, meta.issuer, meta.date, meta.source, meta.filename,
                 meta.content_hash, meta.source_type, meta.page_count, document.text,
                 json.dumps(outline_of(document), ensure_ascii=False), json.dumps(meta.aliases, ensure_ascii=False), chunk_count,
+                json.dumps(meta.notes, ensure_ascii=False),
             ],
         )
 

@@ -91,6 +91,7 @@ class OutlineEntry(BaseModel):
 class DocumentDetail(DocumentOut):
     aliases: list[str]
     outline: list[OutlineEntry]
+    notes: list[str] = Field(default_factory=list, description="读取说明：按文本文件处理、OCR 识别页数、需核对的低置信度页")
 
 
 class PassageOut(OcrMark):

@@ -118,3 +118,27 @@ def test_a_pdf_that_is_really_text_is_indexed_as_text_and_says_so(settings):
     kb = KnowledgeBase(settings, embedder=HashingEmbedder())
     report = kb.ingest_bytes(data, "学习安排.pdf")
     assert any("按文本文件处理" in note for note in report.notes[report.added[0]])
+    assert kb.document(report.added[0]).notes == report.notes[report.added[0]]
+
+
+def test_snapshots_written_before_ocr_marks_and_notes_still_load(kb, tmp_path):
+    import shutil
+    import sqlite3
+
+    from wuxue.index.store import ChunkStore
+
+    old = tmp_path / "old.sqlite"
+    shutil.copy(kb.snapshot.store.path, old)
+    db = sqlite3.connect(old)
+    for table, column in (("chunks", "source"), ("chunks", "ocr_confidence"), ("documents", "notes")):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    db.commit()
+    db.close()
+    readonly = ChunkStore(old, readonly=True)
+    chunk = readonly.chunks_of("dangzhang_2022")[0]
+    assert chunk.source == "" and chunk.ocr_confidence is None and chunk.to_dict()["source"] == "text"
+    assert readonly.document("dangzhang_2022").notes == []
+    readonly.close()
+    writable = ChunkStore(old)  # a builder opening it adds the columns
+    assert writable.chunks_of("dangzhang_2022")[0].source == "" and writable.documents()[0].notes == []
+    writable.close()

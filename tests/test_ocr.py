@@ -148,6 +148,7 @@ def test_upload_of_a_scan_marks_chunks_and_reports_pages(settings):
     report = kb.ingest_bytes(buffer.getvalue(), "scan.tiff", on_progress=lambda *args: progress.append(args))
     assert report.added == ["scan"] and any("OCR" in note for note in report.notes["scan"])
     assert (OCR_STAGE, 2, 2) in progress
+    assert kb.document("scan").notes == report.notes["scan"]  # kept with the document for the admin
     chunks = kb.snapshot.store.chunks_of("scan")
     assert chunks and all(c.source == "ocr" and 0 < (c.ocr_confidence or 0) <= 1 for c in chunks)
     hit = kb.search("主题党日由谁主持", k=3).hits[0]
