@@ -13,8 +13,8 @@ MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-# Scans and photos, read by OCR.
-_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
+# Scans and photos (PNG, JPEG, TIFF), read by OCR; BMP's two-byte "BM" is trusted only with a .bmp name.
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _BINARY_SIGNATURES = {
     b"GIF8": "图片（GIF）",
     b"\xd0\xcf\x11\xe0": "旧版 Excel/PowerPoint 文件，请另存为新格式",
@@ -36,7 +36,7 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, filename)
-    if head.startswith(_IMAGE_SIGNATURES[:4]) or head.startswith(b"BM") and filename.lower().endswith(".bmp"):
+    if head.startswith(_IMAGE_SIGNATURES) or head.startswith(b"BM") and filename.lower().endswith(".bmp"):
         return "image"
     if head.startswith(_OLE) and "WordDocument".encode("utf-16-le") in data[:1_000_000]:
         return "doc"  # Word 97–2003 (its main stream is named WordDocument in the compound file's directory)
@@ -54,7 +54,7 @@ def sniff_type(data: bytes, filename: str = "") -> str:
     if suffix in {"htm", "html", "xhtml"} and b"<" in lowered:
         return "html"
     if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx", "doc", "wps", "ofd"}:
-        raise UnsupportedTypeError(f"不支持的格式：.{suffix}（支持 PDF、DOCX、TXT、MD、HTML）", filename=filename)
+        raise UnsupportedTypeError(f"不支持的格式：.{suffix}（支持 PDF、DOCX、DOC、OFD、图片、TXT、MD、HTML）", filename=filename)
     return "text"
 
 

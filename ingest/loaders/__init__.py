@@ -46,7 +46,7 @@ def _type_note(filename: str, kind: str) -> str:
     """Say so when the content is not what the name claims (a .pdf that is really text is indexed as text)."""
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
     claimed = _SUFFIX_KINDS.get(suffix)
-    if claimed is None or claimed == kind:
+    if claimed is None or _KIND_NAMES.get(claimed) == _KIND_NAMES.get(kind):
         return ""
     return f"文件名为 .{suffix}，内容实为{_KIND_NAMES.get(kind, kind)}：按{_KIND_NAMES.get(kind, kind)}处理"
 

@@ -76,14 +76,6 @@ def report_progress(done: int, total: int) -> None:
         callback(OCR_STAGE, done, total)
 
 
-def available() -> bool:
-    try:
-        import rapidocr_onnxruntime  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _new_engine(filename: str) -> Any:
     try:
         from rapidocr_onnxruntime import RapidOCR
@@ -130,7 +122,8 @@ def _fit(image: np.ndarray) -> np.ndarray:
 
 
 def recognise_page(image: np.ndarray, *, filename: str = "") -> OcrPage:
-    """OCR an RGB (or grey) image: lines in reading order with page numbers and running headers removed."""
+    """OCR an RGB (or grey) image: lines in reading order, page numbers in the margins removed
+    (running headers need the other pages: :func:`wuxue.ingest.loaders.scan.ocr_pages` drops them)."""
     if image.ndim == 2:
         image = np.stack([image] * 3, axis=-1)
     image = _fit(np.ascontiguousarray(image[:, :, :3]))
