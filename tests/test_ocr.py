@@ -187,3 +187,12 @@ def test_running_headers_repeated_across_pages_are_dropped():
     assert drop_running_headers(pages) == [["正文一。"], ["正文二。"], ["正文三。"]]
     unrelated = [["标题", "正文一。"], ["第二页", "正文二。"], ["第三页", "特此通知。"]]
     assert drop_running_headers(unrelated) == unrelated
+
+
+def test_garbage_text_layers_are_told_from_real_ones():
+    from wuxue.ingest.loaders.scan import is_garbage, needs_ocr
+
+    assert is_garbage("ÖÐ»ªÈËÃñ¹²ºÍ¹úÏÜ·¨ ÐòÑÔ ÖÐ¹úÊÇÊÀ½çÉÏÀúÊ·×îÓÆ¾Ã")  # GBK read as Latin-1
+    assert is_garbage("\ue001\ue002\ue003\ue004\ue005\ue006")  # glyph ids without a Unicode map
+    assert not is_garbage("第一条 党员必须履行下列义务：认真学习马克思列宁主义。")
+    assert needs_ocr("") and needs_ocr("— 3 —") and not needs_ocr("中国是世界上历史最悠久的国家之一。")

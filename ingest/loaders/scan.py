@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -106,13 +107,20 @@ def _meaningful(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff" or ch.isascii() and ch.isalnum()
 
 
-def needs_ocr(text: str) -> bool:
-    """A page whose text layer is empty or garbage (fonts without a Unicode map give private-use or control characters)."""
+def is_garbage(text: str) -> bool:
+    """A text layer that is there but unreadable: fonts without a Unicode map give private-use or control
+    characters, or Latin-1 mojibake instead of Chinese."""
     letters = [ch for ch in text if not ch.isspace()]
-    if len([ch for ch in letters if _meaningful(ch)]) < 10:
-        return True
+    if len(letters) < 5:
+        return False
     junk = sum(1 for ch in letters if "\ue000" <= ch <= "\uf8ff" or ch == "\ufffd" or ord(ch) < 32)
-    return junk > 0.3 * len(letters)
+    meaningful = sum(1 for ch in letters if _meaningful(ch) or unicodedata.category(ch).startswith("P"))
+    return junk > 0.3 * len(letters) or meaningful < 0.3 * len(letters)
+
+
+def needs_ocr(text: str) -> bool:
+    """A page with (next to) no usable text: under ten Chinese characters or ASCII letters and digits, or garbage."""
+    return sum(1 for ch in text if _meaningful(ch)) < 10 or is_garbage(text)
 
 
 def render_pdf_pages(data: bytes, numbers: Sequence[int], *, scale: float) -> list[tuple[int, PageImage]]:
@@ -138,12 +146,14 @@ def pages_with_images(data: bytes, numbers: Sequence[int]) -> list[int]:
 
 
 def ocr_scanned_pages(data: bytes, pages: list[str], filename: str) -> tuple[list[str], dict[int, float]]:
-    """Replace the text of scanned pages (no usable text layer, an image on the page) with their OCR text."""
+    """Replace the text of scanned pages with their OCR text: pages without usable text that carry an image
+    (a blank page is not worth recognising), and pages whose text layer is garbage."""
     candidates = [number for number, text in enumerate(pages, start=1) if needs_ocr(text)]
     if not candidates:
         return pages, {}
+    garbage = {number for number in candidates if is_garbage(pages[number - 1])}  # rendered glyphs are readable
     try:
-        scanned = pages_with_images(data, candidates)
+        scanned = sorted(garbage | set(pages_with_images(data, [n for n in candidates if n not in garbage])))
     except Exception as exc:  # noqa: BLE001 - PDFium rejects what pypdf read: keep the text layer as it is
         log.warning("cannot inspect %s for scanned pages: %s", filename, exc)
         return pages, {}
