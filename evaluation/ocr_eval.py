@@ -24,6 +24,7 @@ import os
 import tempfile
 import time
 import unicodedata
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -106,9 +107,9 @@ def ocr_copy(pdf: bytes, filename: str, pages: list[int]) -> tuple[str, dict[int
     """OCR an image-only PDF through the ingest loader; (text of ``pages``, their confidences, wall and CPU seconds)."""
     from wuxue.ingest.loaders import load_bytes
 
-    for _ in range(ocr_module.WORKERS):
-        with ocr_module.engine():  # load the models before timing
-            pass
+    with ExitStack() as stack:  # load every engine before timing (borrowed at once, so none is reused)
+        for _ in range(ocr_module.WORKERS):
+            stack.enter_context(ocr_module.engine())
     started, cpu = time.perf_counter(), time.process_time()
     raw = load_bytes(pdf, filename)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu
