@@ -39,8 +39,9 @@ def ocr_pages_cached(data: bytes, images: Callable[[], Sequence[tuple[int, PageI
             texts, confidences = _cache[key]
             ocr.report_progress(len(texts), len(texts))
             return dict(texts), dict(confidences)
-    texts, confidences = ocr_pages(images(), filename=filename)
-    if not ocr.probing():
+    pages = images()
+    texts, confidences = ocr_pages(pages, filename=filename)
+    if len(texts) == len(pages):  # complete (a probe of a one-page scan reads it all): the job need not read it again
         with _cache_lock:
             _cache[key] = (texts, confidences)
             while len(_cache) > _CACHE_SIZE:
