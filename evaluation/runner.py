@@ -11,7 +11,9 @@ from typing import TypeVar
 import typer
 
 from wuxue.answering import AskResult, ask
-from wuxue.answering.refusal import RefusalModel, features, load_refusal_model, save_refusal_model
+from wuxue.answering.refusal import (RefusalModel, configured_refusal_model, data_dir_calibration, load_refusal_model,
+                                    save_refusal_model)
+from wuxue.answering.signals import features
 from wuxue.evaluation.calibrate import cross_validate, fit_refusal
 from wuxue.evaluation.cmrc import run_cmrc
 from wuxue.evaluation.datasets import GoldQuestion, cmrc_contexts, gold_questions, out_of_scope_questions
@@ -28,8 +30,9 @@ def _pick(items: Sequence[T], keep: Sequence[bool]) -> list[T]:
 
 
 def _calibrate(inside: Sequence[SearchResult], outside: Sequence[SearchResult], original_in: Sequence[bool],
-               original_out: Sequence[bool]) -> dict[str, object]:
-    """Fit the refusal model on every question the rule does not decide; cross-validate on all and on the original sets."""
+               original_out: Sequence[bool], out: Path) -> dict[str, object]:
+    """Fit the refusal model on every question the rule does not decide, write it to ``out``; cross-validate on all
+    and on the original sets."""
     def usable(results: Sequence[SearchResult], keep: Sequence[bool]) -> list[dict[str, float]]:
         return [features(r) for r, k in zip(results, keep) if k and not r.unknown_documents]
 
@@ -48,8 +51,8 @@ def _calibrate(inside: Sequence[SearchResult], outside: Sequence[SearchResult], 
             f"{cv['cv_refusal_recall_with_rule']:.3f} (rule included), in-scope refused {cv['cv_in_scope_refused']:.3f}; "
             f"original sets only: {original['cv_refusal_recall_with_rule']:.3f} / {original['cv_in_scope_refused']:.3f}")
     model = RefusalModel(model.mean, model.scale, model.weights, model.bias, model.threshold, note)
-    save_refusal_model(model)
-    return {**model.to_dict(), **fitted, **cv, "original_sets": original}
+    save_refusal_model(model, out)
+    return {**model.to_dict(), **fitted, **cv, "original_sets": original, "written_to": str(out)}
 
 
 def _answering(answers: Sequence[AskResult], gold: Sequence[GoldQuestion], refused_outside: Sequence[bool]) -> dict[str, float]:
@@ -61,8 +64,12 @@ def _answering(answers: Sequence[AskResult], gold: Sequence[GoldQuestion], refus
     }
 
 
-def evaluate_gold(kb: KnowledgeBase, *, calibrate: bool = False) -> dict[str, object]:
-    """Every metric on all questions, and on the original sets and the added ones apart (``datasets`` says why)."""
+def evaluate_gold(kb: KnowledgeBase, *, calibrate: bool = False, calibrate_out: Path | None = None) -> dict[str, object]:
+    """Every metric on all questions, and on the original sets and the added ones apart (``datasets`` says why).
+
+    With ``calibrate``, the refusal model is refitted, written to ``calibrate_out`` and used for the answering
+    figures; otherwise the model the service would use for this data directory is.
+    """
     gold = gold_questions()
     outside = out_of_scope_questions()
     original_in = [not q.added for q in gold]
@@ -80,8 +87,11 @@ def evaluate_gold(kb: KnowledgeBase, *, calibrate: bool = False) -> dict[str, ob
     if calibrate:
         inside_results = [kb.search(q.question, k=kb.settings.top_k) for q in gold]
         outside_results = [kb.search(q.question, k=kb.settings.top_k) for q in outside]
-        results["calibration"] = _calibrate(inside_results, outside_results, original_in, original_out)
-    model = load_refusal_model()
+        out = calibrate_out or data_dir_calibration(kb.settings.data_dir)
+        results["calibration"] = _calibrate(inside_results, outside_results, original_in, original_out, out)
+        model = load_refusal_model(out)
+    else:
+        model = configured_refusal_model(kb.settings.data_dir, kb.settings.refusal_model_path)
     answers = [ask(kb, q.question, refusal=model) for q in gold]
     refused_outside = [not ask(kb, q.question, refusal=model).found for q in outside]
     results["answering"] = _answering(answers, gold, refused_outside)
@@ -130,7 +140,8 @@ def format_tables(results: dict[str, object]) -> str:
     return "\n".join(lines)
 
 
-def run_evaluation(kb: KnowledgeBase, *, calibrate: bool = False, with_cmrc: bool = True, output: Path | None = None) -> dict[str, object]:
+def run_evaluation(kb: KnowledgeBase, *, calibrate: bool = False, calibrate_out: Path | None = None, with_cmrc: bool = True,
+                   output: Path | None = None) -> dict[str, object]:
     started = time.time()
     s = kb.settings
     results: dict[str, object] = {
@@ -138,7 +149,7 @@ def run_evaluation(kb: KnowledgeBase, *, calibrate: bool = False, with_cmrc: boo
                      "fusion": s.fusion, "rrf_k": s.rrf_k, "weights": [s.dense_weight, s.word_weight, s.bigram_weight],
                      "route_boost": s.route_boost, "candidate_k": s.candidate_k,
                      "model": kb.embedder.model_id},
-        "gold": evaluate_gold(kb, calibrate=calibrate),
+        "gold": evaluate_gold(kb, calibrate=calibrate, calibrate_out=calibrate_out),
     }
     if with_cmrc:
         scratch = s.cache_dir / "eval" / f"cmrc-{kb.embedder.model_id}-{s.chunk_size}-{s.chunk_overlap}-{s.context_prefix}"

@@ -39,14 +39,14 @@ class SearchResult:
     query: str
     tokens: list[str]  # jieba words the lexical lists searched (document names the question routes by left out)
     hits: list[SearchHit]
-    max_sparse: float  # best word-BM25 score of the whole question over the corpus, for refusal signals
+    max_sparse: float  # best word-BM25 score of the whole question over the corpus (query analysis, for refusal signals)
     bigrams: list[str] = field(default_factory=list)  # character bigrams the lexical lists searched
     unknown_documents: list[str] = field(default_factory=list)  # names in the query that match no indexed document
     question_tokens: list[str] = field(default_factory=list)  # jieba words of the whole question
     question_bigrams: list[str] = field(default_factory=list)  # character bigrams of the whole question
     term_df: dict[str, int] = field(default_factory=dict)  # in how many passages each question word occurs (0: nowhere)
     passages: int = 0  # passages in the corpus, for IDFs from term_df
-    agreement: float = 0.0  # share of the dense top 10 also in the bigram-BM25 top 10 (hybrid only)
+    candidates: dict[str, list[int]] = field(default_factory=dict)  # each retriever's candidate ids, best first (before fusion)
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ class HybridSearcher:
                             bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query),
                             question_tokens=whole.get("words", []), question_bigrams=whole.get("bigrams", []),
                             term_df=self._df(whole.get("words", [])), passages=len(self.snapshot.dense),
-                            agreement=self._agreement(lists))
+                            candidates={name: ids for name, (ids, _) in lists.items()})
 
     def _max_sparse(self, whole: dict[str, list[str]], searched: dict[str, list[str]], all_scores: dict[str, np.ndarray]) -> float:
         if "words" not in self.analyzers:
@@ -179,14 +179,6 @@ class HybridSearcher:
     def _df(self, words: list[str]) -> dict[str, int]:
         index = self.snapshot.lexical.get("words")
         return {w: index.document_frequency(w) for w in dict.fromkeys(words)} if index is not None else {}
-
-    @staticmethod
-    def _agreement(lists: dict[str, tuple[list[int], np.ndarray]], depth: int = 10) -> float:
-        """How much the meaning-based and the character-based lists agree on the best passages."""
-        if "dense" not in lists or "bigrams" not in lists:
-            return 0.0
-        dense, bigrams = lists["dense"][0][:depth], set(lists["bigrams"][0][:depth])
-        return sum(1 for i in dense if i in bigrams) / depth
 
     def _tokens(self, text: str) -> dict[str, list[str]]:
         return {name: analyze(text) for name, analyze in self.analyzers.items()}

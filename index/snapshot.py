@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -95,6 +96,44 @@ class IndexSnapshot:
 
     def close(self) -> None:
         self.store.close()
+
+
+class SnapshotRetirer:
+    """Closes replaced snapshots after a grace period, on daemon timers that never hold up exit.
+
+    Readers that took the old snapshot just before the swap get ``grace`` seconds to finish;
+    :meth:`close_all` releases everything at once (CLI exit, service shutdown).
+    """
+
+    def __init__(self, grace: float = 30.0) -> None:
+        self.grace = grace
+        self._pending: dict[int, tuple[IndexSnapshot, threading.Timer]] = {}
+        self._lock = threading.Lock()
+
+    def retire(self, snapshot: IndexSnapshot) -> None:
+        timer = threading.Timer(self.grace, self._close, args=(id(snapshot),))
+        timer.daemon = True  # a pending close must not keep the process alive
+        with self._lock:
+            self._pending[id(snapshot)] = (snapshot, timer)
+        timer.start()
+
+    def _close(self, key: int) -> None:
+        with self._lock:
+            entry = self._pending.pop(key, None)
+        if entry is not None:
+            entry[0].close()
+
+    def close_all(self) -> None:
+        with self._lock:
+            entries, self._pending = list(self._pending.values()), {}
+        for snapshot, timer in entries:
+            timer.cancel()
+            snapshot.close()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._pending)
 
 
 def check_compatible(found: IndexParams, expected: IndexParams) -> None:

@@ -5,15 +5,23 @@ chunk, so a short article stays whole; a longer one is split on sentence ends in
 balanced pieces with a sentence-aligned overlap. Runs of very short sibling units
 (e.g. one-line articles 第五条…第八条) are packed into one chunk labelled 第五条至第八条. Chunks are contiguous spans of the
 cleaned text, so ``text[char_start:char_end] == chunk.text`` always holds.
+
+Whatever the punctuation, no chunk is longer than ``max_chars``: a "sentence" longer than that
+(a text without 。, a table flattened into one line) is first cut at clause marks (，、：) and,
+where a clause is still too long, at characters. Without the bound a 5 MiB line became one
+chunk that every answer and quiz then carried around.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from wuxue.ingest.document import Chunk, CleanDocument, Paragraph
 from wuxue.ingest.sentences import sentence_spans
+
+CLAUSE_END = re.compile(r"[，、：,:]+[”’」』）)》\"']*")
 
 
 @dataclass(frozen=True)
@@ -31,7 +39,14 @@ class ChunkerConfig:
         """A unit up to this length is never split (a short article stays together)."""
         return int(self.chunk_size * 1.5)
 
+    @property
+    def max_chars(self) -> int:
+        """Hard upper bound on a chunk's length, whatever the punctuation."""
+        return self.chunk_size * 2
+
     def as_dict(self) -> dict[str, int | str]:
+        # The bound changes no chunk of ordinary text (the bundled corpus chunks identically), so the
+        # parameters stay compatible with existing indexes; `wuxue reindex` re-chunks any over-long one.
         return {"chunker": "structure-v2", "chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
 
@@ -60,6 +75,51 @@ def _units(paragraphs: list[Paragraph]) -> list[_Unit]:
     return units
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def _cut_long(text: str, start: int, end: int, piece: int) -> list[tuple[int, int]]:
+    """Pieces of at most ``piece`` characters: at the last clause mark that fits, else at characters."""
+    clause_ends = [m.end() for m in CLAUSE_END.finditer(text, start, end)]
+    pieces: list[tuple[int, int]] = []
+    position, next_clause = start, 0
+    while end - position > piece:
+        limit = position + piece
+        while next_clause < len(clause_ends) and clause_ends[next_clause] <= position:
+            next_clause += 1
+        cut = position
+        while next_clause < len(clause_ends) and clause_ends[next_clause] <= limit:
+            cut = clause_ends[next_clause]
+            next_clause += 1
+        if cut == position:  # no clause mark in reach: balanced cut at characters
+            remaining = end - position
+            cut = position + math.ceil(remaining / math.ceil(remaining / piece))
+        span = _trimmed(text, position, cut)
+        if span:
+            pieces.append(span)
+        position = cut
+    span = _trimmed(text, position, end)
+    if span:
+        pieces.append(span)
+    return pieces
+
+
+def bounded_spans(text: str, spans: list[tuple[int, int]], config: ChunkerConfig) -> list[tuple[int, int]]:
+    """Sentence spans, with any longer than ``max_chars`` cut into pieces of at most ``chunk_size``."""
+    bounded: list[tuple[int, int]] = []
+    for start, end in spans:
+        if end - start <= config.max_chars:
+            bounded.append((start, end))
+        else:
+            bounded += _cut_long(text, start, end, config.chunk_size)
+    return bounded
+
+
 def _must_continue(text: str, span: tuple[int, int], heading_ends: set[int]) -> bool:
     """A chunk may not end on a heading line or a sentence that introduces a list (ends with ：)."""
     return span[1] in heading_ends or text[span[1] - 1] in "：:"
@@ -76,7 +136,7 @@ def _split(text: str, sentences: list[tuple[int, int]], heading_ends: set[int], 
         last = first
         while last + 1 < len(sentences) and (
             sentences[last + 1][1] - sentences[first][0] <= target * 1.1
-            or _must_continue(text, sentences[last], heading_ends)
+            or (_must_continue(text, sentences[last], heading_ends) and sentences[last + 1][1] - sentences[first][0] <= config.max_chars)
         ):
             last += 1
         pieces.append(sentences[first : last + 1])
@@ -120,7 +180,7 @@ def _mergeable(group: _Group, unit: _Unit, sentences: list[tuple[int, int]], con
 def _groups(text: str, paragraphs: list[Paragraph], config: ChunkerConfig) -> list[_Group]:
     groups: list[_Group] = []
     for unit in _units(paragraphs):
-        sentences = [span for p in unit.paragraphs for span in sentence_spans(text, p.start, p.end)]
+        sentences = bounded_spans(text, [span for p in unit.paragraphs for span in sentence_spans(text, p.start, p.end)], config)
         if not sentences:
             continue
         heading_ends = {p.end for p in unit.paragraphs if p.kind in {"heading", "title"}}

@@ -7,9 +7,12 @@ import zipfile
 
 from wuxue.errors import CorruptFileError, FileTooLargeError, UnsupportedTypeError
 
-# Limits that keep a hostile DOCX (a zip) from exhausting memory.
+# Limits that keep a hostile DOCX (a zip) from exhausting memory. The byte limit counts the XML
+# actually inflated (loaders/docx.py), not the sizes the archive declares; the largest real
+# Word document in our corpora has a few MB of XML.
 MAX_ZIP_ENTRIES = 2_000
-MAX_ZIP_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_ZIP_UNCOMPRESSED = 64 * 1024 * 1024
+_HTML_MARKS = (b"<html", b"<!doctype html", b"<body", b"<head", b"<p>", b"<div")
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -32,7 +35,7 @@ def sniff_type(data: bytes, filename: str = "") -> str:
     is read as HTML, and an image renamed ``.txt`` is refused.
     """
     head = data[:2048]
-    if head.lstrip()[:5] == b"%PDF-" or data[:1024].find(b"%PDF-") >= 0:
+    if _is_pdf(data):
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, filename)
@@ -44,7 +47,10 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         if head.startswith(signature):
             raise UnsupportedTypeError(f"不支持的格式：{label}", filename=filename)
     if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise UnsupportedTypeError("不支持的格式：二进制文件", filename=filename)
+        encoding = utf16_without_bom(data)
+        if encoding is None:
+            raise UnsupportedTypeError("不支持的格式：二进制文件", filename=filename)
+        head = data[:4096].decode(encoding, errors="ignore").encode("utf-8")  # look for markup in the decoded text
     lowered = head.lower()
     if b"<html" in lowered or b"<!doctype html" in lowered or b"<body" in lowered:
         return "html"
@@ -54,8 +60,39 @@ def sniff_type(data: bytes, filename: str = "") -> str:
     if suffix in {"htm", "html", "xhtml"} and b"<" in lowered:
         return "html"
     if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx", "doc", "wps", "ofd"}:
-        raise UnsupportedTypeError(f"不支持的格式：.{suffix}（支持 PDF、DOCX、DOC、OFD、图片、TXT、MD、HTML）", filename=filename)
+        raise UnsupportedTypeError(f"不支持的格式：.{suffix[:20]}（支持 PDF、DOCX、DOC、OFD、图片、TXT、MD、HTML）", filename=filename)
     return "text"
+
+
+def _is_pdf(data: bytes) -> bool:
+    """A PDF header at the start, or within the first KB after junk (readers allow that) — but not
+    inside a web page or text that merely mentions ``%PDF-``."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return True
+    position = data[:1024].find(b"%PDF-")
+    if position < 0:
+        return False
+    before = data[:position].lower()
+    return not any(mark in before for mark in _HTML_MARKS) and b"%%EOF" in data[-4096:]
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the bytes read as UTF-16 text without a byte-order mark, else None.
+
+    The sign: NUL bytes (the high half of ASCII characters such as newlines and digits) almost all on
+    one side of each two-byte unit, and the decoded sample is printable text.
+    """
+    sample = data[:8192]
+    sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if even + odd == 0:
+        return None
+    encoding = "utf-16-le" if odd >= 3 * even else "utf-16-be" if even >= 3 * odd else None  # a CJK character ends in 00 one time in 256
+    if encoding is None:
+        return None
+    text = sample.decode(encoding, errors="replace")
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+    return encoding if printable >= 0.95 * len(text) else None
 
 
 def _sniff_zip(data: bytes, filename: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,11 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 import anyio
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
+from wuxue.answering.refusal import RefusalModel, configured_refusal_model
 from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
@@ -21,9 +23,9 @@ from wuxue.errors import WuxueError
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.quiz.store import QuizStore
-from wuxue.service.errors import install_error_handlers
-from wuxue.service import csrf
-from wuxue.service.auth import SESSION_COOKIE, LoginRateLimiter
+from wuxue.service.errors import document_error_responses, install_error_handlers
+from wuxue.service.auth import LoginRateLimiter
+from wuxue.service.edge import RequestGuardMiddleware, SecurityHeadersMiddleware
 from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
@@ -35,13 +37,14 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
+SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
 
 
 def static_dir() -> Path:
     return Path(str(resources.files("wuxue.service").joinpath("static")))
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, refusal: RefusalModel | None = None) -> FastAPI:
     """Build the app; settings are read at start-up (not import), the model and index load in the lifespan."""
 
     @asynccontextmanager
@@ -53,7 +56,11 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             kb.warm_up()
         except WuxueError as error:  # serve /healthz and a clear 503 until an index exists
             log.warning("index not loaded: %s", error.message)
+        # The model and index are a few million long-lived objects: a full garbage collection walking them all
+        # holds the interpreter lock for up to a second (measured while a 12 MB upload was parsed). Keep them out of it.
+        gc.freeze()
         app.state.kb = kb
+        app.state.refusal = refusal or configured_refusal_model(resolved.data_dir, resolved.refusal_model_path)
         app.state.llm = (
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
             if resolved.llm_base_url else None
@@ -62,10 +69,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
-        app.state.login_limiter = LoginRateLimiter()
+        app.state.login_limiter = LoginRateLimiter(resolved.login_failures_per_name, resolved.login_window_seconds,
+                                                   client_limit=resolved.login_failures_per_client,
+                                                   client_window=resolved.login_client_window_seconds)
         app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
-        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb))
+        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs)
         app.state.jobs.start()
         yield
         app.state.jobs.stop()
@@ -84,21 +93,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     )
     install_error_handlers(app)
     for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health, quiz):
+        document_error_responses(module.router)
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def csrf_guard(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        if csrf.needs_check(request, SESSION_COOKIE) and not csrf.passes(request, SESSION_COOKIE):
-            return csrf.refusal()
-        return await call_next(request)
-
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    # Pure ASGI middleware; the last added runs first. The guard (CSRF, admin login, body caps)
+    # acts before any body is read; the security headers go on every response, refusals included.
+    app.add_middleware(RequestGuardMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, headers=SECURITY_HEADERS)
 
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 

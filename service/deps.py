@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from wuxue.answering.llm import ChatClient
+from wuxue.answering.refusal import RefusalModel
 from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog
 from wuxue.jobs import JobRunner
@@ -25,6 +26,10 @@ def get_llm(request: Request) -> ChatClient | None:
     return request.app.state.llm
 
 
+def get_refusal(request: Request) -> RefusalModel:
+    return request.app.state.refusal
+
+
 def get_audit(request: Request) -> AuditLog:
     return request.app.state.audit
 
@@ -35,6 +40,7 @@ def get_jobs(request: Request) -> JobRunner:
 
 KB = Annotated[KnowledgeBase, Depends(get_kb)]
 LLM = Annotated[ChatClient | None, Depends(get_llm)]
+Refusal = Annotated[RefusalModel, Depends(get_refusal)]
 AppDB = Annotated[AppDatabase, Depends(get_app_db)]
 Audit = Annotated[AuditLog, Depends(get_audit)]
 Jobs = Annotated[JobRunner, Depends(get_jobs)]

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 MAX_QUESTION_CHARS = 500
+MAX_HISTORY = 5  # previous questions a follow-up is resolved against
 
 
 class AskRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"question": "预备党员的预备期是多长时间？", "top_k": 5}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"question": "预备党员的预备期是多长时间？", "top_k": 5},
+        {"question": "那权利呢？", "history": ["党员有哪些义务？"]},
+    ]})
 
     question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="学习问题")
     top_k: int | None = Field(default=None, ge=1, le=20, description="检索段落数")
     doc_ids: list[str] | None = Field(default=None, max_length=100, description="只在这些文档中查找")
+    history: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+        default_factory=list, max_length=MAX_HISTORY, description="此前的提问（最新的在最后），用于理解“那权利呢？”这类追问")
 
 
 class PassageFields(BaseModel):
@@ -38,9 +46,11 @@ class OcrMark(BaseModel):
 
 class CitationOut(PassageFields):
     marker: int
-    highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移")
+    highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移（可有多段）")
     score: float
-    highlight_page: int | None = Field(default=None, description="支持句所在页（段落可能跨页）")
+    highlight_page: int | None = Field(default=None, description="第一段支持句所在页（段落可能跨页）")
+    highlight_pages: list[int | None] = Field(default_factory=list, description="每段支持句所在页，与 highlight 一一对应")
+    also_in: list[dict[str, object]] = Field(default_factory=list, description="别处相同的内容：doc_id、title、section、page、char_start、char_end")
 
 
 class AskResponse(BaseModel):
@@ -54,6 +64,10 @@ class AskResponse(BaseModel):
     mode: str = Field(description="extractive（摘录式）或 llm（大模型依据段落撰写）")
     unsupported: list[str] = Field(description="大模型回答中没有出处标注的句子")
     notice: str = Field(description="提示，例如大模型不可用时已改用摘录式回答")
+    direct: str = Field(default="", description="一句话直接回答（带 [n] 出处标记）；拒答时为空")
+    kind: str = Field(default="other", description="问题类型：list、definition、quantity、date、actor、requirement、procedure、yesno、quiz_*、other")
+    resolved_question: str = Field(default="", description="追问（如“那权利呢？”）按此问题理解；不是追问时为空")
+    scope_notice: str = Field(default="", description="所选文档未覆盖该问题时的说明（此时出处来自全部文档）")
 
 
 class SearchHitOut(PassageFields, OcrMark):

@@ -87,12 +87,14 @@ def test_a_list_is_quoted_whole_up_to_the_limit():
 
 
 def _result(question: str, texts: list[str], *, tokens: list[str], term_df: dict[str, int], agreement: float = 0.5) -> SearchResult:
+    shared = round(agreement * 10)  # the dense and bigram candidate lists share this many of their top 10
+    candidates = {"dense": list(range(10)), "bigrams": [*range(shared), *range(100, 110 - shared)]}
     hits = []
     for i, text in enumerate(texts):
         chunk = StoredChunk(i, f"d#{i}", "d", i, text, 0, len(text), "", None, None, tuple(sentence_spans(text)), "t")
         hits.append(SearchHit(chunk, 1.0, 0.8, 3.0, 4.0))
     return SearchResult(question, tokens, hits, 6.0, bigrams=["预备", "备期"], question_tokens=tokens,
-                        question_bigrams=["预备", "备期"], term_df=term_df, passages=100, agreement=agreement)
+                        question_bigrams=["预备", "备期"], term_df=term_df, passages=100, candidates=candidates)
 
 
 def test_refusal_features_see_a_missing_answer_kind_and_unseen_words():

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
-from wuxue.errors import EmptyDocumentError
+import pytest
+
+from wuxue.errors import EmptyDocumentError, WuxueError
 from wuxue.jobs import JobRunner, JobStore
 
 
@@ -98,3 +100,67 @@ def test_a_claimed_job_is_no_longer_cancellable_as_queued(tmp_path):
     assert store.claim_next().id == job.id
     assert store.cancel_queued(job.id) is False
     assert store.get(job.id).state == "running"
+
+
+def test_identical_queued_jobs_are_coalesced(tmp_path):
+    store = JobStore(tmp_path / "app.sqlite")
+    first = store.create("reindex", {"full": True}, created_by="boss")
+    again = store.create("reindex", {"full": True}, created_by="other")
+    assert again.id == first.id
+    incremental = store.create("reindex", {"full": False})
+    assert incremental.id != first.id
+    # key order does not make a payload different
+    a = store.create("ingest", {"content_hash": "h", "filename": "a.txt"})
+    assert store.create("ingest", {"filename": "a.txt", "content_hash": "h"}).id == a.id
+    # once the queued one is running, a new identical request is queued again (the data may have changed since)
+    while (claimed := store.claim_next()) is not None and claimed.id != first.id:
+        pass
+    assert store.create("reindex", {"full": True}).id != first.id
+
+
+def test_queue_is_bounded_per_kind(tmp_path):
+    from wuxue.jobs import QueueFullError
+
+    store = JobStore(tmp_path / "app.sqlite")
+    for n in range(3):
+        store.create("ingest", {"n": n}, max_queued=3)
+    with pytest.raises(QueueFullError) as error:
+        store.create("ingest", {"n": 99}, max_queued=3)
+    assert error.value.code == "queue_full" and "上限 3" in error.value.message
+    assert store.create("remove", {"doc_id": "x"}, max_queued=3).kind == "remove"  # other kinds unaffected
+    assert store.create("ingest", {"n": 0}, max_queued=3).state == "queued"  # identical: coalesced, not refused
+    assert len([j for j in store.list() if j.kind == "ingest"]) == 3
+
+
+def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(tmp_path):
+    store = JobStore(tmp_path / "app.sqlite")
+    interrupted = store.create("count", {"n": 1})
+    store.claim_next()
+    runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01, max_queued=1)
+    runner.start()  # requeues the interrupted job with a note
+    try:
+        done = wait(store, interrupted.id)
+        assert done.state == "succeeded" and done.note == "服务重启后重新排队" and done.error == ""
+        assert done.to_dict()["note"] == "服务重启后重新排队"
+    finally:
+        runner.stop()
+    idle = JobRunner(store, {}, max_queued=1)
+    idle.submit("count", {"n": 2})
+    with pytest.raises(WuxueError):
+        idle.submit("count", {"n": 3})
+
+
+def test_a_database_from_before_the_note_column_is_upgraded(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "app.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, state TEXT NOT NULL, done INTEGER NOT NULL DEFAULT 0,"
+                   " total INTEGER NOT NULL DEFAULT 0, stage TEXT NOT NULL DEFAULT '', current TEXT NOT NULL DEFAULT '',"
+                   " error TEXT NOT NULL DEFAULT '', payload TEXT NOT NULL DEFAULT '{}', result TEXT NOT NULL DEFAULT '{}',"
+                   " created_by TEXT NOT NULL DEFAULT '', created_at REAL NOT NULL, updated_at REAL NOT NULL)")
+        db.execute("INSERT INTO jobs (id, kind, state, created_at, updated_at) VALUES ('old', 'reindex', 'succeeded', 1, 1)")
+    db.close()
+    store = JobStore(path)
+    assert store.get("old").note == ""
+    assert store.create("reindex", {}).note == ""

@@ -112,14 +112,11 @@ def _events(text: str) -> list[tuple[str, object]]:
     return events
 
 
-def test_api_uses_the_llm_and_streams_server_sent_events(kb, settings, llm_server, monkeypatch):
-    import sys
-
-    monkeypatch.setattr(sys.modules["wuxue.answering.ask"], "load_refusal_model", lambda: ALWAYS)
+def test_api_uses_the_llm_and_streams_server_sent_events(kb, settings, llm_server):
     url, state = llm_server
     state["mode"] = "ok"
     configured = settings.model_copy(update={"llm_base_url": url, "llm_model": "test-model", "llm_timeout": 1.0})
-    with TestClient(create_app(configured, embedder=HashingEmbedder())) as client:
+    with TestClient(create_app(configured, embedder=HashingEmbedder(), refusal=ALWAYS)) as client:
         body = client.post("/api/ask", json={"question": "预备党员的预备期是多长时间？"}).json()
         assert body["found"] and body["mode"] == "llm" and "[9]" not in body["answer"]
         response = client.post("/api/ask/stream", json={"question": "预备党员的预备期是多长时间？"})

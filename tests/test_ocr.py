@@ -16,6 +16,7 @@ from tests.conftest import FIXTURES
 from wuxue.errors import NoTextLayerError, NoTextRecognizedError
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
+from wuxue.ingest.isolated import parse_isolated
 from wuxue.ingest.loaders import load_bytes
 from wuxue.ingest.loaders.ocr import OCR_STAGE, ocr_context
 from wuxue.ingest.loaders.ocr_layout import OcrLine, drop_running_headers, reading_order
@@ -143,7 +144,11 @@ def test_upload_of_a_scan_marks_chunks_and_reports_pages(settings):
     pages = [scanned(draw_page(LINES[:3]), seed=3), scanned(draw_page(LINES[3:]), seed=4)]
     buffer = io.BytesIO()
     pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:])  # a two-page TIFF from a scanner
-    assert kb.check_upload(buffer.getvalue(), "scan.tiff") == "scan"
+    # The upload check (a time-limited child process) only probes: page 1 has text, page 2 is left for the job.
+    probed, probe_chunks = parse_isolated(buffer.getvalue(), "scan.tiff", kb.chunker, timeout=120, probe=True)
+    assert not probed.complete and probed.page_count == 2 and set(probed.document.ocr_pages) == {1}
+    assert probe_chunks and all(c.source == "ocr" for c in probe_chunks)
+    kb.hand_over(probed, probe_chunks)  # as UploadDesk does: the job must not index the partial text
     progress: list[tuple[str, int, int]] = []
     report = kb.ingest_bytes(buffer.getvalue(), "scan.tiff", on_progress=lambda *args: progress.append(args))
     assert report.added == ["scan"] and any("OCR" in note for note in report.notes["scan"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wuxue.answering.signals import agreement
 from wuxue.index.sparse import SparseIndex
 
 
@@ -32,8 +33,10 @@ def test_a_question_that_is_only_a_document_name_still_searches(kb):
     assert result.hits and result.tokens == result.question_tokens
 
 
-def test_agreement_of_the_dense_and_bigram_lists(kb):
+def test_agreement_of_the_dense_and_bigram_candidate_lists(kb):
     result = kb.search("预备党员的预备期是多长时间？", k=5)
-    assert 0.0 <= result.agreement <= 1.0
-    assert kb.search("预备党员的预备期是多长时间？", k=5, mode="dense").agreement == 0.0
+    assert set(result.candidates) == {"dense", "words", "bigrams"} and all(result.candidates.values())
+    assert 0.0 <= agreement(result) <= 1.0
+    dense_only = kb.search("预备党员的预备期是多长时间？", k=5, mode="dense")
+    assert set(dense_only.candidates) == {"dense"} and agreement(dense_only) == 0.0
     assert kb.search("预备党员的预备期是多长时间？", k=5, mode="words").tokens == result.question_tokens

@@ -21,7 +21,7 @@ CREATE TABLE IF NOT EXISTS audit_log (
 
 ACTIONS = {
     "upload": "上传文档",
-    "replace": "上传新版本",
+    "replace": "替换为新版本",
     "update_metadata": "修改元数据",
     "delete": "删除文档",
     "restore": "恢复版本",
@@ -29,6 +29,7 @@ ACTIONS = {
     "reindex": "重建索引",
     "cancel_job": "取消任务",
     "refuse_upload": "拒绝上传",
+    "internal_error": "内部错误",
 }
 
 
@@ -49,6 +50,8 @@ class AuditLog(SqliteStore):
     schema = SCHEMA
 
     def record(self, actor: str, action: str, target: str = "", **detail: object) -> None:
+        """Append an entry; a document's entry names its title (``title=``) besides its id. Empty details are left out."""
+        detail = {key: value for key, value in detail.items() if value is not None}
         with self._lock, self._db:
             self._db.execute("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?,?,?,?,?)",
                              [time.time(), actor, action, target, json.dumps(detail, ensure_ascii=False)])

@@ -16,7 +16,7 @@ import typer
 from wuxue.errors import WuxueError
 
 if TYPE_CHECKING:
-    from wuxue.answering import AskResult
+    from wuxue.answering import AskResult, Citation
     from wuxue.index.searcher import SearchResult
     from wuxue.knowledge_base import KnowledgeBase
 
@@ -68,12 +68,14 @@ def _print_json(data: object) -> None:
 @app.command()
 def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹（文件夹中的 manifest.toml 提供元数据）")]) -> None:
     """导入文档并更新索引（未变化的文件不做任何工作）。"""
+    kb = open_kb()
     try:
-        kb = open_kb()
         report = kb.ingest_paths(paths, show_progress=True)
     except WuxueError as error:
         _fail(error)
         return
+    finally:
+        kb.close()  # replaced snapshots are released now, not after a grace period
     typer.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，跳过 {len(report.skipped)}，失败 {len(report.failed)}；"
                f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
     for item in report.skipped:
@@ -152,37 +154,80 @@ def search(
         _fail(error)
 
 
+def _quote(c: "Citation") -> None:
+    """The quoted passage, every highlighted span in bold green (with its page when the passage spans pages)."""
+    spans = sorted((int(s), int(e)) for s, e in c.highlight) if c.highlight else []
+    text, cursor, pieces = c.text, 0, []
+    for start, end in spans:
+        if start < cursor:
+            continue
+        pieces.append((text[cursor:start], False))
+        pieces.append((text[start:end], True))
+        cursor = end
+    pieces.append((text[cursor:], False))
+    typer.echo("    ", nl=False)
+    for piece, strong in pieces:
+        piece = piece.replace("\n", "\n    ")
+        if strong:
+            typer.secho(piece, fg=typer.colors.GREEN, bold=True, nl=False)
+        else:
+            typer.echo(piece, nl=False)
+    typer.echo("")
+
+
+def _source(c: "Citation") -> str:
+    pages = sorted({p for p in (c.highlight_pages or [c.highlight_page]) if p})
+    if not pages and c.page:
+        pages = [c.page]
+    where = f"，第{'、'.join(str(p) for p in pages)}页" if pages else ""
+    return f"[{c.marker}] {c.title} › {c.section or '正文'}{where}"
+
+
 def _show_answer(result: "AskResult") -> None:
+    """Direct line first, then each quote with its [n], section and page."""
     typer.secho(f"问：{result.question}", bold=True)
-    if result.found:
-        typer.echo(f"答：{result.answer}")
-        typer.secho("出处：", bold=True)
-    else:
+    if result.resolved_question:
+        typer.secho(f"（按“{result.resolved_question.rstrip('？?')}”理解）", fg=typer.colors.BLUE)
+    if result.scope_notice:
+        typer.secho(result.scope_notice, fg=typer.colors.YELLOW)
+    if result.notice:
+        typer.secho(result.notice, fg=typer.colors.YELLOW)
+    if not result.found:
         typer.secho(result.answer, fg=typer.colors.YELLOW)
         typer.secho("可能相关：", bold=True)
+    elif result.direct:
+        typer.secho(f"答：{result.direct}", bold=True)
+    else:
+        typer.echo(f"答：{result.answer}")
+    if result.found:
+        typer.secho("出处：", bold=True)
     for c in result.citations:
-        page = f"，第{c.page}页" if c.page else ""
-        typer.secho(f"[{c.marker}] {c.title} › {c.section or '正文'}{page}", fg=typer.colors.CYAN)
-        for start, end in c.highlight:
-            typer.echo("    " + c.text[:start].replace("\n", " ")[-40:], nl=False)
-            typer.secho(c.text[start:end].replace("\n", " "), fg=typer.colors.GREEN, bold=True, nl=False)
-            typer.echo(c.text[end:].replace("\n", " ")[:40])
+        typer.secho(_source(c), fg=typer.colors.CYAN)
+        _quote(c)
+        for other in c.also_in:
+            page = f"，第{other['page']}页" if other.get("page") else ""
+            typer.echo(f"    亦见：{other.get('title', '')} › {other.get('section') or '正文'}{page}")
 
 
 @app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="问题；用 - 从标准输入逐行读取")],
     k: Annotated[int, typer.Option("-k", help="检索段落数")] = 5,
+    after: Annotated[Optional[list[str]], typer.Option(
+        "--after", help="此前的提问（可重复，按先后顺序），用于理解“那权利呢？”这类追问")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """回答问题：从原文摘取答案并标注出处；知识库未覆盖时如实说明。"""
+    """回答问题：先给出一句话答案，再引用原文并标注出处；知识库未覆盖时如实说明。"""
     from wuxue.answering import ask as ask_question
+    from wuxue.answering.refusal import configured_refusal_model
 
     try:
         kb = open_kb()
+        refusal = configured_refusal_model(kb.settings.data_dir, kb.settings.refusal_model_path)  # once per process
+        history = list(after or [])
         for query in _questions(question):
             try:
-                result = ask_question(kb, query, top_k=k)
+                result = ask_question(kb, query, top_k=k, refusal=refusal, history=history)
             except WuxueError as error:
                 if question != "-":
                     raise
@@ -198,7 +243,9 @@ def ask(
 
 @app.command("eval")
 def evaluate(
-    calibrate: Annotated[bool, typer.Option("--calibrate", help="在金标准集上重新校准拒答阈值并写回")] = False,
+    calibrate: Annotated[bool, typer.Option("--calibrate", help="在金标准集上重新校准拒答模型")] = False,
+    calibrate_out: Annotated[Optional[Path], typer.Option(
+        "--calibrate-out", help="校准结果写入的文件（默认 <数据目录>/refusal.json；服务启动时优先读取它）")] = None,
     cmrc: Annotated[bool, typer.Option("--cmrc/--no-cmrc", help="同时运行 CMRC 2018 外部基准")] = True,
     output: Annotated[Optional[Path], typer.Option("-o", help="把结果写入 JSON 文件")] = None,
 ) -> None:
@@ -206,7 +253,7 @@ def evaluate(
     from wuxue.evaluation.runner import run_evaluation
 
     try:
-        run_evaluation(open_kb(), calibrate=calibrate, with_cmrc=cmrc, output=output)
+        run_evaluation(open_kb(), calibrate=calibrate, calibrate_out=calibrate_out, with_cmrc=cmrc, output=output)
     except WuxueError as error:
         _fail(error)
 

@@ -116,3 +116,18 @@ class InvalidQuestionError(WuxueError):
 
 class ModelNotFoundError(WuxueError):
     code = "model_not_found"
+
+
+class ParseTimeoutError(IngestError):
+    code = "parse_timeout"
+
+
+class DataDirNotWritableError(WuxueError):
+    """The data directory is read-only, full or not ours: nothing can be stored or indexed."""
+
+    code = "data_dir_not_writable"
+
+
+def brief(text: str, limit: int = 80) -> str:
+    """``text`` cut to ``limit`` characters for a message: errors never echo unbounded input back."""
+    return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字符）"

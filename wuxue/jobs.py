@@ -2,18 +2,25 @@
 
 Queries keep being answered from the current snapshot while a job runs; the new snapshot
 becomes visible atomically when the job publishes it. A job interrupted by a restart is
-queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap).
+queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap) and
+keeps a note saying so.
+
+The queue cannot be flooded: a job identical to one still queued (same kind and payload)
+is not queued twice — the caller gets the queued one — and each kind has at most
+``max_queued`` jobs waiting; more are refused with ``queue_full``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
@@ -40,13 +47,21 @@ CREATE TABLE IF NOT EXISTS jobs (
     result TEXT NOT NULL DEFAULT '{}',
     created_by TEXT NOT NULL DEFAULT '',
     created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs(state, kind);
 """
+RESUMED_NOTE = "服务重启后重新排队"
+DEFAULT_MAX_QUEUED = 50
 
 
 class UnknownJobError(WuxueError):
     code = "unknown_job"
+
+
+class QueueFullError(WuxueError):
+    code = "queue_full"
 
 
 class JobCancelled(Exception):
@@ -68,14 +83,16 @@ class Job:
     created_by: str
     created_at: float
     updated_at: float
+    note: str = ""  # e.g. 服务重启后重新排队: kept while the resumed job runs and after it ends
 
     def to_dict(self) -> dict[str, object]:
         return {"id": self.id, "kind": self.kind, "state": self.state, "done": self.done, "total": self.total,
                 "stage": self.stage, "current": self.current, "error": self.error or None, "result": self.result,
-                "created_by": self.created_by, "created_at": self.created_at, "updated_at": self.updated_at}
+                "created_by": self.created_by, "created_at": self.created_at, "updated_at": self.updated_at,
+                "note": self.note}
 
 
-_COLUMNS = "id, kind, state, done, total, stage, current, error, payload, result, created_by, created_at, updated_at"
+_COLUMNS = "id, kind, state, done, total, stage, current, error, payload, result, created_by, created_at, updated_at, note"
 
 
 def _job(row: tuple) -> Job:  # type: ignore[type-arg]
@@ -84,15 +101,50 @@ def _job(row: tuple) -> Job:  # type: ignore[type-arg]
     return Job(*values)
 
 
+def _payload_text(payload: dict[str, object]) -> str:
+    """Canonical JSON, so identical payloads compare equal as text."""
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True)
+
+
 class JobStore(SqliteStore):
     schema = SCHEMA
 
-    def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
-        job_id = uuid.uuid4().hex[:16]
+    def __init__(self, path: Path) -> None:
+        if path.exists():  # a database from before the note column: add it before the schema's index
+            with sqlite3.connect(str(path), timeout=30) as db:
+                columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+                if columns and "note" not in columns:
+                    db.execute("ALTER TABLE jobs ADD COLUMN note TEXT NOT NULL DEFAULT ''")
+            db.close()
+        super().__init__(path)
+
+    def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "",
+               max_queued: int | None = None) -> Job:
+        """Queue a job, or return the identical one still queued; refuse when ``kind`` has ``max_queued`` waiting.
+
+        Check and insert are one write transaction, so two requests (or processes) cannot both
+        slip past the check.
+        """
+        text = _payload_text(payload)
         now = time.time()
-        with self._lock, self._db:
-            self._db.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                             [job_id, kind, "queued", current, json.dumps(payload, ensure_ascii=False), created_by, now, now])
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                existing = self._db.execute("SELECT id FROM jobs WHERE state = 'queued' AND kind = ? AND payload = ? ORDER BY created_at LIMIT 1",
+                                            [kind, text]).fetchone()
+                if existing is None:
+                    waiting = self._db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = ?", [kind]).fetchone()[0]
+                    if max_queued is not None and waiting >= max_queued:
+                        raise QueueFullError(f"排队中的同类任务已有 {waiting} 个（上限 {max_queued}），请等待它们完成后再提交")
+                    job_id = uuid.uuid4().hex[:16]
+                    self._db.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                                     [job_id, kind, "queued", current, text, created_by, now, now])
+                else:
+                    job_id = existing[0]
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
@@ -136,7 +188,8 @@ class JobStore(SqliteStore):
     def requeue_interrupted(self) -> int:
         """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
         with self._lock, self._db:
-            return self._db.execute("UPDATE jobs SET state = 'queued', stage = '', error = '服务重启后重新排队' WHERE state = 'running'").rowcount
+            return self._db.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ? WHERE state = 'running'",
+                                    [RESUMED_NOTE]).rowcount
 
 
 JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
@@ -145,10 +198,12 @@ JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
 class JobRunner:
     """One worker thread; handlers by job kind; cancellation through the progress callback."""
 
-    def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2) -> None:
+    def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2,
+                 max_queued: int = DEFAULT_MAX_QUEUED) -> None:
         self.store = store
         self.handlers = handlers
         self.poll_seconds = poll_seconds
+        self.max_queued = max_queued
         self._cancel: set[str] = set()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -164,7 +219,7 @@ class JobRunner:
         self._thread.join(timeout=timeout)
 
     def submit(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
-        job = self.store.create(kind, payload, created_by=created_by, current=current)
+        job = self.store.create(kind, payload, created_by=created_by, current=current, max_queued=self.max_queued)
         self._wake.set()
         return job
 

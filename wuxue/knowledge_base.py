@@ -6,31 +6,85 @@ components (embedder, tokenizer, data directory) and the currently loaded snapsh
 
 from __future__ import annotations
 
+import errno
+import functools
 import logging
+import shutil
+import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from tqdm import tqdm
 
-from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, IngestError, UnknownDocumentError
+from wuxue.errors import (
+    DataDirNotWritableError,
+    EmptyDocumentError,
+    FileTooLargeError,
+    IngestError,
+    UnknownDocumentError,
+    brief,
+)
 from wuxue.history import DocumentHistory, StillIndexedError
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
-from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot
+from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot, SnapshotRetirer
 from wuxue.index.store import StoredDocument
 from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
-from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
+from wuxue.ingest import ChunkerConfig, chunk_document
+from wuxue.ingest.document import Chunk
 from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
 from wuxue.ingest.loaders.ocr import ocr_context
 from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
-from wuxue.ingest.pipeline import content_hash, default_doc_id
+from wuxue.ingest.pipeline import ParsedFile, content_hash, default_doc_id, describe, parse_file
 from wuxue.settings import Settings
 
 log = logging.getLogger(__name__)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Keep this much free beyond what a change itself needs: a new snapshot copies the index files.
+MIN_FREE_BYTES = 64 * 1024 * 1024
+# Parsed uploads waiting for their job: a few, and bounded in total text (each is rebuilt from its source if evicted).
+HANDOFF_ENTRIES = 8
+HANDOFF_CHARS = 20_000_000
+_UNWRITABLE = {errno.EROFS: "只读文件系统", errno.ENOSPC: "磁盘空间已满", errno.EDQUOT: "磁盘配额已满",
+               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限"}
+
+
+def unwritable_reason(error: BaseException) -> str | None:
+    """Why the data directory cannot be written, if ``error`` says so (OS or SQLite), else None."""
+    if isinstance(error, OSError) and error.errno in _UNWRITABLE:
+        return _UNWRITABLE[error.errno]
+    if isinstance(error, sqlite3.OperationalError):
+        message = str(error).lower()
+        if "readonly" in message or "read-only" in message:
+            return "只读文件系统"
+        if "disk is full" in message or "database or disk is full" in message:
+            return "磁盘空间已满"
+    return None
+
+
+def writes_data(method: Callable[P, R]) -> Callable[P, R]:
+    """A change that fails because the data directory is read-only or full says so (数据目录不可写), never 内部错误."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except (OSError, sqlite3.OperationalError) as error:
+            reason = unwritable_reason(error)
+            if reason is None:
+                raise
+            raise DataDirNotWritableError(f"数据目录不可写：{reason}") from error
+
+    return wrapper
 
 
 @dataclass
@@ -85,12 +139,15 @@ class KnowledgeBase:
         self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
         self._inner_embedder = embedder
+        self._handoff: OrderedDict[tuple[str, str], tuple[ParsedFile, list[Chunk]]] = OrderedDict()  # see hand_over()
+        self._handoff_lock = threading.Lock()
         self._embedder: CachedEmbedder | None = None
         self._query_vectors: QueryVectorCache | None = None
         self._snapshot: IndexSnapshot | None = None
         self._searcher: HybridSearcher | None = None
         self._history: DocumentHistory | None = None
         self._lock = threading.RLock()
+        self._retired = SnapshotRetirer()
 
     # components ---------------------------------------------------------------
     @property
@@ -130,12 +187,13 @@ class KnowledgeBase:
                 self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
                 old, self._snapshot = self._snapshot, snapshot
                 if old is not None:
-                    threading.Timer(30.0, old.close).start()  # let in-flight readers finish
+                    self._retired.retire(old)  # in-flight readers get a grace period; never delays exit
             return self._snapshot
 
     def close(self) -> None:
         """Release the history database (the snapshot's files are read-only and closed with it)."""
         with self._lock:
+            self._retired.close_all()
             if self._history is not None:
                 self._history.close()
                 self._history = None
@@ -165,7 +223,7 @@ class KnowledgeBase:
         if doc_ids:
             unknown = [d for d in doc_ids if searcher.snapshot.store.document(d) is None]
             if unknown:
-                raise UnknownDocumentError(f"文档不存在：{'、'.join(unknown)}")
+                raise UnknownDocumentError(f"文档不存在：{brief('、'.join(unknown))}")
         return searcher.search(query, k=k or self.settings.top_k, doc_ids=doc_ids, mode=mode)
 
     def documents(self) -> list[StoredDocument]:
@@ -174,13 +232,48 @@ class KnowledgeBase:
     def document(self, doc_id: str) -> StoredDocument:
         document = self.snapshot.store.document(doc_id)
         if document is None:
-            raise UnknownDocumentError(f"文档不存在：{doc_id}")
+            raise UnknownDocumentError(f"文档不存在：{brief(doc_id)}")
         return document
 
     # changes ------------------------------------------------------------------
     def _existing(self) -> IndexSnapshot | None:
         return self.load() if self.data_dir.current() else None
 
+    def taken_ids(self) -> set[str]:
+        """Ids a new document may not have: every indexed document and every one in the history (deleted ones too)."""
+        return {d.doc_id for d in self.documents()} | set(self.history.latest())
+
+    def check_writable(self, need_bytes: int = 0) -> None:
+        """Refuse up front when the data directory cannot take ``need_bytes`` more (read-only, full, not ours)."""
+        try:
+            self.data_dir.ensure()
+            probe = self.data_dir.sources / f".probe-{uuid.uuid4().hex[:8]}"
+            probe.write_bytes(b"probe")
+            probe.unlink()
+            free = shutil.disk_usage(self.data_dir.root).free
+        except OSError as error:
+            raise DataDirNotWritableError(f"数据目录不可写：{unwritable_reason(error) or error.strerror or '无法写入'}") from error
+        if free < need_bytes + MIN_FREE_BYTES:
+            raise DataDirNotWritableError(f"数据目录不可写：磁盘剩余空间不足（剩余 {free // (1024 * 1024)} MB）")
+
+    def hand_over(self, parsed: ParsedFile, chunks: list[Chunk]) -> None:
+        """Keep a file parsed at acceptance for the job that indexes it, so the job does not parse it again."""
+        with self._handoff_lock:
+            self._handoff[(parsed.content_hash, parsed.filename)] = (parsed, chunks)
+            while len(self._handoff) > HANDOFF_ENTRIES or (
+                    len(self._handoff) > 1 and sum(len(p.document.text) for p, _ in self._handoff.values()) > HANDOFF_CHARS):
+                self._handoff.popitem(last=False)
+
+    def handed_over(self, digest: str, filename: str) -> tuple[ParsedFile, list[Chunk]] | None:
+        """The parse kept for this file, if any (left in place for its job)."""
+        with self._handoff_lock:
+            return self._handoff.get((digest, Path(filename).name))
+
+    def _take_handed_over(self, digest: str, filename: str) -> tuple[ParsedFile, list[Chunk]] | None:
+        with self._handoff_lock:
+            return self._handoff.pop((digest, Path(filename).name), None)
+
+    @writes_data
     def ingest_paths(self, paths: Sequence[Path], *, show_progress: bool = False, actor: str = "cli") -> IngestReport:
         sources, skipped = collect_sources(paths)
         report = IngestReport(skipped=skipped)
@@ -196,6 +289,7 @@ class KnowledgeBase:
             self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path))
         return self._apply(prepared, report, show_progress=show_progress, actor=actor)
 
+    @writes_data
     def ingest_bytes(self, data: bytes, filename: str, entry: ManifestEntry | None = None, *, on_progress: Progress | None = None,
                      actor: str = "", note: str = "") -> IngestReport:
         report = IngestReport()
@@ -204,21 +298,6 @@ class KnowledgeBase:
             self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
         return self._apply(prepared, report, show_progress=False, on_progress=on_progress, actor=actor, note=note)
 
-    def check_upload(self, data: bytes, filename: str, entry: ManifestEntry | None = None) -> str:
-        """Refuse an upload now (with its reason) rather than in a background job; return its doc_id.
-
-        Parses the file (encrypted, scanned, corrupt, unsupported, undecodable, too large) and
-        refuses content that is already indexed under another document.
-        """
-        digest, doc_id = self._identify(data, filename, entry)
-        existing = self._existing()
-        twin = existing.store.document_by_hash(digest) if existing else None
-        if twin is not None:
-            raise DuplicateDocumentError(f"已存在：与《{twin.title}》（{twin.doc_id}）内容相同", filename=filename)
-        with ocr_context(probe=True):  # a scan is accepted once a page yields text; the job reads the rest
-            self._parse(data, filename, entry, doc_id)
-        return doc_id
-
     def _identify(self, data: bytes, filename: str, entry: ManifestEntry | None) -> tuple[str, str]:
         """(content hash, doc_id) of a file within the size limit; no parsing, so unchanged files cost nothing."""
         if len(data) > self.settings.max_upload_bytes:
@@ -226,19 +305,25 @@ class KnowledgeBase:
         digest = content_hash(data)
         return digest, (entry.doc_id if entry and entry.doc_id else None) or default_doc_id(filename, digest)
 
-    def _parse(self, data: bytes, filename: str, entry: ManifestEntry | None, doc_id: str) -> PreparedDocument:
-        """Load, clean, structure and chunk; a file that yields no chunk is an error."""
-        meta, document = prepare_document(data, filename, entry)
-        meta.doc_id = doc_id
-        chunks = chunk_document(document, self.chunker)
+    def _parse(self, data: bytes, filename: str, entry: ManifestEntry | None, doc_id: str, digest: str) -> PreparedDocument:
+        """Load, clean, structure and chunk (unless the upload's parse was handed over); no chunk is an error."""
+        handed = self._take_handed_over(digest, filename)
+        if handed and not handed[0].complete:  # an upload check's probe of a scan: the job reads (OCRs) all of it
+            handed = None
+        parsed, chunks = handed if handed else (parsed := parse_file(data, filename), chunk_document(parsed.document, self.chunker))
         if not chunks:
             raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
-        return PreparedDocument(meta, document, chunks)
+        meta = describe(parsed, entry)
+        meta.doc_id = doc_id
+        return PreparedDocument(meta, parsed.document, chunks)
 
     def _prepare(self, data: bytes, filename: str, entry: ManifestEntry | None, existing: IndexSnapshot | None,
                  seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str) -> None:
         try:
             digest, doc_id = self._identify(data, filename, entry)
+            batch_ids = set(seen_hashes.values())
+            if doc_id in batch_ids and not (entry and entry.doc_id):  # two files of one batch named alike
+                doc_id = default_doc_id(filename, digest, batch_ids.__contains__)
             current = existing.store.document(doc_id) if existing else None
             if current is not None and current.content_hash == digest and _same_metadata(current, entry):
                 report.skipped.append({"filename": display, "doc_id": doc_id, "reason": "未变化"})
@@ -250,9 +335,15 @@ class KnowledgeBase:
             if digest in seen_hashes:
                 report.skipped.append({"filename": display, "doc_id": seen_hashes[digest], "reason": "已存在（本批次重复）"})
                 return
-            parsed = self._parse(data, filename, entry, doc_id)
+            parsed = self._parse(data, filename, entry, doc_id, digest)
         except IngestError as exc:
             report.failed.append({"filename": display, "code": exc.code, "reason": exc.message})
+            return
+        except (DataDirNotWritableError, OSError, sqlite3.OperationalError):
+            raise  # the whole change fails (ingest_bytes/ingest_paths say 数据目录不可写), not this one file
+        except Exception:  # noqa: BLE001 - one file's bug never aborts the others
+            log.exception("preparing %s failed", display[:200])
+            report.failed.append({"filename": display, "code": "internal_error", "reason": "内部错误：无法处理该文件（已记入日志）"})
             return
         self.data_dir.store_source(data, digest)
         if parsed.meta.notes:
@@ -280,6 +371,7 @@ class KnowledgeBase:
         self.load()
         return result
 
+    @writes_data
     def remove(self, doc_id: str, *, on_progress: Progress | None = None) -> BuildResult:
         """Take a document out of both indexes; its versions stay in the history until purged."""
         self.document(doc_id)
@@ -302,6 +394,7 @@ class KnowledgeBase:
         data = self.data_dir.source_path(stored.content_hash).read_bytes()
         return self.ingest_bytes(data, stored.filename, entry, on_progress=on_progress, actor=actor, note="修改元数据")
 
+    @writes_data
     def purge(self, doc_id: str) -> list[str]:
         """Forget a deleted document's history and delete source files nothing else refers to."""
         if self.data_dir.current() and self.snapshot.store.document(doc_id) is not None:
@@ -313,6 +406,7 @@ class KnowledgeBase:
             self.data_dir.source_path(digest).unlink(missing_ok=True)
         return removed
 
+    @writes_data
     def reindex(self, *, full: bool = False, show_progress: bool = False, on_progress: Progress | None = None) -> BuildResult:
         """Re-parse every stored source with the current code and settings and rebuild.
 
@@ -327,8 +421,8 @@ class KnowledgeBase:
         for stored in tqdm(documents, desc="解析", unit="个文件", disable=not show_progress):
             data = self.data_dir.source_path(stored.content_hash).read_bytes()
             entry = entry_of(stored)
-            meta, document = prepare_document(data, stored.filename, entry)
-            prepared.append(PreparedDocument(meta, document, chunk_document(document, self.chunker)))
+            parsed = parse_file(data, stored.filename)
+            prepared.append(PreparedDocument(describe(parsed, entry), parsed.document, chunk_document(parsed.document, self.chunker)))
         if full:
             store_snapshot.close()
         result = self.builder().apply(upserts=prepared, full=full, show_progress=show_progress, on_progress=on_progress)

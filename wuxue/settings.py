@@ -47,6 +47,7 @@ class Settings(BaseSettings):
 
     chunk_size: int = Field(default=300, ge=50, le=2000, description="Target chunk length in characters")
     chunk_overlap: int = Field(default=60, ge=0, le=500)
+    parse_timeout: float = Field(default=120.0, gt=0, le=3600, description="Seconds an uploaded file may take to parse (in a child process) before it is refused")
     context_prefix: ContextPrefix = "title_section"
 
     fusion: FusionMethod = "weighted"
@@ -59,12 +60,21 @@ class Settings(BaseSettings):
     top_k: int = Field(default=5, ge=1, le=50)
 
     max_question_chars: int = Field(default=500, ge=10, le=5000)
-    max_upload_mb: int = Field(default=50, ge=1, le=2048)
+    refusal_model_path: Path | None = Field(default=None, description="Refusal model to use (JSON from `wuxue eval --calibrate`); unset = <data_dir>/refusal.json when present, else the shipped one")
+    max_upload_mb: int = Field(default=50, ge=1, le=2048, description="Largest file accepted for indexing")
+    max_upload_request_mb: int = Field(default=100, ge=1, le=4096, description="Largest upload request (all files of one multipart request); larger ones are refused (413 request_too_large) before they are read")
+    max_json_kb: int = Field(default=64, ge=1, le=10240, description="Largest JSON request body; larger ones are refused (413 request_too_large) before they are read")
+    max_queued_jobs: int = Field(default=50, ge=1, le=100000, description="Jobs of one kind that may wait in the queue; more are refused (429 queue_full)")
 
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint (vLLM, Ollama …); unset = extractive answers only")
     llm_model: str = "default"
     llm_api_key: str = ""
     llm_timeout: float = Field(default=20.0, gt=0, le=300)
+
+    login_failures_per_name: int = Field(default=5, ge=1, le=1000, description="Failed logins per client and user name within login_window_seconds before 429")
+    login_window_seconds: int = Field(default=60, ge=1, le=86400)
+    login_failures_per_client: int = Field(default=20, ge=1, le=100000, description="Failed logins per client across all user names (password spraying) within login_client_window_seconds")
+    login_client_window_seconds: int = Field(default=600, ge=1, le=86400)
 
     public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
     admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")
@@ -72,7 +82,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    @field_validator("data_dir", "cache_dir", "model_path", mode="after")
+    @field_validator("data_dir", "cache_dir", "model_path", "refusal_model_path", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -81,6 +91,8 @@ class Settings(BaseSettings):
     def _check(self) -> "Settings":
         if self.chunk_overlap >= self.chunk_size:
             raise ValueError("WUXUE_CHUNK_OVERLAP must be smaller than WUXUE_CHUNK_SIZE")
+        if self.max_upload_request_mb < self.max_upload_mb:
+            raise ValueError("WUXUE_MAX_UPLOAD_REQUEST_MB must be at least WUXUE_MAX_UPLOAD_MB")
         if self.model_path is None and self.embed_backend != "hashing":
             self.model_path = bundled_model_path()
         return self
@@ -88,6 +100,14 @@ class Settings(BaseSettings):
     @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
+
+    @property
+    def max_upload_request_bytes(self) -> int:
+        return self.max_upload_request_mb * 1024 * 1024
+
+    @property
+    def max_json_bytes(self) -> int:
+        return self.max_json_kb * 1024
 
 
 def load_settings(**overrides: object) -> Settings:

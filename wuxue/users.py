@@ -80,12 +80,27 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    """A real hash of a random password, so an unknown user name costs one scrypt like a known one."""
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+    return _DUMMY_HASH
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
 class UserStore(SqliteStore):
     schema = SCHEMA
+
+    def __init__(self, path) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(path)
+        _dummy_hash()  # paid at start-up, not by the first login with an unknown name
 
     def add(self, username: str, role: str, password: str) -> User:
         if role not in ROLES:
@@ -118,7 +133,9 @@ class UserStore(SqliteStore):
     def authenticate(self, username: str, password: str) -> User:
         with self._lock:
             row = self._db.execute("SELECT username, role, created_at, password_hash FROM users WHERE username = ?", [username]).fetchone()
-        if row is None or not verify_password(password, row[3]):
+        # Unknown names run the same hash as known ones: timing must not reveal which names exist.
+        matches = verify_password(password, row[3] if row is not None else _dummy_hash())
+        if row is None or not matches:
             raise AuthError("用户名或密码错误")
         return User(row[0], row[1], row[2])
 

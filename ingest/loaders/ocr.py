@@ -34,6 +34,7 @@ _MIN_SIDE = 900  # small photos are scaled up so 5-号 characters reach the reco
 Progress = Callable[[str, int, int], None]
 _progress: ContextVar[Progress | None] = ContextVar("ocr_progress", default=None)
 _probe: ContextVar[bool] = ContextVar("ocr_probe", default=False)
+_run: ContextVar["OcrRun | None"] = ContextVar("ocr_run", default=None)
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 _engines: queue.Queue[Any] = queue.Queue()
@@ -54,20 +55,38 @@ class OcrPage:
         return "\n".join(self.lines)
 
 
+@dataclass
+class OcrRun:
+    """What OCR did inside one :func:`ocr_context` block."""
+
+    cut_short: bool = False  # a probe stopped before the last scanned page: the text read is not the whole file
+
+
 @contextmanager
-def ocr_context(*, on_progress: Progress | None = None, probe: bool = False) -> Iterator[None]:
-    """Within the block, OCR reports each page to ``on_progress``; ``probe`` stops at the first page with text."""
+def ocr_context(*, on_progress: Progress | None = None, probe: bool = False) -> Iterator[OcrRun]:
+    """Within the block, OCR reports each page to ``on_progress``; ``probe`` stops at the first page with text
+    (the yielded :class:`OcrRun` then says whether pages were left unread)."""
+    run = OcrRun()
     progress_token = _progress.set(on_progress)
     probe_token = _probe.set(probe)
+    run_token = _run.set(run)
     try:
-        yield
+        yield run
     finally:
         _progress.reset(progress_token)
         _probe.reset(probe_token)
+        _run.reset(run_token)
 
 
 def probing() -> bool:
     return _probe.get()
+
+
+def probe_cut_short() -> None:
+    """Called when a probe leaves pages unread, so whoever probed knows the text is partial."""
+    run = _run.get()
+    if run is not None:
+        run.cut_short = True
 
 
 def report_progress(done: int, total: int) -> None:

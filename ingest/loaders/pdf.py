@@ -8,7 +8,7 @@ import re
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from wuxue.errors import CorruptFileError, EncryptedPdfError, NoTextLayerError
+from wuxue.errors import CorruptFileError, EmptyDocumentError, EncryptedPdfError, NoTextLayerError
 from wuxue.ingest.document import RawBlock, RawDocument
 from wuxue.ingest.loaders.scan import ocr_scanned_pages
 
@@ -23,10 +23,12 @@ def load(data: bytes, filename: str) -> RawDocument:
         raise
     except FileNotDecryptedError as exc:
         raise EncryptedPdfError("加密的PDF：请先解除密码保护再上传", filename=filename) from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError) as exc:
-        raise CorruptFileError("文件损坏：无法解析PDF", filename=filename, detail=str(exc)) from exc
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, RecursionError, ZeroDivisionError) as exc:
+        raise CorruptFileError("文件损坏：无法解析PDF", filename=filename, detail=str(exc)[:300]) from exc
+    if not pages:
+        raise EmptyDocumentError("PDF 中没有任何页面（共 0 页）", filename=filename)
     pages, confidences = ocr_scanned_pages(data, pages, filename)
-    if not pages or not any(page.strip() for page in pages):
+    if not any(page.strip() for page in pages):
         raise NoTextLayerError("扫描件无文字层：OCR 未识别到文字", filename=filename)
     blocks = [RawBlock(text, page=number) for number, text in enumerate(pages, start=1)]
     return RawDocument(blocks=blocks, source_type="pdf", hard_wrapped=True, title_hint=_metadata_title(reader),

@@ -65,6 +65,8 @@ def ocr_pages(images: Sequence[tuple[int, PageImage]], *, filename: str = "") ->
             texts[number], confidences[number] = page.lines, page.confidence
             ocr.report_progress(done, len(images))
             if ocr.probing() and page.lines:
+                if done < len(images):
+                    ocr.probe_cut_short()
                 break
     else:
         # PDFium is not thread-safe: pages are rendered here, one or two ahead, and only recognised in the pool.

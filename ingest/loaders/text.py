@@ -8,12 +8,14 @@ from charset_normalizer import from_bytes
 
 from wuxue.errors import EncodingUnknownError
 from wuxue.ingest.document import RawBlock, RawDocument
+from wuxue.ingest.sniff import utf16_without_bom
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16"}
 
 
 def _cjk_ratio(text: str) -> float:
@@ -25,14 +27,29 @@ def _cjk_ratio(text: str) -> float:
 
 
 def decode_text(data: bytes, filename: str = "") -> str:
-    """Decode bytes: BOM first, then strict UTF-8, then GB18030, then charset-normalizer's best guess."""
+    """Decode bytes: BOM first, then strict UTF-8, UTF-16 without BOM, GB18030, then charset-normalizer's best guess.
+
+    A file whose BOM names an encoding its bytes do not follow is refused with the position of the
+    first bad byte, never decoded as something else.
+    """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return data.decode(encoding)
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                position = exc.start + 1 + (len(bom) if encoding == "utf-8-sig" else 0)  # utf-8-sig counts after its BOM
+                raise EncodingUnknownError(f"编码错误：文件开头标明 {_BOM_NAMES[encoding]} 编码，但第 {position} 字节起的内容不符合该编码",
+                                           filename=filename) from exc
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return data[: len(data) - len(data) % 2].decode(utf16)
+        except UnicodeDecodeError:
+            pass
     try:
         decoded = data.decode("gb18030")
         if _cjk_ratio(decoded) >= 0.3:

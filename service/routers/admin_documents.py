@@ -5,27 +5,26 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from wuxue.catalog import document_catalog
-from wuxue.errors import WuxueError
 from wuxue.history import DocumentVersion
-from wuxue.ingest.manifest import KINDS, ManifestEntry
-from wuxue.ingest.pipeline import content_hash
-from wuxue.knowledge_base import KnowledgeBase, entry_of
-from wuxue.jobs import JobRunner
+from wuxue.ingest.manifest import KINDS
+from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.auth import Admin
 from wuxue.service.deps import KB, Audit, Jobs
 from wuxue.service.routers.admin_jobs import JobOut, job_out
-from wuxue.users import User
+from wuxue.uploads import Upload, UploadDesk, check_kind, display_name
 
 router = APIRouter(prefix="/api/admin/documents", tags=["管理"])
 
 
 class AcceptedFile(BaseModel):
     filename: str
-    doc_id: str
+    doc_id: str = Field(description="新文档的编号（由文件名生成，从不与已有或历史文档重复）")
     job_id: str
+    title: str
 
 
 class RefusedFile(BaseModel):
@@ -78,35 +77,42 @@ class PurgeOut(BaseModel):
     sources_deleted: int
 
 
-class InvalidKindError(WuxueError):
-    code = "invalid_kind"
+class SideOut(BaseModel):
+    title: str = Field(description="当前版本：文档标题；新文件：文件中的标题（元数据页首行）")
+    date: str
+    stated_date: str = Field(description="文件开头写明的日期，如 2017年10月24日")
+    stated_year: int | None
+    filename: str
+    size_bytes: int
+    chars: int
+    chunks: int
+    first_lines: list[str]
 
 
-def _safe_name(filename: str | None) -> str:
-    """A display name only — never used as a path (sources are stored by content hash)."""
-    return (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200] or "upload"
+class PreviewOut(BaseModel):
+    doc_id: str
+    current: SideOut
+    new: SideOut
+    diff: list[str] = Field(description="解析后文字的差异（unified diff，最多 80 行）")
+    diff_truncated: bool
+    added_lines: int
+    removed_lines: int
+    warnings: list[str] = Field(description="例如：新文件看起来比当前版本更旧")
 
 
-def _check_kind(kind: str | None) -> None:
-    if kind and kind not in KINDS:
-        raise InvalidKindError(f"文档类型应为：{'、'.join(KINDS)}")
-
-
-async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> bytes:
+async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> Upload:
     """At most one byte past the size limit: enough for the core's check to refuse it (文件过大),
     never a whole oversized file in memory."""
-    return await upload.read(kb.settings.max_upload_bytes + 1)
+    return Upload(display_name(upload.filename), await upload.read(kb.settings.max_upload_bytes + 1))
 
 
-def _accept(kb: KnowledgeBase, jobs: JobRunner, data: bytes, name: str, entry: ManifestEntry, user: User, *, note: str = "") -> AcceptedFile:
-    """Check now (refusals are immediate), store the source by hash, and queue the indexing job."""
-    doc_id = kb.check_upload(data, name, entry)
-    digest = content_hash(data)
-    kb.data_dir.store_source(data, digest)
-    entry = entry.model_copy(update={"doc_id": doc_id})
-    job = jobs.submit("ingest", {"content_hash": digest, "filename": name, "entry": entry.model_dump(), "note": note},
-                      created_by=user.username, current=name)
-    return AcceptedFile(filename=name, doc_id=doc_id, job_id=job.id)
+def _title_of(kb: KnowledgeBase, doc_id: str) -> str:
+    """The title an audit entry names: the indexed document's, else the newest version's in the history."""
+    document = kb.snapshot.store.document(doc_id) if kb.data_dir.current() else None
+    if document is not None:
+        return document.title
+    versions = kb.history.versions(doc_id)
+    return str(versions[0].meta.get("title") or doc_id) if versions else doc_id
 
 
 @router.get("", response_model=list[CatalogOut], summary="文档列表：状态、切块数、版本、上传人与时间")
@@ -119,7 +125,7 @@ def document_kinds(_: Admin) -> list[str]:
     return list(KINDS)
 
 
-@router.post("", response_model=UploadOut, status_code=202, summary="上传文档（可多个），后台建立索引")
+@router.post("", response_model=UploadOut, status_code=202, summary="上传文档（可多个）：每个文件都成为新文档，后台建立索引")
 async def upload_documents(
     kb: KB,
     jobs: Jobs,
@@ -131,50 +137,53 @@ async def upload_documents(
     date: Annotated[str, Form(max_length=40)] = "",
     issuer: Annotated[str, Form(max_length=200)] = "",
 ) -> UploadOut:
-    accepted: list[AcceptedFile] = []
-    refused: list[RefusedFile] = []
-    for upload in files:
-        name = _safe_name(upload.filename)
-        entry = ManifestEntry(file=name, title=(title or None) if len(files) == 1 else None,
-                              kind=kind if kind in KINDS else "其他", date=date, issuer=issuer)
-        try:
-            item = _accept(kb, jobs, await _read_bounded(upload, kb), name, entry, user)
-        except WuxueError as error:
-            refused.append(RefusedFile(filename=name, code=error.code, reason=error.message))
-            audit.record(user.username, "refuse_upload", name, code=error.code, reason=error.message)
-            continue
-        accepted.append(item)
-        audit.record(user.username, "upload", item.doc_id, filename=name, job_id=item.job_id)
-    return UploadOut(accepted=accepted, refused=refused)
+    """Each file gets its own accepted or refused row. A new upload never replaces a document: use 替换 for that."""
+    await run_in_threadpool(kb.check_writable)
+    uploads = [await _read_bounded(upload, kb) for upload in files]
+    desk = UploadDesk(kb, jobs, audit)
+    accepted, refused = await run_in_threadpool(desk.accept_all, uploads, actor=user.username, title=title, kind=kind, date=date, issuer=issuer)
+    return UploadOut(accepted=[AcceptedFile(**vars(item)) for item in accepted], refused=[RefusedFile(**vars(item)) for item in refused])
+
+
+@router.post("/{doc_id}/versions/preview", response_model=PreviewOut,
+             summary="替换前预览：当前版本与新文件并排对比（标题、日期、大小、开头几行、差异；新文件更旧时给出警告）")
+async def preview_replacement(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, _: Admin,
+                              file: Annotated[UploadFile, File(description="新版本文件")]) -> PreviewOut:
+    upload = await _read_bounded(file, kb)
+    comparison = await run_in_threadpool(UploadDesk(kb, jobs, audit).preview_replacement, doc_id, upload)
+    return PreviewOut(**comparison.to_dict())
 
 
 @router.post("/{doc_id}/versions", response_model=AcceptedFile, status_code=202,
-             summary="上传新版本替换文档（旧版本保留在历史中，可恢复）")
+             summary="确认替换：上传新版本（可同时修改元数据；旧版本保留在历史中，可恢复）")
 async def replace_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin,
-                           file: Annotated[UploadFile, File(description="新版本文件")]) -> AcceptedFile:
-    current = kb.document(doc_id)
-    name = _safe_name(file.filename)
-    entry = entry_of(current, filename=name)
-    item = _accept(kb, jobs, await _read_bounded(file, kb), name, entry, user, note="上传新版本")
-    audit.record(user.username, "replace", doc_id, filename=name, job_id=item.job_id)
-    return item
+                           file: Annotated[UploadFile, File(description="新版本文件")],
+                           title: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
+                           kind: Annotated[str | None, Form()] = None,
+                           date: Annotated[str | None, Form(max_length=40)] = None,
+                           issuer: Annotated[str | None, Form(max_length=200)] = None) -> AcceptedFile:
+    await run_in_threadpool(kb.check_writable)
+    upload = await _read_bounded(file, kb)
+    changes = {name: value for name, value in {"title": title, "kind": kind, "date": date, "issuer": issuer}.items() if value is not None}
+    item = await run_in_threadpool(UploadDesk(kb, jobs, audit).replace, doc_id, upload, changes, actor=user.username)
+    return AcceptedFile(**vars(item))
 
 
 @router.patch("/{doc_id}", response_model=JobOut, status_code=202, summary="修改标题、类型、日期、发布机关（后台重建该文档）")
 def update_metadata(doc_id: str, body: MetadataIn, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
-    kb.document(doc_id)
-    _check_kind(body.kind)
+    current = kb.document(doc_id)
+    check_kind(body.kind)
     changes = body.model_dump(exclude_none=True)
     job = jobs.submit("update_metadata", {"doc_id": doc_id, "changes": changes}, created_by=user.username, current=doc_id)
-    audit.record(user.username, "update_metadata", doc_id, changes=changes, job_id=job.id)
+    audit.record(user.username, "update_metadata", doc_id, title=current.title, changes=changes, job_id=job.id)
     return job_out(job)
 
 
 @router.delete("/{doc_id}", response_model=JobOut, status_code=202, summary="删除文档（从两个索引中移除；历史保留，可恢复）")
 def delete_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
-    kb.document(doc_id)
+    current = kb.document(doc_id)
     job = jobs.submit("remove", {"doc_id": doc_id}, created_by=user.username, current=doc_id)
-    audit.record(user.username, "delete", doc_id, job_id=job.id)
+    audit.record(user.username, "delete", doc_id, title=current.title, job_id=job.id)
     return job_out(job)
 
 
@@ -185,16 +194,17 @@ def list_versions(doc_id: str, kb: KB, _: Admin) -> list[DocumentVersion]:
 
 @router.post("/{doc_id}/versions/{version}/restore", response_model=JobOut, status_code=202, summary="恢复某一历史版本")
 def restore_version(doc_id: str, version: int, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
-    kb.history.version(doc_id, version)
+    old = kb.history.version(doc_id, version)
     job = jobs.submit("restore", {"doc_id": doc_id, "version": version}, created_by=user.username, current=doc_id)
-    audit.record(user.username, "restore", doc_id, version=version, job_id=job.id)
+    audit.record(user.username, "restore", doc_id, title=str(old.meta.get("title") or doc_id), version=version, job_id=job.id)
     return job_out(job)
 
 
 @router.delete("/{doc_id}/history", response_model=PurgeOut, summary="清除已删除文档的历史与原文件")
 def purge_document(doc_id: str, kb: KB, audit: Audit, user: Admin) -> PurgeOut:
+    title = _title_of(kb, doc_id)
     removed = kb.purge(doc_id)
-    audit.record(user.username, "purge", doc_id, sources_deleted=len(removed))
+    audit.record(user.username, "purge", doc_id, title=title, sources_deleted=len(removed))
     return PurgeOut(doc_id=doc_id, sources_deleted=len(removed))
 
 

@@ -26,6 +26,7 @@ class JobOut(BaseModel):
     created_by: str
     created_at: float
     updated_at: float
+    note: str = ""
 
 
 class AuditOut(BaseModel):

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from wuxue.service.auth import Asker
-from wuxue.service.deps import KB, LLM, AppDB
+from wuxue.service.deps import KB, LLM, AppDB, Refusal
 from wuxue.service.schemas import MAX_QUESTION_CHARS, AskRequest, AskResponse, SearchResponse
 from wuxue.answering import ask
 from wuxue.answering.ask import ask_stream, validate_question
@@ -21,9 +21,9 @@ router = APIRouter(prefix="/api", tags=["问答"])
 
 
 @router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
-def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, _: Asker) -> AskResponse:
-    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
-    query_id = app_db.log_query(result.question, result.found, result.answer)
+def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker) -> AskResponse:
+    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal, llm=llm, history=body.history)
+    query_id = app_db.log_query(result.resolved_question or result.question, result.found, result.answer)
     return AskResponse(query_id=query_id, **result.to_dict())
 
 
@@ -33,14 +33,16 @@ def _sse(event: str, data: object) -> str:
 
 @router.post("/ask/stream", summary="提问（SSE 流式）：citations → delta… → done",
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, _: Asker) -> StreamingResponse:
-    events = ask_stream(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, llm=llm)
+def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker) -> StreamingResponse:
+    events = ask_stream(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal, llm=llm,
+                        history=body.history)
     first = next(events)  # validation and retrieval errors surface here as JSON errors, not mid-stream
 
     def stream() -> Iterator[str]:
         for event, data in itertools.chain([first], events):
             if event == "done" and isinstance(data, dict):
-                data = {**data, "query_id": app_db.log_query(str(data["question"]), bool(data["found"]), str(data["answer"]))}
+                asked = str(data.get("resolved_question") or data["question"])  # what was answered
+                data = {**data, "query_id": app_db.log_query(asked, bool(data["found"]), str(data["answer"]))}
             yield _sse(event, data)
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})

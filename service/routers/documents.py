@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from wuxue.errors import WuxueError
+from wuxue.index.store import StoredChunk
 from wuxue.service.deps import KB
 from wuxue.service.schemas import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
 
@@ -28,7 +30,7 @@ def get_document(doc_id: str, kb: KB) -> DocumentDetail:
     return DocumentDetail(**document.to_dict(), outline=kb.snapshot.store.document_outline(doc_id))
 
 
-@router.get("/{doc_id}/text", response_model=DocumentTextOut, summary="原文：某段落及其前后文")
+@router.get("/{doc_id}/text", response_model=DocumentTextOut, summary="原文：某段落及其前后文（相邻段落的重叠部分只显示一次）")
 def get_document_text(
     doc_id: str,
     kb: KB,
@@ -37,12 +39,33 @@ def get_document_text(
 ) -> DocumentTextOut:
     document = kb.document(doc_id)
     chunks = kb.snapshot.store.chunks_of(doc_id)
-    if around is not None:
-        position = next((i for i, c in enumerate(chunks) if c.chunk_id == around), None)
-        if position is None:
-            raise UnknownChunkError(f"段落不存在：{around}")
-        chunks = chunks[max(0, position - radius) : position + radius + 1]
-    passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
-                           char_end=c.char_end, focus=c.chunk_id == around, source=c.source or "text",
-                           ocr_confidence=c.ocr_confidence) for c in chunks]
-    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
+    if around is None:  # every chunk as indexed (the admin page shows them), overlaps included
+        passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
+                               char_end=c.char_end, focus=False, source=c.source or "text", ocr_confidence=c.ocr_confidence)
+                    for c in chunks]
+        return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
+    position = next((i for i, c in enumerate(chunks) if c.chunk_id == around), None)
+    if position is None:
+        raise UnknownChunkError(f"段落不存在：{around}")
+    window = chunks[max(0, position - radius) : position + radius + 1]
+    text = kb.snapshot.store.document_text(doc_id) or ""
+    return DocumentTextOut(doc_id=doc_id, title=document.title, passages=continuous(window, text, around))
+
+
+def continuous(chunks: Sequence[StoredChunk], document: str, focus: str | None = None) -> list[PassageOut]:
+    """Consecutive chunks as reading text: each starts where the one before ended, so the overlap the index
+    keeps between neighbouring chunks is shown once, and what lies between two chunks (a line break) is kept.
+    Offsets stay exact: text == document[char_start:char_end]."""
+    passages: list[PassageOut] = []
+    shown_to: int | None = None
+    for c in chunks:
+        start = c.char_start if shown_to is None else shown_to
+        if start >= c.char_end and c.chunk_id != focus:
+            continue
+        start = min(start, c.char_end)
+        text = document[start:c.char_end] if len(document) >= c.char_end else c.text[max(start - c.char_start, 0):]
+        passages.append(PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page_at(max(start - c.char_start, 0)),
+                                   text=text, char_start=start, char_end=c.char_end, focus=c.chunk_id == focus,
+                                   source=c.source or "text", ocr_confidence=c.ocr_confidence))
+        shown_to = max(shown_to or 0, c.char_end)
+    return passages

@@ -50,7 +50,7 @@ async function upload(files) {
       list.prepend(el("li", { class: "refused", "data-filename": item.filename }, `✗ ${item.filename}：${item.reason}`));
     }
     for (const item of result.accepted) {
-      list.prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → ${item.doc_id} `, ...jobProgress(item.job_id)));
+      list.prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → 新文档《${item.title}》（${item.doc_id}） `, ...jobProgress(item.job_id)));
     }
   } catch (error) {
     list.prepend(el("li", { class: "refused" }, `上传失败：${error.message}`));
@@ -128,21 +128,90 @@ function actionsCell(row) {
   return cell;
 }
 
+// 替换 is the only way a document changes its text: pick a file, see old and new side by side, then confirm.
 function replaceButton(row) {
   const input = el("input", { type: "file", accept: ".pdf,.docx,.txt,.md,.markdown,.html,.htm", hidden: true });
-  input.addEventListener("change", async () => {
+  input.addEventListener("change", () => {
+    const file = input.files[0];
+    input.value = "";
+    if (file) showReplacePreview(row, file);
+  });
+  return el("span", {}, actionButton("替换", () => input.click()), input);
+}
+
+function sizeLabel(bytes) {
+  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+function comparisonTable(preview) {
+  const sides = [preview.current, preview.new];
+  const line = (label, value) => el("tr", {}, el("th", {}, label), ...sides.map((side) => el("td", {}, value(side))));
+  return el("table", { class: "compare" },
+    el("thead", {}, el("tr", {}, el("th", {}, ""), el("th", {}, "当前版本"), el("th", {}, "新文件"))),
+    el("tbody", {},
+      line("标题", (s) => s.title),
+      line("文件名", (s) => s.filename),
+      line("文中日期", (s) => s.stated_date || (s.stated_year ? `${s.stated_year}年` : "（未写明）")),
+      line("元数据日期", (s) => s.date || "—"),
+      line("大小", (s) => `${sizeLabel(s.size_bytes)} · ${s.chars} 字 · ${s.chunks} 块`),
+      el("tr", {}, el("th", {}, "开头几行"), ...sides.map((s) => el("td", {}, el("div", { class: "first-lines" }, s.first_lines.join("\n")))))));
+}
+
+function diffBlock(preview) {
+  const lines = preview.diff.map((text) => el("div", { class: text.startsWith("+") && !text.startsWith("+++") ? "added" : text.startsWith("-") && !text.startsWith("---") ? "removed" : "" }, text));
+  return el("div", {},
+    el("h3", {}, `文字差异：新增 ${preview.added_lines} 行，删除 ${preview.removed_lines} 行${preview.diff_truncated ? "（只显示前 80 行）" : ""}`),
+    lines.length ? el("div", { class: "diff" }, ...lines) : el("p", { class: "muted" }, "解析后的文字没有差异"));
+}
+
+async function showReplacePreview(row, file) {
+  openDetail(`替换：${row.title}`, el("p", { class: "status" }, `正在解析 ${file.name} 并与当前版本比较…`));
+  let preview;
+  try {
     const form = new FormData();
-    form.append("file", input.files[0], input.files[0].name);
+    form.append("file", file, file.name);
+    preview = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions/preview`, { method: "POST", body: form });
+  } catch (error) {
+    openDetail(`替换：${row.title}`, el("p", { class: "refused" }, `✗ ${file.name}：${error.message}`));
+    return;
+  }
+  const kinds = await api("/api/admin/documents/kinds");
+  const warnings = preview.warnings.map((text) => el("li", {}, text));
+  const acknowledge = el("input", { type: "checkbox", name: "acknowledge" });
+  const form = el("form", { class: "grid replace-form" },
+    el("label", {}, "标题 ", el("input", { name: "title", value: row.title, maxLength: 200, required: true })),
+    el("label", {}, "类型 ", el("select", { name: "kind" }, ...kinds.map((k) => el("option", { value: k, selected: k === row.kind }, k)))),
+    el("label", {}, "日期 ", el("input", { name: "date", value: row.date, maxLength: 40 })),
+    el("label", {}, "发布机关 ", el("input", { name: "issuer", value: row.issuer, maxLength: 200 })));
+  const confirmButton = el("button", { type: "button", class: "primary", disabled: warnings.length > 0 }, "确认替换");
+  const cancelButton = el("button", { type: "button" }, "取消");
+  acknowledge.addEventListener("change", () => { confirmButton.disabled = !acknowledge.checked; });
+  const note = el("p", { class: "status", role: "status" });
+  cancelButton.addEventListener("click", () => { $("detail").hidden = true; });
+  confirmButton.addEventListener("click", async () => {
+    const body = new FormData();
+    body.append("file", file, file.name);
+    const original = { title: row.title, kind: row.kind, date: row.date, issuer: row.issuer };
+    for (const [name, value] of new FormData(form).entries()) if (String(value).trim() !== (original[name] || "")) body.append(name, String(value).trim());
+    confirmButton.disabled = true;
     try {
-      const item = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions`, { method: "POST", body: form });
-      $("upload-results").prepend(el("li", {}, `${item.filename} → ${row.title}（新版本） `, ...jobProgress(item.job_id)));
+      const item = await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}/versions`, { method: "POST", body });
+      $("detail").hidden = true;
+      $("upload-results").prepend(el("li", { "data-filename": item.filename, "data-job": item.job_id }, `${item.filename} → 替换《${row.title}》（新版本） `, ...jobProgress(item.job_id)));
+      loadDocuments();
+      loadAudit();
     } catch (error) {
-      $("upload-results").prepend(el("li", { class: "refused" }, `✗ ${input.files[0].name}：${error.message}`));
+      note.textContent = error.message;
+      note.classList.add("error");
+      confirmButton.disabled = false;
     }
   });
-  const button = actionButton("替换", () => input.click());
-  const wrap = el("span", {}, button, input);
-  return wrap;
+  openDetail(`替换：${row.title}`,
+    el("p", {}, `用 ${file.name} 替换《${row.title}》（${row.doc_id}）。旧版本保留在版本历史中，可以恢复。`),
+    warnings.length ? el("div", { class: "warnings", role: "alert" }, el("strong", {}, "请注意："), el("ul", {}, ...warnings),
+      el("label", {}, acknowledge, " 我已核对，仍要替换")) : "",
+    comparisonTable(preview), diffBlock(preview),
+    el("h3", {}, "替换时一并修改元数据（可选）"), form, el("div", { class: "replace-actions" }, confirmButton, " ", cancelButton), note);
 }
 
 async function loadDocuments() {
@@ -255,8 +324,9 @@ async function loadAudit() {
   let entries;
   try { entries = await api("/api/admin/audit?limit=100"); } catch (_) { return; }
   $("audit").querySelector("tbody").replaceChildren(...entries.map((e) => el("tr", {},
-    el("td", {}, when(e.at)), el("td", {}, e.actor), el("td", {}, e.action_label), el("td", {}, e.target),
-    el("td", { class: "muted" }, Object.entries(e.detail).map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join("，")))));
+    el("td", {}, when(e.at)), el("td", {}, e.actor), el("td", {}, e.action_label),
+    el("td", {}, e.detail.title ? `《${e.detail.title}》 ${e.target}` : e.target),
+    el("td", { class: "muted" }, Object.entries(e.detail).filter(([k]) => k !== "title").map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join("，")))));
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -2,7 +2,9 @@
 "use strict";
 
 const RECENT_KEY = "wuxue.recent";
+const HISTORY_LIMIT = 5; // previous questions sent with each ask, so 那权利呢？ is read against them
 let current = null; // the last ask response
+let asked = []; // this visit's questions, oldest first (as typed; the server resolves follow-ups)
 
 function setStatus(message, isError = false) {
   $("status").textContent = message;
@@ -14,43 +16,78 @@ function selectedDocs() {
 }
 
 function pageLabel(c) {
+  const pages = [...new Set((c.highlight_pages || []).filter(Boolean))].sort((a, b) => a - b);
+  if (pages.length > 1) return `第${pages.join("、")}页`;
   if (c.highlight_page) return `第${c.highlight_page}页`;
   if (!c.page) return "";
   return c.page_end && c.page_end !== c.page ? `第${c.page}–${c.page_end}页` : `第${c.page}页`;
 }
 
-function passageWithMarks(text, highlight) {
-  const node = el("div", { class: "passage" });
+// Appends text to node with every span ([start, end) offsets into text) in a <mark>; overlapping spans merge.
+function appendMarked(node, text, spans) {
   let cursor = 0;
-  for (const [start, end] of [...highlight].sort((a, b) => a[0] - b[0])) {
+  const clipped = (spans || [])
+    .map(([s, e]) => [Math.max(0, s), Math.min(text.length, e)])
+    .filter(([s, e]) => e > s)
+    .sort((a, b) => a[0] - b[0]);
+  for (const [start, end] of clipped) {
+    if (end <= cursor) continue;
     if (start > cursor) node.append(text.slice(cursor, start));
-    node.append(el("mark", {}, text.slice(start, end)));
-    cursor = Math.max(cursor, end);
+    node.append(el("mark", {}, text.slice(Math.max(start, cursor), end)));
+    cursor = end;
   }
   node.append(text.slice(cursor));
   return node;
 }
 
+function passageWithMarks(text, highlight) {
+  return appendMarked(el("div", { class: "passage" }), text, highlight);
+}
+
+// A line of answer text with its [n] markers as buttons that bring the source into view.
+function withMarkers(node, line) {
+  for (const part of line.split(/(\[\d+\])/)) {
+    const match = part.match(/^\[(\d+)\]$/);
+    if (match) {
+      const marker = el("button", { type: "button", class: "marker", title: `查看出处 ${match[1]}` }, `[${match[1]}]`);
+      marker.addEventListener("click", () => focusSource(Number(match[1])));
+      node.append(marker);
+    } else if (part) {
+      node.append(part);
+    }
+  }
+  return node;
+}
+
+function plainQuestion(text) {
+  return (text || "").replace(/[？?。\s]+$/u, "");
+}
+
+function renderNotes(data) {
+  const resolved = $("resolved");
+  resolved.hidden = !data.resolved_question;
+  resolved.textContent = data.resolved_question ? `按‘${plainQuestion(data.resolved_question)}’理解` : "";
+  const scope = $("scope-notice");
+  scope.hidden = !data.scope_notice;
+  scope.textContent = data.scope_notice || "";
+}
+
 function renderAnswer(data) {
   const box = $("answer");
   box.replaceChildren();
+  renderNotes(data);
   $("answer-box").classList.toggle("not-found", !data.found);
   $("answer-title").textContent = data.found ? "回答" : "未找到";
   $("sources-title").textContent = data.found ? "出处" : "可能相关";
-  for (const line of data.answer.split("\n")) {
-    const p = el("p");
-    const parts = line.split(/(\[\d+\])/);
-    for (const part of parts) {
-      const match = part.match(/^\[(\d+)\]$/);
-      if (match) {
-        const marker = el("button", { type: "button", class: "marker", title: `查看出处 ${match[1]}` }, `[${match[1]}]`);
-        marker.addEventListener("click", () => focusSource(Number(match[1])));
-        p.append(marker);
-      } else if (part) {
-        p.append(part);
-      }
-    }
-    box.append(p);
+  const direct = data.found ? (data.direct || "").trim() : "";
+  const directBox = $("direct");
+  directBox.replaceChildren();
+  directBox.hidden = !direct;
+  if (direct) withMarkers(directBox, direct);
+  let lines = (data.answer || "").split("\n");
+  if (direct && lines.length && lines[0].trim() === direct) lines = lines.slice(1); // the direct line is shown above
+  for (const line of lines) {
+    if (line.trim()) box.append(withMarkers(el("p", { class: direct ? "quote-line" : "" }), line));
   }
   if (data.mode === "llm") box.append(el("p", { class: "muted" }, "（由大模型依据上列出处撰写）"));
   if (data.unsupported && data.unsupported.length) {
@@ -67,6 +104,11 @@ function focusSource(n) {
   setTimeout(() => card.classList.remove("flash"), 1500);
 }
 
+function alsoIn(c) {
+  const places = (c.also_in || []).map((o) => [o.title, o.section || "正文", o.page ? `第${o.page}页` : ""].filter(Boolean).join(" · "));
+  return places.length ? el("div", { class: "also-in" }, `亦见：${places.join("；")}`) : null;
+}
+
 function renderSources(data) {
   const list = $("sources");
   list.replaceChildren();
@@ -76,8 +118,10 @@ function renderSources(data) {
     const card = el("li", { class: "source", "data-marker": String(c.marker) },
       el("div", { class: "source-head" }, el("span", { class: "source-num" }, `[${c.marker}]`), c.title),
       el("div", { class: "crumb" }, [c.section || "正文", pageLabel(c)].filter(Boolean).join(" · ")),
-      passageWithMarks(c.text, c.highlight),
-      el("div", { class: "source-foot" }, el("span", { class: "score" }, `相关度 ${c.score.toFixed(3)}`), view));
+      passageWithMarks(c.text, c.highlight || []));
+    const also = alsoIn(c);
+    if (also) card.append(also);
+    card.append(el("div", { class: "source-foot" }, el("span", { class: "score" }, `相关度 ${Number(c.score || 0).toFixed(3)}`), view));
     list.append(card);
   }
 }
@@ -91,12 +135,29 @@ async function openViewer(c) {
     const data = await api(`/api/documents/${encodeURIComponent(c.doc_id)}/text?around=${encodeURIComponent(c.chunk_id)}&radius=3`);
     body.replaceChildren();
     let focus = null;
+    let block = null;
+    let text = null;
+    let section = null;
+    // Passages come back continuous (each starts where the previous ended): one block per section and per
+    // cited/uncited stretch, the section shown once, the cited spans marked at their offsets in the document.
     for (const p of data.passages) {
-      const block = el("div", { class: "viewer-passage" + (p.focus ? " focus" : "") },
-        el("span", { class: "crumb" }, [p.section || "正文", pageLabel(p)].filter(Boolean).join(" · ")),
-        p.focus ? passageWithMarks(p.text, c.highlight) : el("div", {}, p.text));
-      body.append(block);
-      if (p.focus) focus = block;
+      const cited = p.focus || (p.char_start < c.char_end && p.char_end > c.char_start);
+      const kind = "viewer-passage" + (cited ? " focus" : "");
+      let shown = p.text;
+      let offset = p.char_start;
+      if (!block || p.section !== section || block.className !== kind) {
+        block = el("div", { class: kind });
+        if (p.section !== section) block.append(el("span", { class: "crumb" }, [p.section || "正文", pageLabel(p)].filter(Boolean).join(" · ")));
+        text = el("div", {});
+        block.append(text);
+        body.append(block);
+        section = p.section;
+        if (cited && !focus) focus = block;
+        const lead = shown.match(/^\s+/); // the line break between two chunks opens no block with a blank line
+        if (lead) { shown = shown.slice(lead[0].length); offset += lead[0].length; }
+      }
+      const spans = cited ? (c.highlight || []).map(([s, e]) => [c.char_start + s - offset, c.char_start + e - offset]) : [];
+      appendMarked(text, shown, spans);
     }
     if (focus) focus.scrollIntoView({ block: "center" });
   } catch (error) {
@@ -132,13 +193,17 @@ async function ask() {
   $("feedback-status").textContent = "";
   try {
     const docs = selectedDocs();
-    const data = await api("/api/ask", { method: "POST", body: JSON.stringify({ question, doc_ids: docs.length ? docs : null }) });
+    const history = asked.slice(-HISTORY_LIMIT);
+    const data = await api("/api/ask", { method: "POST", body: JSON.stringify({ question, doc_ids: docs.length ? docs : null, history }) });
     current = data;
     renderAnswer(data);
     renderSources(data);
     $("result").hidden = false;
     setStatus(data.found ? `找到 ${data.citations.length} 处出处（${Math.round(data.timing_ms.search + data.timing_ms.answer)} 毫秒）` : "知识库中未找到与该问题相关的内容");
-    rememberQuestion(question);
+    asked.push(question);
+    renderContext(data);
+    if (window.matchMedia("(max-width: 600px)").matches) $("result").scrollIntoView({ block: "start" }); // a phone shows the answer, not the examples
+    rememberQuestion(data.resolved_question || question);
   } catch (error) {
     setStatus(`出错了：${error.message}`, true);
   } finally {
@@ -146,8 +211,23 @@ async function ask() {
   }
 }
 
+// Under the form: what a follow-up (那权利呢？) will be read against, and a way to start a new topic.
+function renderContext(data) {
+  const box = $("context");
+  box.replaceChildren();
+  box.hidden = !asked.length;
+  if (!asked.length) return;
+  const last = plainQuestion(data && data.resolved_question ? data.resolved_question : asked[asked.length - 1]);
+  const reset = el("button", { type: "button", class: "link-button" }, "换个话题");
+  reset.addEventListener("click", () => { asked = []; renderContext(null); $("question").focus(); });
+  box.append(`追问（如“那……呢？”）将接着“${last}”理解 · `, reset);
+}
+
 function answerAsText(data) {
-  const lines = [`问：${data.question}`, `答：${data.answer}`, "", data.found ? "出处：" : "可能相关："];
+  const question = data.resolved_question ? `${data.question}（按“${plainQuestion(data.resolved_question)}”理解）` : data.question;
+  const lines = [`问：${question}`];
+  if (data.scope_notice) lines.push(data.scope_notice);
+  lines.push(`答：${data.answer}`, "", data.found ? "出处：" : "可能相关：");
   for (const c of data.citations) {
     lines.push(`[${c.marker}] 《${c.title}》 ${c.section || "正文"}${c.page ? " " + pageLabel(c) : ""}`);
     for (const [s, e] of c.highlight) lines.push(`    “${c.text.slice(s, e)}”`);

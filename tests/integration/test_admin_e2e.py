@@ -95,3 +95,39 @@ def test_a_member_cannot_use_the_admin_page(browser, server):
     status = page.evaluate("""async () => (await fetch('/api/admin/documents')).status""")
     assert status == 403  # the session cookie is a member's: the API refuses too
     context.close()
+
+
+def test_replacing_a_document_shows_both_versions_and_warns_when_the_new_one_is_older(browser, server):
+    """替换 the 2022 党章 by the 2017 text: the page compares them, warns, needs an acknowledgement, then replaces."""
+    from tests.conftest import FIXTURES
+
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(server.url + "/admin")
+    page.fill("#login-user", "admin")
+    page.fill("#login-pass", ADMIN_PASSWORD)
+    page.click("#login-form button[type=submit]")
+    row = page.locator("#docs tr[data-doc='dangzhang_2022']")
+    expect(row).to_contain_text("已完成")
+
+    row.locator("input[type=file]").set_input_files(str(FIXTURES / "dangzhang_2017.txt"))
+    detail = page.locator("#detail-body")
+    expect(detail.locator(".warnings")).to_contain_text("新文件看起来比当前版本更旧", timeout=60_000)
+    expect(detail.locator("table.compare")).to_contain_text("2017年10月24日")
+    expect(detail.locator("table.compare")).to_contain_text("2022年")
+    expect(detail.locator(".diff .removed").first).to_be_visible()
+    confirm = detail.get_by_role("button", name="确认替换")
+    expect(confirm).to_be_disabled()
+    page.screenshot(path=str(ARTIFACTS / "admin-replace-preview.png"), full_page=True)
+    detail.locator("input[name=acknowledge]").check()
+    detail.locator("input[name=title]").fill("中国共产党章程（2017年版）")
+    confirm.click()
+
+    item = page.locator("#upload-results li[data-filename='dangzhang_2017.txt']")
+    expect(item).to_contain_text("替换《")
+    expect(item.locator(".job-label")).to_have_text("完成", timeout=300_000)
+    expect(row).to_contain_text("中国共产党章程（2017年版）")
+    expect(row).to_contain_text("第 2 版")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("替换为新版本")
+    expect(page.locator("#audit tbody tr").first).to_contain_text("《中国共产党章程（2017年版）》")
+    context.close()

@@ -8,8 +8,10 @@ from dataclasses import asdict, dataclass, field
 
 from wuxue.answering.answer_type import expected_type
 from wuxue.answering.evidence import answer_scores, supporting_span
+from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
-from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
+from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
+from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.knowledge_base import KnowledgeBase
@@ -20,6 +22,7 @@ MAX_CITED = 3
 # mention the subject (“采取‘三会一课’等形式”) match the question's words as well as the one that answers.
 # 0.6 kept every supported answer on the gold set and cut the citations per answer from 2.2 to 1.7.
 RETRIEVAL_SHARE = 0.6
+MAX_HISTORY = 5  # previous questions a follow-up is read against
 
 
 @dataclass
@@ -37,6 +40,8 @@ class Citation:
     highlight: list[list[int]]
     score: float
     highlight_page: int | None = None  # the page of the first highlighted sentence (a passage may span pages)
+    highlight_pages: list[int | None] = field(default_factory=list)  # the page of each highlight span, parallel to highlight
+    also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same: doc_id, title, section, page, char_start, char_end
 
 
 @dataclass
@@ -50,6 +55,10 @@ class AskResult:
     mode: str = "extractive"  # or "llm" when an LLM wrote the answer from the passages
     unsupported: list[str] = field(default_factory=list)  # LLM sentences that cite no passage
     notice: str = ""  # e.g. why the LLM answer fell back to the extractive one
+    direct: str = ""  # the one-line direct answer with its [n] markers ("" when there is none, e.g. on a refusal)
+    kind: str = "other"  # the question kind: list | definition | quantity | date | actor | requirement | procedure | yesno | quiz_* | other
+    resolved_question: str = ""  # for an elliptical follow-up, the question actually answered; "" otherwise
+    scope_notice: str = ""  # the selected documents do not cover the question; the citations come from all documents
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -66,9 +75,10 @@ def validate_question(question: str, max_chars: int) -> str:
 
 def _citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
     chunk = hit.chunk
+    pages = [chunk.page_at(start) for start, _ in highlight]
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
                     chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
-                    chunk.page_at(highlight[0][0]) if highlight else chunk.page)
+                    pages[0] if pages else chunk.page, pages)
 
 
 def _overlaps(a: str, b: str) -> bool:
@@ -125,28 +135,35 @@ def _passages(result: SearchResult, limit: int | None = None) -> list[Citation]:
 
 @dataclass
 class _Retrieved:
-    question: str
+    question: str  # as the member asked it
     result: SearchResult
     found: bool
     signals: dict[str, float]
     search_ms: float
+    resolved_question: str = ""  # the question answered, when ``question`` was an elliptical follow-up
 
 
-def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None) -> _Retrieved:
+def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None,
+              history: Sequence[str] = ()) -> _Retrieved:
     question = validate_question(question, kb.settings.max_question_chars)
+    limit = kb.settings.max_question_chars
+    previous = [" ".join(q.split())[:limit] for q in history[-MAX_HISTORY:] if q and q.strip()]
+    resolution = resolve_followup(question, previous)
+    asked = resolution.question if resolution.resolved else question
     started = time.perf_counter()
-    result = kb.search(question, k=top_k or kb.settings.top_k, doc_ids=doc_ids)
+    result = kb.search(asked, k=top_k or kb.settings.top_k, doc_ids=doc_ids)
     search_ms = round((time.perf_counter() - started) * 1000, 2)
-    model = refusal or load_refusal_model()
+    model = refusal or shipped_refusal_model()
     signals = features(result)
-    found = model.decide(result)
+    found = model.decide(result, signals)
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
                "unknown_documents": float(len(result.unknown_documents))}
-    return _Retrieved(question, result, found, signals, search_ms)
+    return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "")
 
 
 def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], started: float, **extra: object) -> AskResult:
     timing = {"search": retrieved.search_ms, "answer": round((time.perf_counter() - started) * 1000, 2)}
+    extra.setdefault("resolved_question", retrieved.resolved_question)
     return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
 
 
@@ -163,9 +180,13 @@ def _fallback_notice(error: LLMError) -> str:
 
 
 def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
-        refusal: RefusalModel | None = None, llm: ChatClient | None = None) -> AskResult:
-    """Answer from the corpus: extractive by default, written by ``llm`` from the passages when given."""
-    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal)
+        refusal: RefusalModel | None = None, llm: ChatClient | None = None, history: Sequence[str] = ()) -> AskResult:
+    """Answer from the corpus: extractive by default, written by ``llm`` from the passages when given.
+
+    ``history`` holds the member's previous questions (newest last): an elliptical follow-up is answered as
+    the question it stands for, reported in ``resolved_question``.
+    """
+    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if llm is None or not retrieved.found:
         return _extractive(retrieved, started)
@@ -180,17 +201,18 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
 
 def _llm_messages(retrieved: _Retrieved) -> list[dict[str, str]]:
     hits = retrieved.result.hits
-    return build_messages(retrieved.question, [(h.chunk.title, h.chunk.section, h.chunk.text) for h in hits])
+    return build_messages(retrieved.resolved_question or retrieved.question, [(h.chunk.title, h.chunk.section, h.chunk.text) for h in hits])
 
 
 def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
-               llm: ChatClient | None = None) -> Iterator[tuple[str, object]]:
+               refusal: RefusalModel | None = None, llm: ChatClient | None = None,
+               history: Sequence[str] = ()) -> Iterator[tuple[str, object]]:
     """Events for SSE: ``citations`` first, then ``delta`` text pieces (LLM mode), then ``done`` with the full result.
 
     Without an LLM, or when the corpus does not cover the question, ``done`` follows at once.
     If the LLM fails midway, a ``fallback`` event precedes a ``done`` carrying the extractive answer.
     """
-    retrieved = _retrieve(kb, question, top_k, doc_ids, None)
+    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if not retrieved.found or llm is None:
         final = _extractive(retrieved, started)

@@ -1,20 +1,6 @@
 """Decide whether the corpus covers a question, from retrieval signals calibrated on the gold set.
 
-Signals of the top passages, each a reason to believe the corpus answers the question:
-
-* ``dense`` — cosine similarity of the best passage;
-* ``bigram_coverage`` — share of the question's character bigrams one passage contains;
-* ``word_bm25_per_term``, ``bigram_bm25_per_term`` — BM25 evidence per query term;
-* ``answer_coverage`` — how much of the question (words weighted by IDF, so the rare, specific
-  ones count most) one sentence covers; for a question asking a number or a date, only
-  sentences holding one count (“讲几次党课” is not answered by a sentence about 党课 alone);
-* ``answer_kind_missing`` — 1 when the question asks for a number, date, age… and no
-  well-matching sentence of the top passages holds one (the near misses: the topic is in the
-  corpus, the fact asked is not);
-* ``vocabulary`` — share of the question's words that occur anywhere in the corpus;
-* ``agreement`` — share of the dense top 10 also in the bigram-BM25 top 10: meaning and
-  wording point at the same passages when the corpus holds the answer.
-
+The signals (``wuxue.answering.signals``) each give a reason to believe the corpus answers the question.
 A logistic model over the standardised signals gives the odds that the question is out of
 scope; ``wuxue eval --calibrate`` fits it and picks the threshold that refuses at most 3% of
 in-scope questions. A question that names a document the corpus does not hold (《问责条例》…)
@@ -24,85 +10,21 @@ is always refused.
 from __future__ import annotations
 
 import json
+import logging
 import math
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from wuxue.answering.answer_type import expected_type, holds_answer
-from wuxue.index.overlap import sentence_scores, unique_tokens
-from wuxue.index.searcher import SearchHit, SearchResult
-from wuxue.ingest.clean import fold_for_search
+from wuxue.answering.signals import FEATURES, TOP_PASSAGES, features, idf
+from wuxue.index.searcher import SearchResult
 
+__all__ = ["CALIBRATION_FILE", "FEATURES", "TOP_PASSAGES", "RefusalModel", "configured_refusal_model", "features", "idf",
+           "load_refusal_model", "save_refusal_model", "shipped_refusal_model"]
+
+log = logging.getLogger(__name__)
 CALIBRATION_FILE = "refusal.json"
-FEATURES = ("dense", "bigram_coverage", "word_bm25_per_term", "bigram_bm25_per_term",
-            "answer_coverage", "answer_kind_missing", "vocabulary", "agreement")
-TOP_PASSAGES = 3
-MIN_SENTENCE_OVERLAP = 0.3  # a sentence this close to the question, holding the asked kind, answers it
-
-
-def _term_credit(term: str, sentence: str) -> float:
-    """1 for the term itself; half credit for a long term's bigrams (规范化 vs 规范), else 0."""
-    if term in sentence:
-        return 1.0
-    if len(term) <= 2:
-        return 0.0
-    grams = [term[i:i + 2] for i in range(len(term) - 1)]
-    return 0.5 * sum(1 for g in grams if g in sentence) / len(grams)
-
-
-def idf(result: SearchResult, term: str) -> float:
-    """``log((N + 1) / (df + 0.5))``: rare and unseen words of the question weigh most."""
-    return math.log((result.passages + 1) / (result.term_df.get(term, 0) + 0.5))
-
-
-def _answer_signals(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[float, float]:
-    """(answer_coverage, answer_kind_missing) over the sentences of the top passages."""
-    words = result.question_tokens or result.tokens
-    grams = result.question_bigrams or result.bigrams
-    terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
-    weights = {t: idf(result, t) for t in terms}
-    total = sum(weights.values())
-    kind = expected_type(result.query)
-    coverage, kind_found = 0.0, False
-    for hit in hits:
-        text, spans = hit.chunk.text, hit.chunk.sentences
-        overlaps = sentence_scores(words, text, spans, grams)
-        for (start, end), overlap in zip(spans, overlaps):
-            sentence = fold_for_search(text[start:end])
-            holds = holds_answer(kind, sentence)
-            kind_found = kind_found or (holds and overlap >= MIN_SENTENCE_OVERLAP)
-            if total and (kind is None or holds):
-                coverage = max(coverage, sum(w * _term_credit(t, sentence) for t, w in weights.items()) / total)
-    return coverage, float(kind is not None and not kind_found)
-
-
-def features(result: SearchResult) -> dict[str, float]:
-    top = result.hits[:TOP_PASSAGES]
-    if not top:
-        return dict.fromkeys(FEATURES, 0.0)
-    grams = result.question_bigrams or result.bigrams
-    words = result.question_tokens or result.tokens
-    query_bigrams = set(grams)
-    bigram_count = max(len(query_bigrams), 1)
-
-    def bigram_share(text: str) -> float:
-        return sum(1 for gram in query_bigrams if gram in text) / bigram_count
-
-    coverage, kind_missing = _answer_signals(result, top)
-    terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
-    seen = [t for t in terms if result.term_df.get(t, 0) > 0]
-    return {
-        "dense": max(hit.dense_score for hit in top),
-        "bigram_coverage": max(bigram_share(fold_for_search(hit.chunk.section + hit.chunk.text)) for hit in top),
-        "word_bm25_per_term": result.max_sparse / max(len(set(words)), 1),
-        "bigram_bm25_per_term": max(hit.bigram_score for hit in top) / max(len(set(result.bigrams)), 1),
-        "answer_coverage": coverage,
-        "answer_kind_missing": kind_missing,
-        "vocabulary": len(seen) / max(len(terms), 1),
-        "agreement": result.agreement,
-    }
 
 
 @dataclass(frozen=True)
@@ -126,9 +48,11 @@ class RefusalModel:
     def covers(self, values: dict[str, float]) -> bool:
         return self.score(values) <= self.threshold
 
-    def decide(self, result: SearchResult) -> bool:
-        """True when the corpus covers the question."""
-        return bool(result.hits) and not result.unknown_documents and self.covers(features(result))
+    def decide(self, result: SearchResult, values: dict[str, float] | None = None) -> bool:
+        """True when the corpus covers the question (``values``: its signals, when already computed)."""
+        if not result.hits or result.unknown_documents:
+            return False
+        return self.covers(values if values is not None else features(result))
 
     @classmethod
     def always_answer(cls) -> "RefusalModel":
@@ -145,10 +69,17 @@ class RefusalModel:
 
 
 def calibration_path() -> Path:
+    """The model shipped with the package (read-only: ``--calibrate`` never writes here unless told to)."""
     return Path(str(resources.files("wuxue.answering").joinpath("resources", CALIBRATION_FILE)))
 
 
+def data_dir_calibration(data_dir: Path) -> Path:
+    """Where ``wuxue eval --calibrate`` writes by default, and where the service looks first."""
+    return data_dir / CALIBRATION_FILE
+
+
 def load_refusal_model(path: Path | None = None) -> RefusalModel:
+    """The model in ``path`` (default: the shipped one); built-in defaults when the file is missing or stale."""
     path = path or calibration_path()
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -160,6 +91,24 @@ def load_refusal_model(path: Path | None = None) -> RefusalModel:
                         float(data["threshold"]), str(data.get("note", "")))
 
 
-def save_refusal_model(model: RefusalModel, path: Path | None = None) -> None:
-    path = path or calibration_path()
+def configured_refusal_model(data_dir: Path, path: Path | None = None) -> RefusalModel:
+    """The model a process uses, loaded once at start-up: ``path`` when given, else one calibrated for
+    this data directory (``<data_dir>/refusal.json``) when present, else the shipped one."""
+    if path is not None:
+        if not path.is_file():
+            log.warning("refusal model %s not found; using the shipped one", path)
+            return load_refusal_model()
+        return load_refusal_model(path)
+    local = data_dir_calibration(data_dir)
+    return load_refusal_model(local if local.is_file() else None)
+
+
+@cache
+def shipped_refusal_model() -> RefusalModel:
+    """The shipped model, read once per process (for library callers that inject none)."""
+    return load_refusal_model()
+
+
+def save_refusal_model(model: RefusalModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(model.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

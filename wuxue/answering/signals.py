@@ -1,0 +1,108 @@
+"""Refusal signals: how strongly what the searcher returned says the corpus answers the question.
+
+Computed here, in answering, from the search result alone — its hits, each retriever's candidate list and
+the analysis of the question (its words and bigrams, their document frequencies) — so the searcher only
+searches and the decision to answer is made where the answer is built.
+
+* ``dense`` — cosine similarity of the best passage;
+* ``bigram_coverage`` — share of the question's character bigrams one passage contains;
+* ``word_bm25_per_term``, ``bigram_bm25_per_term`` — BM25 evidence per query term;
+* ``answer_coverage`` — how much of the question (words weighted by IDF, so the rare, specific
+  ones count most) one sentence covers; for a question asking a number or a date, only
+  sentences holding one count (“讲几次党课” is not answered by a sentence about 党课 alone);
+* ``answer_kind_missing`` — 1 when the question asks for a number, date, age… and no
+  well-matching sentence of the top passages holds one (the near misses: the topic is in the
+  corpus, the fact asked is not);
+* ``vocabulary`` — share of the question's words that occur anywhere in the corpus;
+* ``agreement`` — share of the dense top 10 also in the bigram-BM25 top 10: meaning and
+  wording point at the same passages when the corpus holds the answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.index.overlap import sentence_scores, unique_tokens
+from wuxue.index.searcher import SearchHit, SearchResult
+from wuxue.ingest.clean import fold_for_search
+
+FEATURES = ("dense", "bigram_coverage", "word_bm25_per_term", "bigram_bm25_per_term",
+            "answer_coverage", "answer_kind_missing", "vocabulary", "agreement")
+TOP_PASSAGES = 3
+MIN_SENTENCE_OVERLAP = 0.3  # a sentence this close to the question, holding the asked kind, answers it
+AGREEMENT_DEPTH = 10
+
+
+def _term_credit(term: str, sentence: str) -> float:
+    """1 for the term itself; half credit for a long term's bigrams (规范化 vs 规范), else 0."""
+    if term in sentence:
+        return 1.0
+    if len(term) <= 2:
+        return 0.0
+    grams = [term[i:i + 2] for i in range(len(term) - 1)]
+    return 0.5 * sum(1 for g in grams if g in sentence) / len(grams)
+
+
+def idf(result: SearchResult, term: str) -> float:
+    """``log((N + 1) / (df + 0.5))``: rare and unseen words of the question weigh most."""
+    return math.log((result.passages + 1) / (result.term_df.get(term, 0) + 0.5))
+
+
+def agreement(result: SearchResult, depth: int = AGREEMENT_DEPTH) -> float:
+    """How much the meaning-based and the character-based candidate lists agree on the best passages."""
+    dense, bigrams = result.candidates.get("dense"), result.candidates.get("bigrams")
+    if dense is None or bigrams is None:
+        return 0.0
+    top = set(bigrams[:depth])
+    return sum(1 for i in dense[:depth] if i in top) / depth
+
+
+def _answer_signals(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[float, float]:
+    """(answer_coverage, answer_kind_missing) over the sentences of the top passages."""
+    words = result.question_tokens or result.tokens
+    grams = result.question_bigrams or result.bigrams
+    terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
+    weights = {t: idf(result, t) for t in terms}
+    total = sum(weights.values())
+    kind = expected_type(result.query)
+    coverage, kind_found = 0.0, False
+    for hit in hits:
+        text, spans = hit.chunk.text, hit.chunk.sentences
+        overlaps = sentence_scores(words, text, spans, grams)
+        for (start, end), overlap in zip(spans, overlaps):
+            sentence = fold_for_search(text[start:end])
+            holds = holds_answer(kind, sentence)
+            kind_found = kind_found or (holds and overlap >= MIN_SENTENCE_OVERLAP)
+            if total and (kind is None or holds):
+                coverage = max(coverage, sum(w * _term_credit(t, sentence) for t, w in weights.items()) / total)
+    return coverage, float(kind is not None and not kind_found)
+
+
+def features(result: SearchResult) -> dict[str, float]:
+    """The eight signals of ``FEATURES`` for one search result (all 0 when nothing was found)."""
+    top = result.hits[:TOP_PASSAGES]
+    if not top:
+        return dict.fromkeys(FEATURES, 0.0)
+    grams = result.question_bigrams or result.bigrams
+    words = result.question_tokens or result.tokens
+    query_bigrams = set(grams)
+    bigram_count = max(len(query_bigrams), 1)
+
+    def bigram_share(text: str) -> float:
+        return sum(1 for gram in query_bigrams if gram in text) / bigram_count
+
+    coverage, kind_missing = _answer_signals(result, top)
+    terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
+    seen = [t for t in terms if result.term_df.get(t, 0) > 0]
+    return {
+        "dense": max(hit.dense_score for hit in top),
+        "bigram_coverage": max(bigram_share(fold_for_search(hit.chunk.section + hit.chunk.text)) for hit in top),
+        "word_bm25_per_term": result.max_sparse / max(len(set(words)), 1),
+        "bigram_bm25_per_term": max(hit.bigram_score for hit in top) / max(len(set(result.bigrams)), 1),
+        "answer_coverage": coverage,
+        "answer_kind_missing": kind_missing,
+        "vocabulary": len(seen) / max(len(terms), 1),
+        "agreement": agreement(result),
+    }
