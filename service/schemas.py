@@ -44,7 +44,7 @@ class OcrMark(BaseModel):
     ocr_confidence: float | None = Field(default=None, description="OCR 段落所在页的平均识别置信度")
 
 
-class CitationOut(PassageFields):
+class CitationOut(PassageFields, OcrMark):
     marker: int
     highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移（可有多段）")
     score: float

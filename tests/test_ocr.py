@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import io
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -13,14 +14,18 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import FIXTURES
+from wuxue.answering import ask
+from wuxue.answering.refusal import RefusalModel
 from wuxue.errors import NoTextLayerError, NoTextRecognizedError
 from wuxue.index.embedders import HashingEmbedder
+from wuxue.jobs import JobCancelled
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
 from wuxue.ingest.isolated import parse_isolated
 from wuxue.ingest.loaders import load_bytes
 from wuxue.ingest.loaders.ocr import OCR_STAGE, ocr_context
 from wuxue.ingest.loaders.ocr_layout import OcrLine, drop_running_headers, reading_order
 from wuxue.knowledge_base import KnowledgeBase
+from wuxue.service.schemas import CitationOut
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 LINES = [
@@ -139,6 +144,19 @@ def test_blank_scan_is_still_refused_with_a_reason():
     assert "扫描件无文字层" in error.value.message and "未识别到文字" in error.value.message
 
 
+def test_cancelling_during_ocr_cancels_the_job_rather_than_failing_the_file(settings):
+    kb = KnowledgeBase(settings, embedder=HashingEmbedder())
+    buffer = io.BytesIO()
+    scanned(draw_page(LINES[:3]), seed=5).save(buffer, "PNG")
+
+    def cancelled(stage: str, done: int, total: int) -> None:
+        if stage == OCR_STAGE:
+            raise JobCancelled
+
+    with pytest.raises(JobCancelled):  # not a 文件损坏 refusal: the runner marks the job cancelled
+        kb.ingest_bytes(buffer.getvalue(), "scan.png", on_progress=cancelled)
+
+
 def test_upload_of_a_scan_marks_chunks_and_reports_pages(settings):
     kb = KnowledgeBase(settings, embedder=HashingEmbedder())
     pages = [scanned(draw_page(LINES[:3]), seed=3), scanned(draw_page(LINES[3:]), seed=4)]
@@ -159,6 +177,11 @@ def test_upload_of_a_scan_marks_chunks_and_reports_pages(settings):
     hit = kb.search("主题党日由谁主持", k=3).hits[0]
     assert hit.to_dict()["source"] == "ocr" and hit.to_dict()["ocr_confidence"] == hit.chunk.ocr_confidence
     assert {c.page for c in chunks} <= {1, 2} and chunks[-1].page_end == 2
+    answer = ask(kb, "主题党日由谁主持？", refusal=RefusalModel.always_answer())  # the member sees the mark on the source card
+    assert answer.citations and answer.citations[0].source == "ocr"
+    cited = next(c for c in chunks if c.chunk_id == answer.citations[0].chunk_id)
+    out = CitationOut.model_validate(asdict(answer.citations[0]))
+    assert out.source == "ocr" and out.ocr_confidence == cited.ocr_confidence
 
 
 # Reading order on boxes placed by hand (no OCR needed) -------------------------------------------------------------

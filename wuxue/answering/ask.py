@@ -42,6 +42,8 @@ class Citation:
     highlight_page: int | None = None  # the page of the first highlighted sentence (a passage may span pages)
     highlight_pages: list[int | None] = field(default_factory=list)  # the page of each highlight span, parallel to highlight
     also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same: doc_id, title, section, page, char_start, char_end
+    source: str = "text"  # "ocr": the passage was read from a scan and may contain recognition errors
+    ocr_confidence: float | None = None  # mean OCR confidence of its pages (None for text)
 
 
 @dataclass
@@ -78,7 +80,7 @@ def _citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citati
     pages = [chunk.page_at(start) for start, _ in highlight]
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
                     chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
-                    pages[0] if pages else chunk.page, pages)
+                    pages[0] if pages else chunk.page, pages, source=chunk.source or "text", ocr_confidence=chunk.ocr_confidence)
 
 
 def _overlaps(a: str, b: str) -> bool:
