@@ -14,6 +14,9 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import FIXTURES
+from tests.conftest import bearer as auth
+from tests.test_upload_safety import client, finish, upload  # noqa: F401 - client is a fixture
+from wuxue import uploads
 from wuxue.answering import ask
 from wuxue.answering.refusal import RefusalModel
 from wuxue.errors import NoTextLayerError, NoTextRecognizedError
@@ -224,3 +227,38 @@ def test_garbage_text_layers_are_told_from_real_ones():
     assert is_garbage("\ue001\ue002\ue003\ue004\ue005\ue006")  # glyph ids without a Unicode map
     assert not is_garbage("第一条 党员必须履行下列义务：认真学习马克思列宁主义。")
     assert needs_ocr("") and needs_ocr("— 3 —") and not needs_ocr("中国是世界上历史最悠久的国家之一。")
+
+
+# Over HTTP: the upload check probes a scan in its time-limited child, the job reads it whole ------------------------
+
+def two_page_tiff(first: list[str], second: list[str], seed: int) -> bytes:
+    pages = [scanned(draw_page(first), seed=seed), scanned(draw_page(second), seed=seed + 1)]
+    buffer = io.BytesIO()
+    pages[0].save(buffer, "TIFF", save_all=True, append_images=pages[1:])
+    return buffer.getvalue()
+
+
+def test_an_uploaded_scan_is_probed_at_acceptance_and_read_whole_by_the_job(client, monkeypatch):
+    probes: list[tuple[bool, bool]] = []
+    real = uploads.parse_isolated
+
+    def spy(*args, **kwargs):
+        parsed, chunks = real(*args, **kwargs)
+        probes.append((kwargs.get("probe", False), parsed.complete))
+        return parsed, chunks
+
+    monkeypatch.setattr(uploads, "parse_isolated", spy)
+    body = upload(client, ("支部通知扫描件.tiff", two_page_tiff(LINES[:3], LINES[3:], seed=11)))
+    assert probes == [(True, False)]  # accepted on page 1's text; page 2 was left for the job
+    finish(client, body)
+    doc_id = body["accepted"][0]["doc_id"]
+    passages = client.get(f"/api/documents/{doc_id}/text").json()["passages"]
+    assert passages and all(p["source"] == "ocr" and p["ocr_confidence"] for p in passages)
+    assert "主题党日由支部书记主持" in "".join(p["text"] for p in passages)  # page 2, read by the job
+    assert "扫描件：2 页由 OCR 识别，可能有误" in client.get(f"/api/documents/{doc_id}").json()["notes"]
+
+    preview = client.post(f"/api/admin/documents/{doc_id}/versions/preview", headers=auth(client, "boss"),
+                          files={"file": ("新版.tiff", two_page_tiff(LINES[:2], LINES[2:], seed=21), "image/tiff")})
+    assert preview.status_code == 200, preview.text
+    warnings = preview.json()["warnings"]
+    assert any("预览只识别" in w for w in warnings) and not any("不到当前版本的一半" in w for w in warnings)
