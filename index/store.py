@@ -289,9 +289,10 @@ class ChunkStore:
         column = {"words": "tokens", "bigrams": "bigrams"}[analyzer]
         ids: list[int] = []
         tokens: list[list[str]] = []
+        shared: dict[str, str] = {}  # one string object per distinct token: millions of repeats cost pointers only
         for int_id, joined in self._db.execute(f"SELECT int_id, {column} FROM chunks ORDER BY int_id"):
             ids.append(int(int_id))
-            tokens.append(joined.split(_SEPARATOR) if joined else [])
+            tokens.append([shared.setdefault(t, t) for t in joined.split(_SEPARATOR)] if joined else [])
         return ids, tokens
 
     def all_index_hashes(self) -> list[tuple[int, str]]:

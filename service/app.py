@@ -17,16 +17,17 @@ from fastapi.staticfiles import StaticFiles
 from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.answering.refusal import RefusalModel, configured_refusal_model
 from wuxue.app_db import AppDatabase
-from wuxue.audit import AuditLog
+from wuxue.audit import AuditLog, document_titles, record_job_outcome
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
+from wuxue.examples import ExampleChips
 from wuxue.index.embedders import Embedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.quiz.store import QuizStore
 from wuxue.service.errors import document_error_responses, install_error_handlers
 from wuxue.service.auth import LoginRateLimiter
 from wuxue.service.edge import RequestGuardMiddleware, SecurityHeadersMiddleware
-from wuxue.service.routers import admin_documents, admin_jobs, ask, auth, documents, feedback, health, quiz
+from wuxue.service.routers import admin_documents, admin_feedback, admin_hit_test, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
 
@@ -61,12 +62,14 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         gc.freeze()
         app.state.kb = kb
         app.state.refusal = refusal or configured_refusal_model(resolved.data_dir, resolved.refusal_model_path)
+        app.state.examples = ExampleChips()
+        app.state.examples.warm(kb)  # each chip is asked once against the loaded index
         app.state.llm = (
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)
             if resolved.llm_base_url else None
         )
         app.state.settings = resolved
-        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite")
+        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite", retention_days=resolved.query_log_days)
         app.state.users = UserStore(resolved.data_dir / "app.sqlite")
         app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
         app.state.login_limiter = LoginRateLimiter(resolved.login_failures_per_name, resolved.login_window_seconds,
@@ -74,7 +77,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                                                    client_window=resolved.login_client_window_seconds)
         app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
-        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs)
+        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs,
+                                   on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
         app.state.jobs.start()
         yield
         app.state.jobs.stop()
@@ -92,7 +96,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for module in (ask, auth, admin_documents, admin_jobs, documents, feedback, health, quiz):
+    for module in (ask, auth, admin_documents, admin_feedback, admin_hit_test, admin_jobs, documents, feedback, health, quiz):
         document_error_responses(module.router)
         app.include_router(module.router)
 
@@ -114,5 +118,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     @app.get("/admin", include_in_schema=False)
     def admin_page() -> FileResponse:
         return FileResponse(static_dir() / "admin.html", media_type="text/html; charset=utf-8")
+
+    @app.get("/admin/feedback", include_in_schema=False)
+    def admin_feedback_page() -> FileResponse:
+        return FileResponse(static_dir() / "admin_feedback.html", media_type="text/html; charset=utf-8")
 
     return app

@@ -42,6 +42,8 @@ STATUS = {
     "unknown_quiz_item": 404,
     "invalid_quiz_spec": 422,
     "no_replacement": 409,
+    "invalid_quiz_edit": 422,
+    "quiz_source_changed": 409,
     "unknown_export_format": 422,
     "invalid_answers_mode": 422,
     "queue_full": 429,

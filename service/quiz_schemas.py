@@ -66,6 +66,7 @@ class QuizItemOut(BaseModel):
     knowledge_point: str = ""
     generator: dict[str, Any] = Field(default_factory=dict)
     checks: dict[str, Any] = Field(default_factory=dict)
+    edited: bool = Field(default=False, description="组长修改过的题目（修改后已重新检查）")
 
 
 class ShortfallOut(BaseModel):
@@ -87,8 +88,25 @@ class QuizSetFields(BaseModel):
     rejected: dict[str, int] = Field(description="未通过质量检查而丢弃的候选题数（按检查项）")
 
 
+class StaleDocumentOut(BaseModel):
+    doc_id: str
+    title: str
+    status: Literal["changed", "deleted"]
+    message: str
+
+
 class QuizSetOut(QuizSetFields):
     items: list[QuizItemOut]
+    stale_documents: list[StaleDocumentOut] = Field(default_factory=list, description="出题后已更新或删除的文档")
+
+
+class ItemEdit(BaseModel):
+    """A leader's edit of one item: choice items send options and keys, 判断 keys (A/B), 填空 texts."""
+
+    stem: str = Field(min_length=1, max_length=300)
+    options: list[str] = Field(default_factory=list, max_length=5, description="选择题选项（按 A、B、C… 顺序）")
+    keys: list[str] = Field(default_factory=list, max_length=5, description="正确选项字母；判断题 A 正确、B 错误")
+    texts: list[str] = Field(default_factory=list, max_length=20, description="填空题每个空的答案（按顺序）")
 
 
 class QuizSetSummaryOut(QuizSetFields):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -125,15 +125,18 @@ class DocumentTextOut(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"query_id": "3f2c…", "helpful": True, "comment": "出处准确"}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"query_id": "3f2c…", "helpful": False, "reason": "出处不对", "comment": ""}]})
 
     query_id: str = Field(min_length=1, max_length=64)
     helpful: bool
+    reason: Literal["", "答非所问", "不完整", "出处不对", "其他"] = Field(default="", description="没帮助的原因（可选）")
     comment: str = Field(default="", max_length=1000)
 
 
 class FeedbackOut(BaseModel):
     id: int
+    helpful: bool
+    reason: str
 
 
 class Health(BaseModel):

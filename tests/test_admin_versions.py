@@ -102,10 +102,15 @@ def test_metadata_edit_delete_restore_purge_and_catalog(client, settings):
     assert client.get("/api/admin/documents/dangzhang/versions", headers=admin).json() == []
 
     log = client.get("/api/admin/audit", headers=admin).json()
-    actions = [e["action"] for e in log]
+    actions = [e["action"] for e in log if not e["action"].startswith("job_")]
     assert actions == ["purge", "delete", "restore", "delete", "update_metadata"]
     assert all(e["actor"] == "boss" and e["at"] > 0 for e in log)
     assert log[-1]["action_label"]  # shown in Chinese on the page
+    # every finished job is logged too, and each line reads as Chinese with the document's title
+    assert [e["detail"]["kind"] for e in log if e["action"] == "job_succeeded"] == ["remove", "restore", "remove", "update_metadata"]
+    texts = [e["text"] for e in log]
+    assert "修改《党章（2017年版）》的元数据：标题改为“党章（2017年版）”、日期改为“2017-10-24”" in texts
+    assert "删除文档《党章（2017年版）》（版本历史保留，可恢复）" in texts and "恢复版本完成：《党章（2017年版）》" in " ".join(texts)
 
 
 def test_catalog_shows_failed_and_queued_work(client):

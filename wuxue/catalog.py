@@ -32,6 +32,7 @@ class CatalogRow:
     job_kind: str | None = None
     done: int = 0
     total: int = 0
+    stage: str = ""  # the running job's stage (parse, embed, write), for one overall progress bar
     error: str | None = None
 
     def to_dict(self) -> dict[str, object]:
@@ -88,6 +89,6 @@ def document_catalog(kb: KnowledgeBase, jobs: JobStore) -> list[CatalogRow]:
         row = row or _row_for_job(job, doc_id)
         row.status = job.state
         row.error = None if active else (job.error or None)
-        row.job_id, row.job_kind, row.done, row.total = job.id, job.kind, job.done, job.total
+        row.job_id, row.job_kind, row.done, row.total, row.stage = job.id, job.kind, job.done, job.total, job.stage
         rows[doc_id] = row
     return sorted(rows.values(), key=lambda r: (r.status not in ("queued", "running"), -(r.uploaded_at or 0), r.doc_id))

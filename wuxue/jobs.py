@@ -203,8 +203,9 @@ class JobRunner:
     """One worker thread; handlers by job kind; cancellation through the progress callback."""
 
     def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2,
-                 max_queued: int = DEFAULT_MAX_QUEUED) -> None:
+                 max_queued: int = DEFAULT_MAX_QUEUED, on_finish: Callable[[Job], None] | None = None) -> None:
         self.store = store
+        self.on_finish = on_finish  # told of every job that ended (succeeded, failed, cancelled), e.g. for the audit log
         self.handlers = handlers
         self.poll_seconds = poll_seconds
         self.max_queued = max_queued
@@ -261,6 +262,15 @@ class JobRunner:
             self.store.update(job.id, state="succeeded", result=result)
         finally:
             self._cancel.discard(job.id)
+        self._finished(job.id)
+
+    def _finished(self, job_id: str) -> None:
+        if self.on_finish is None:
+            return
+        try:
+            self.on_finish(self.store.get(job_id))
+        except Exception:  # noqa: BLE001 - a failing listener must not stop the worker
+            log.exception("on_finish failed for job %s", job_id)
 
 
 def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:

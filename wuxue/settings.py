@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     login_window_seconds: int = Field(default=60, ge=1, le=86400)
     login_failures_per_client: int = Field(default=20, ge=1, le=100000, description="Failed logins per client across all user names (password spraying) within login_client_window_seconds")
     login_client_window_seconds: int = Field(default=600, ge=1, le=86400)
+    query_log_days: int = Field(default=90, ge=1, le=3650, description="Days members' questions and feedback are kept (personal data); older ones are purged at start-up and daily")
 
     public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
     admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")

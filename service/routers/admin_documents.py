@@ -55,6 +55,7 @@ class CatalogOut(BaseModel):
     job_kind: str | None
     done: int
     total: int
+    stage: str = ""
     error: str | None
 
 

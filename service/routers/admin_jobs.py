@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from wuxue.audit import document_titles
 from wuxue.service.auth import Admin
-from wuxue.service.deps import Audit, Jobs
+from wuxue.service.deps import KB, Audit, Jobs
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
 
@@ -37,6 +38,7 @@ class AuditOut(BaseModel):
     action_label: str
     target: str
     detail: dict[str, object]
+    text: str = ""  # the entry as one readable Chinese line, documents named by title
 
 
 def job_out(job) -> JobOut:  # type: ignore[no-untyped-def]
@@ -68,5 +70,6 @@ def reindex(jobs: Jobs, audit: Audit, user: Admin, full: bool = False) -> JobOut
 
 
 @router.get("/audit", response_model=list[AuditOut], summary="管理操作日志（谁、何时、做了什么）")
-def audit_log(audit: Audit, _: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:
-    return [AuditOut(**entry.to_dict()) for entry in audit.entries(limit)]
+def audit_log(audit: Audit, kb: KB, _: Admin, limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditOut]:
+    titles = document_titles(kb, audit)
+    return [AuditOut(**entry.to_dict(titles)) for entry in audit.entries(limit)]

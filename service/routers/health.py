@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from wuxue.evaluation.datasets import gold_questions
 from wuxue.service.deps import KB
 from wuxue.service.schemas import Health, Ready
 
@@ -23,13 +22,8 @@ def readyz(kb: KB) -> Ready:
     return Ready(status="ready", documents=documents, chunks=chunks, manifest=snapshot.manifest.to_dict())
 
 
-@router.get("/api/examples", response_model=list[str], tags=["问答"], summary="示例问题（取自本库已收录文档）")
-def examples(kb: KB) -> list[str]:
-    indexed = {d.doc_id for d in kb.documents()}
-    seen: set[str] = set()
-    picked: list[str] = []
-    for question in gold_questions():
-        if question.doc_id in indexed and question.doc_id not in seen and len(question.question) <= 24:
-            seen.add(question.doc_id)
-            picked.append(question.question)
-    return picked[:6]
+@router.get("/api/examples", response_model=list[str], tags=["问答"],
+            summary="示例问题：只给出本服务确实能回答的问题（每次发布新索引后重新检查）")
+def examples(kb: KB, request: Request) -> list[str]:
+    refusal = getattr(request.app.state, "refusal", None)  # the refusal model the ask route uses, when one is injected
+    return request.app.state.examples.current(kb, **({"refusal": refusal} if refusal is not None else {}))

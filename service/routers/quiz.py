@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request, Response
 from wuxue.service.auth import Leader, Member
 from wuxue.service.deps import KB
 from wuxue.service.quiz_schemas import (
+    ItemEdit,
     PracticeOut,
     PracticeResult,
     PracticeSubmit,
@@ -35,10 +36,12 @@ from wuxue.quiz.export import (
     export_quiz,
     skipped,
 )
+from wuxue.quiz.editing import edit_item
 from wuxue.quiz.generator import (
     QuizSpec,
     generate_quiz,
     replacement_item,
+    stale_documents,
     validate_spec,
 )
 from wuxue.quiz.practice import grade, practice_view
@@ -97,9 +100,14 @@ def list_quizzes(request: Request, user: Leader, limit: Annotated[int, Query(ge=
     return [QuizSetSummaryOut(**quiz.summary()) for quiz in _store(request).list(created_by=user.username, limit=limit)]
 
 
-@router.get("/{quiz_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="题目集与全部题目")
-def get_quiz(quiz_id: str, request: Request, user: Leader) -> QuizSetOut:
-    return QuizSetOut(**_own(request, quiz_id, user).to_dict())
+def _out(kb, quiz: QuizSet) -> QuizSetOut:  # type: ignore[no-untyped-def]
+    """The set with a warning for every source document that changed since it was made."""
+    return QuizSetOut(**quiz.to_dict(), stale_documents=stale_documents(kb, quiz.doc_versions))  # type: ignore[arg-type]
+
+
+@router.get("/{quiz_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="题目集与全部题目（含文档更新提醒）")
+def get_quiz(quiz_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+    return _out(kb, _own(request, quiz_id, user))
 
 
 @router.delete("/{quiz_id}", status_code=204, summary="删除题目集")
@@ -114,16 +122,28 @@ async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, use
     quiz = _own(request, quiz_id, user)
     if not any(item.get("id") == item_id for item in quiz.items):
         raise UnknownQuizItemError(f"题目集 {quiz_id} 中没有这道题：{item_id}")
-    new_item = await _in_worker(request, replacement_item, kb, _spec(quiz.spec), items=quiz.items, item_id=item_id)
+    new_item = await _in_worker(request, replacement_item, kb, _spec(quiz.spec), items=quiz.items, item_id=item_id,
+                                versions=quiz.doc_versions)
     if new_item is None:
         raise NoReplacementError("所选范围内没有可替换的新题，可删除此题或扩大出题范围")
-    return QuizSetOut(**_store(request).replace_item(quiz_id, item_id, new_item).to_dict())
+    return _out(kb, _store(request).replace_item(quiz_id, item_id, new_item))
+
+
+@router.put("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True,
+            summary="修改一道题（题干、选项、答案；保存前重新检查，并标记为已修改）")
+def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+    quiz = _own(request, quiz_id, user)
+    item = next((i for i in quiz.items if i.get("id") == item_id), None)
+    if item is None:
+        raise UnknownQuizItemError(f"题目集 {quiz_id} 中没有这道题：{item_id}")
+    edited = edit_item(item, stem=body.stem, options=body.options, keys=body.keys, texts=body.texts)
+    return _out(kb, _store(request).replace_item(quiz_id, item_id, edited))
 
 
 @router.delete("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="删除一道题")
-def delete_item(quiz_id: str, item_id: str, request: Request, user: Leader) -> QuizSetOut:
+def delete_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
     _own(request, quiz_id, user)
-    return QuizSetOut(**_store(request).delete_item(quiz_id, item_id).to_dict())
+    return _out(kb, _store(request).delete_item(quiz_id, item_id))
 
 
 def _disposition(title: str, quiz_id: str, fmt: str, answers: str) -> str:

@@ -2,8 +2,6 @@
 "use strict";
 
 const JOB_LABELS = { queued: "排队中", running: "索引中", succeeded: "完成", failed: "失败", cancelled: "已取消" };
-const STAGE_LABELS = { parse: "解析", embed: "向量化", index: "建索引", publish: "发布" };
-let docsTimer = null;
 
 function when(seconds) {
   return seconds ? new Date(seconds * 1000).toLocaleString("zh-CN", { hour12: false }) : "";
@@ -20,14 +18,14 @@ async function start() {
   if (!hasRole(user, "admin")) {
     $("login-panel").hidden = false;
     $("admin").hidden = true;
-    if (user) $("login-error").textContent = `当前账号 ${user.username}（${user.role}）没有管理权限，请用管理员账号登录`;
+    if (user) $("login-error").textContent = `当前账号 ${user.username}（${roleLabel(user.role)}）没有管理权限，请用管理员账号登录`;
     return;
   }
   $("login-panel").hidden = true;
   $("admin").hidden = false;
   $("who").textContent = `管理员：${user.username}`;
   $("logout").hidden = false;
-  await Promise.all([loadKinds(), loadDocuments(), loadAudit()]);
+  await Promise.all([loadKinds(), loadDocuments(), loadAudit(), initHitTest()]);
 }
 
 // ---- upload ------------------------------------------------------------------------------
@@ -67,18 +65,18 @@ function jobProgress(jobId) {
   return [bar, " ", label];
 }
 
-// Poll a job until it ends; the bar shows chunks embedded / total.
+// Poll a job until it ends; one bar over the whole job (stages weighted, see jobPercent in admin_table.js).
 async function followJob(jobId, bar, label) {
+  bar.max = 100;
   for (;;) {
     let job;
     try { job = await api(`/api/admin/jobs/${encodeURIComponent(jobId)}`); } catch (error) { label.textContent = error.message; return; }
-    if (job.total > 0) { bar.max = job.total; bar.value = job.done; }
-    const stage = STAGE_LABELS[job.stage] || job.stage || "";
-    if (job.state === "running") label.textContent = `索引中 ${stage} ${job.done}/${job.total}`;
+    bar.value = jobPercent(job);
+    if (job.state === "running") label.textContent = jobProgressText(job);
     else label.textContent = JOB_LABELS[job.state] + (job.error ? `：${job.error}` : "");
     label.dataset.state = job.state;
     if (["succeeded", "failed", "cancelled"].includes(job.state)) {
-      if (job.state === "succeeded") { bar.max = 1; bar.value = 1; }
+      if (job.state === "succeeded") bar.value = 100;
       label.classList.toggle("refused", job.state !== "succeeded");
       loadDocuments();
       loadAudit();
@@ -106,13 +104,6 @@ function actionButton(label, handler) {
   const button = el("button", { type: "button" }, label);
   button.addEventListener("click", handler);
   return button;
-}
-
-function statusCell(row) {
-  const cell = el("td", { class: `state-${row.status}` }, row.status_label);
-  if (row.status === "running" && row.total) cell.append(" ", el("progress", { max: row.total, value: row.done }), ` ${row.done}/${row.total}`);
-  if (row.error) cell.append(el("div", { class: "refused" }, row.error));
-  return cell;
 }
 
 function actionsCell(row) {
@@ -214,19 +205,6 @@ async function showReplacePreview(row, file) {
     el("h3", {}, "替换时一并修改元数据（可选）"), form, el("div", { class: "replace-actions" }, confirmButton, " ", cancelButton), note);
 }
 
-async function loadDocuments() {
-  let rows;
-  try { rows = await api("/api/admin/documents"); } catch (error) { showStatus("docs-status", error.message, true); return; }
-  const body = $("docs").querySelector("tbody");
-  body.replaceChildren(...rows.map((row) => el("tr", { "data-doc": row.doc_id },
-    el("td", {}, row.title, el("div", { class: "muted" }, `${row.doc_id} · ${row.kind || ""} ${row.date || ""}`)),
-    statusCell(row), el("td", {}, row.chunk_count || ""), el("td", {}, row.version ? `第 ${row.version} 版` : ""),
-    el("td", {}, row.uploaded_by), el("td", {}, when(row.uploaded_at)), actionsCell(row))));
-  showStatus("docs-status", `共 ${rows.filter((r) => r.status === "indexed").length} 个已索引文档`);
-  clearTimeout(docsTimer);
-  if (rows.some((r) => ["queued", "running"].includes(r.status))) docsTimer = setTimeout(loadDocuments, 1000);
-}
-
 async function removeDocument(row) {
   if (!confirm(`删除《${row.title}》？它将不再被检索，但原文件与版本历史会保留，可以恢复。`)) return;
   await api(`/api/admin/documents/${encodeURIComponent(row.doc_id)}`, { method: "DELETE" });
@@ -300,40 +278,17 @@ async function showEdit(row) {
   openDetail(`编辑元数据：${row.title}`, form, note);
 }
 
-// ---- 命中测试, re-index, audit -----------------------------------------------------------
-async function hitTest(event) {
-  event.preventDefault();
-  const list = $("hit-results");
-  try {
-    const result = await api(`/api/search?${new URLSearchParams({ q: $("hit-query").value, k: 10 })}`);
-    list.replaceChildren(...result.results.map((hit) => el("li", {},
-      el("div", {}, el("strong", {}, hit.title), " ", el("span", { class: "crumb" }, hit.section), hit.page ? ` · 第${hit.page}页` : ""),
-      el("div", { class: "scores" }, `融合 ${hit.score.toFixed(3)} · 向量 ${hit.dense_score.toFixed(3)} · 词 BM25 ${hit.sparse_score.toFixed(2)} · 字对 BM25 ${hit.bigram_score.toFixed(2)}`),
-      el("div", { class: "passage" }, hit.text))));
-    if (!result.results.length) list.replaceChildren(el("li", { class: "muted" }, "没有检索到段落"));
-  } catch (error) { list.replaceChildren(el("li", { class: "refused" }, error.message)); }
-}
-
+// ---- re-index (命中测试 and the audit log: admin_tools.js) ----------------------------------
 async function reindex(full) {
   if (full && !confirm("全量重建会重新解析并重建全部文档的索引（已缓存的向量会复用），期间问答照常进行。继续？")) return;
   const job = await api(`/api/admin/reindex?full=${full}`, { method: "POST" });
   $("upload-results").prepend(el("li", {}, full ? "全量重建索引 " : "增量重建索引 ", ...jobProgress(job.id)));
 }
 
-async function loadAudit() {
-  let entries;
-  try { entries = await api("/api/admin/audit?limit=100"); } catch (_) { return; }
-  $("audit").querySelector("tbody").replaceChildren(...entries.map((e) => el("tr", {},
-    el("td", {}, when(e.at)), el("td", {}, e.actor), el("td", {}, e.action_label),
-    el("td", {}, e.detail.title ? `《${e.detail.title}》 ${e.target}` : e.target),
-    el("td", { class: "muted" }, Object.entries(e.detail).filter(([k]) => k !== "title").map(([k, v]) => `${k}=${typeof v === "object" ? JSON.stringify(v) : v}`).join("，")))));
-}
-
 document.addEventListener("DOMContentLoaded", () => {
   bindLoginForm($("login-form"), () => { $("login-error").textContent = ""; start(); }, (message) => { $("login-error").textContent = message; });
   $("logout").addEventListener("click", async () => { await logout(); location.reload(); });
   $("detail-close").addEventListener("click", () => { $("detail").hidden = true; });
-  $("hit-form").addEventListener("submit", hitTest);
   $("reindex").addEventListener("click", () => reindex(false));
   $("reindex-full").addEventListener("click", () => reindex(true));
   bindDrop();

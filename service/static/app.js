@@ -1,7 +1,6 @@
 // 五学联动学习知识库 — member page. Document text is always inserted with textContent, never as HTML.
 "use strict";
 
-const RECENT_KEY = "wuxue.recent";
 const HISTORY_LIMIT = 5; // previous questions sent with each ask, so 那权利呢？ is read against them
 let current = null; // the last ask response
 let asked = []; // this visit's questions, oldest first (as typed; the server resolves follow-ups)
@@ -166,26 +165,6 @@ async function openViewer(c) {
   }
 }
 
-function rememberQuestion(question) {
-  const recent = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]").filter((q) => q !== question);
-  recent.unshift(question);
-  localStorage.setItem(RECENT_KEY, JSON.stringify(recent.slice(0, 8)));
-  renderRecent();
-}
-
-function chip(question) {
-  const button = el("button", { type: "button" }, question);
-  button.addEventListener("click", () => { $("question").value = question; ask(); });
-  return button;
-}
-
-function renderRecent() {
-  const recent = JSON.parse(localStorage.getItem(RECENT_KEY) || "[]");
-  const box = $("recent");
-  box.replaceChildren();
-  if (recent.length) box.append(el("span", { class: "chips-label" }, "最近："), ...recent.map(chip));
-}
-
 async function ask() {
   const question = $("question").value.trim();
   if (!question) { setStatus("请输入问题", true); return; }
@@ -200,11 +179,12 @@ async function ask() {
     renderAnswer(data);
     renderSources(data);
     $("result").hidden = false;
-    setStatus(data.found ? `找到 ${data.citations.length} 处出处（${Math.round(data.timing_ms.search + data.timing_ms.answer)} 毫秒）` : "知识库中未找到与该问题相关的内容");
+    setStatus(data.found ? `找到 ${data.citations.length} 处出处（${Math.round(data.timing_ms.search + data.timing_ms.answer)} 毫秒）` : "");
     asked.push(question);
     renderContext(data);
-    if (window.matchMedia("(max-width: 600px)").matches) $("result").scrollIntoView({ block: "start" }); // a phone shows the answer, not the examples
     rememberQuestion(data.resolved_question || question);
+    showFeedback(data.query_id);
+    answerShown();
   } catch (error) {
     setStatus(`出错了：${error.message}`, true);
   } finally {
@@ -251,16 +231,6 @@ async function copyAnswer() {
   setStatus("已复制回答与出处");
 }
 
-async function sendFeedback(helpful) {
-  if (!current) return;
-  try {
-    await api("/api/feedback", { method: "POST", body: JSON.stringify({ query_id: current.query_id, helpful }) });
-    $("feedback-status").textContent = "谢谢反馈";
-  } catch (error) {
-    $("feedback-status").textContent = `反馈失败：${error.message}`;
-  }
-}
-
 async function loadDocuments() {
   try {
     const docs = await api("/api/documents");
@@ -275,24 +245,13 @@ async function loadDocuments() {
   }
 }
 
-async function loadExamples() {
-  try {
-    const questions = await api("/api/examples");
-    const box = $("examples");
-    box.replaceChildren(el("span", { class: "chips-label" }, "试试："), ...questions.map(chip));
-  } catch (_) { /* examples are optional */ }
-}
-
 document.addEventListener("DOMContentLoaded", () => {
   $("ask-form").addEventListener("submit", (event) => { event.preventDefault(); ask(); });
   $("question").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); ask(); }
   });
   $("copy").addEventListener("click", copyAnswer);
-  $("thumb-up").addEventListener("click", () => sendFeedback(true));
-  $("thumb-down").addEventListener("click", () => sendFeedback(false));
   $("viewer-close").addEventListener("click", () => { $("viewer").hidden = true; });
   loadDocuments();
-  loadExamples();
-  renderRecent();
+  initChips();
 });

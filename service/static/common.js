@@ -55,6 +55,8 @@ async function logout() {
 }
 
 const ROLE_RANK = { member: 1, leader: 2, admin: 3 };
+// The role in Chinese for messages (成员 / 组长 / 管理员).
+function roleLabel(role) { return ({ member: "成员", leader: "组长", admin: "管理员" })[role] || role; }
 function hasRole(user, role) { return !!user && ROLE_RANK[user.role] >= ROLE_RANK[role]; }
 
 // Wire a <form> with #login-user/#login-pass fields (ids prefixed by `prefix`) to log in and then call onDone(user).

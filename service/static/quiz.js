@@ -13,7 +13,7 @@ const EXPORTS = [
 const BLANK_RE = /_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)/g;
 const BLANK = "＿＿＿＿";
 const GATE_LABELS = {
-  grounded: "与原文不符", leak: "泄露答案", worth_asking: "不值得考", unambiguous: "答案不唯一", judge_edit: "判断题改写不当",
+  blocklist: "不宜出现的选项", grounded: "与原文不符", leak: "泄露答案", worth_asking: "不值得考", unambiguous: "答案不唯一", judge_edit: "判断题改写不当",
   near_duplicate: "与已选题重复", retrievable: "检索不到出处", chunk_reuse: "同一段落出题过多",
 };
 
@@ -221,6 +221,7 @@ function itemCard(item, number) {
     el("span", { class: `badge type-${item.type}` }, TYPE_LABELS[item.type] || item.type));
   if (item.difficulty) head.append(el("span", { class: "muted" }, DIFFICULTY_LABELS[item.difficulty] || item.difficulty));
   if (item.knowledge_point) head.append(el("span", { class: "muted" }, `知识点：${item.knowledge_point}`));
+  if (item.edited) head.append(el("span", { class: "badge edited" }, "已修改"));
   const card = el("li", { class: "quiz-item", "data-id": item.id }, head, el("p", { class: "stem" }, shownStem(item)));
   if (item.type === "single" || item.type === "multi") {
     const keys = new Set(item.answer.keys);
@@ -231,10 +232,68 @@ function itemCard(item, number) {
   card.append(sourceBox(item));
   const replace = el("button", { type: "button", class: "replace-item" }, "换一题");
   const remove = el("button", { type: "button", class: "delete-item" }, "删除");
+  const edit = el("button", { type: "button", class: "edit-item" }, "修改");
   replace.addEventListener("click", () => editItem(item.id, "replace", replace));
   remove.addEventListener("click", () => editItem(item.id, "delete", remove));
-  card.append(el("div", { class: "item-actions" }, replace, remove));
+  edit.addEventListener("click", () => { edit.disabled = true; card.append(editForm(item)); });
+  card.append(el("div", { class: "item-actions" }, edit, replace, remove));
   return card;
+}
+
+// An inline form to change the stem, options and key of one item; the server re-checks the edit.
+function editForm(item) {
+  const form = el("form", { class: "edit-form" });
+  const stem = el("textarea", { class: "edit-stem", rows: 3, maxLength: 300 });
+  stem.value = item.stem;
+  form.append(el("label", {}, "题干", stem));
+  const answer = item.answer || { keys: [], texts: [] };
+  if (item.type === "single" || item.type === "multi") {
+    const kind = item.type === "multi" ? "checkbox" : "radio";
+    for (const key of ["A", "B", "C", "D", "E"]) {
+      const option = item.options.find((o) => o.key === key);
+      if (!option && key === "E" && item.options.length < 5 && item.type === "single") continue;
+      const text = el("input", { type: "text", class: "edit-option", "data-key": key, maxLength: 60 });
+      text.value = option ? option.text : "";
+      const mark = el("input", { type: kind, name: `edit-key-${item.id}`, value: key, class: "edit-key" });
+      mark.checked = answer.keys.includes(key);
+      form.append(el("label", { class: "edit-option-row" }, mark, ` ${key}. `, text));
+    }
+  } else if (item.type === "judge") {
+    for (const [key, label] of [["A", "正确"], ["B", "错误"]]) {
+      const mark = el("input", { type: "radio", name: `edit-key-${item.id}`, value: key, class: "edit-key" });
+      mark.checked = answer.keys.includes(key);
+      form.append(el("label", { class: "edit-option-row" }, mark, ` ${label}`));
+    }
+  } else {
+    const texts = el("input", { type: "text", class: "edit-texts", maxLength: 200 });
+    texts.value = answer.texts.join("；");
+    form.append(el("label", {}, "答案（多个空用“；”分隔，与题干中的空一一对应）", texts));
+  }
+  const save = el("button", { type: "submit", class: "primary save-edit" }, "保存修改");
+  const cancel = el("button", { type: "button", class: "cancel-edit" }, "取消");
+  cancel.addEventListener("click", () => renderQuiz());
+  form.append(el("div", { class: "item-actions" }, save, cancel), el("p", { class: "status error edit-error" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = { stem: stem.value.trim() };
+    const rows = [...form.querySelectorAll(".edit-option")].filter((input) => input.value.trim());
+    if (rows.length) body.options = rows.map((input) => input.value.trim());
+    const letters = rows.map((input) => input.dataset.key);
+    const chosen = [...form.querySelectorAll(".edit-key:checked")].map((input) => input.value);
+    body.keys = item.type === "judge" ? chosen : chosen.filter((key) => letters.includes(key)).map((key) => "ABCDE"[letters.indexOf(key)]);
+    const texts = form.querySelector(".edit-texts");
+    if (texts) body.texts = texts.value.split(/[；;]/).map((t) => t.trim()).filter(Boolean);
+    save.disabled = true;
+    try {
+      quiz = await api(`/api/quiz/${quiz.id}/items/${encodeURIComponent(item.id)}`, { method: "PUT", body: JSON.stringify(body) });
+      renderQuiz();
+      setStatus("已保存修改（已重新检查）");
+    } catch (error) {
+      save.disabled = false;
+      form.querySelector(".edit-error").textContent = error.message;
+    }
+  });
+  return form;
 }
 
 function renderQuiz() {
@@ -243,6 +302,9 @@ function renderQuiz() {
   const counts = TYPE_ORDER.map((type) => [type, quiz.items.filter((item) => item.type === type).length]).filter(([, n]) => n);
   $("preview-summary").textContent = `共 ${quiz.items.length} 题` + (counts.length ? `：${counts.map(([t, n]) => `${TYPE_LABELS[t]} ${n}`).join("，")}` : "");
   $("preview-notes").replaceChildren(...notes(quiz).map((line) => el("li", {}, line)));
+  const stale = quiz.stale_documents || [];
+  $("stale-notes").hidden = !stale.length;
+  $("stale-notes").replaceChildren(...stale.map((entry) => el("li", {}, "⚠ ", entry.message)));
   $("exports").replaceChildren(...exportLinks(quiz));
   const link = `${location.origin}/quiz?practice=${quiz.id}`;
   $("practice-link").href = link;
@@ -282,7 +344,7 @@ async function openPractice(id) {
   } catch (error) {
     return setStatus(error.message, true);
   }
-  $("practice-title").textContent = `练习：${practiceSet.title}`;
+  $("practice-title").textContent = `学习练习：${practiceSet.title}`;
   renderPractice();
 }
 
@@ -311,10 +373,28 @@ function renderPractice() {
   $("practice-result").hidden = true;
   $("practice-submit").disabled = false;
   $("practice-items").replaceChildren(...paperOrder(practiceSet.items).map((item, index) => practiceCard(item, index + 1)));
+  $("practice-progress").textContent = `共 ${practiceSet.items.length} 题`;
+  window.scrollTo({ top: 0 });
+}
+
+function answered(item) {
+  const inputs = [...document.getElementsByName(`answer-${item.id}`)];
+  return item.type === "blank" ? inputs.some((input) => input.value.trim()) : inputs.some((input) => input.checked);
+}
+
+// Numbers (as shown on the paper) of the items not answered yet.
+function unansweredNumbers() {
+  return paperOrder(practiceSet.items).map((item, index) => [item, index + 1]).filter(([item]) => !answered(item)).map(([, n]) => n);
 }
 
 async function submitPractice(event) {
   event.preventDefault();
+  const missing = unansweredNumbers();
+  if (missing.length && !window.confirm(`还有 ${missing.length} 道题没有作答（第 ${missing.join("、")} 题），未答的题按答错计。确定交卷吗？`)) {
+    const first = document.querySelectorAll(".practice-item")[missing[0] - 1];
+    if (first) first.scrollIntoView({ block: "center" });
+    return;
+  }
   const answers = practiceSet.items.map((item) => {
     const inputs = [...document.getElementsByName(`answer-${item.id}`)];
     return item.type === "blank"
@@ -334,9 +414,10 @@ async function submitPractice(event) {
       verdict.replaceChildren(el("p", { class: "verdict-line" }, entry.correct ? "✓ 回答正确" : "✗ 回答错误", "　正确答案：", answerLabel(entry.item)),
         sourceBox(entry.item));
     }
-    $("practice-score").textContent = `得分：${result.score} / ${result.total}`;
+    const percent = result.total ? Math.round((100 * result.score) / result.total) : 0;
+    $("practice-score").textContent = `本次练习得分：答对 ${result.score} 题，共 ${result.total} 题（${percent} 分）。每题下方有正确答案和原文出处。`;
     $("practice-result").hidden = false;
-    $("practice-result").scrollIntoView({ block: "nearest" });
+    $("practice").scrollIntoView({ block: "start" });
   } catch (error) {
     $("practice-submit").disabled = false;
     setStatus(error.message, true);

@@ -168,7 +168,7 @@ def test_excel_header_and_answers():
     body = [dict(zip(rows[0], row)) for row in rows[1:]]
     assert [row["题型"] for row in body] == ["单选题", "多选题", "填空题", "填空题", "判断题", "判断题"]
     assert [row["答案"] for row in body] == ["B", "ACE", "理想信念；宗旨意识", "一年", "正确", "错误"]
-    assert body[0]["题干"] == NASTY_STEM and body[0]["选项B"] == "=SUM(A1:A9)"  # text, not a formula
+    assert body[0]["题干"] == NASTY_STEM and body[0]["选项B"] == "'=SUM(A1:A9)"  # text with an apostrophe, never a formula
     assert body[1]["选项E"] == "看齐意识" and body[0]["选项E"] is None
     assert body[2]["题干"] == "根据《中国共产党章程》，党员要坚定____和____。"
     assert body[4]["选项A"] is None  # 判断 carries no options
@@ -375,3 +375,32 @@ def test_every_format_has_a_media_type_and_extension_and_bad_arguments_are_refus
     with pytest.raises(AnswerModeError) as error:
         export_quiz(ITEMS, "docx", answers="after")
     assert error.value.code == "invalid_answers_mode"
+
+
+# ---------------------------------------------------------------- issue 13 / issue 11 item 14
+
+def test_word_is_a4_with_name_unit_and_score_lines():
+    for mode in ("none", "inline", "end"):
+        document = Document(io.BytesIO(export("docx", mode)))
+        for section in document.sections:
+            assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+        head = [p.text for p in document.paragraphs[:4]]
+        line = next(t for t in head if "姓名" in t)
+        assert re.search(r"姓名：＿+\s+单位：＿+\s+得分：＿+", line), line
+
+
+@pytest.mark.parametrize("dangerous", ["=1+1", "+SUM(A1)", "-2+3", "@cmd", "\tx"])
+def test_excel_cells_that_start_like_a_formula_stay_text_after_a_csv_round_trip(dangerous):
+    item = {**ITEMS[0], "stem": dangerous + "（　）。", "options": option_list("每月", dangerous, "每年", "每季度"),
+            "answer": {"keys": ["B"], "texts": [dangerous]}, "knowledge_point": dangerous}
+    rows = xlsx_rows(export("xlsx", items=[item]))
+    cells = [c for c in rows[1] if isinstance(c, str)]
+    starts = [c for c in cells if c.lstrip("'").startswith(dangerous[:1])]
+    assert starts and all(c.startswith("'") for c in starts)
+    # what a re-save as CSV writes is the cell text: it starts with ', never with = + - @
+    import csv
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    for row in csv.reader(io.StringIO(buffer.getvalue())):
+        assert not any(cell.startswith(("=", "+", "-", "@", "\t")) for cell in row)
+    assert [c for c in rows[1] if c == "每月"]  # ordinary cells are left alone

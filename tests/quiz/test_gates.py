@@ -126,7 +126,7 @@ def test_leaks_answer_in_stem_and_a_standout_option(materials, text):
     assert leak(draft, materials.gates)
     in_stem = replace(draft, stem=draft.stem.replace(BLANK, BLANK + "（提示：大局意识）"))
     assert not leak(in_stem, materials.gates)
-    standout = replace(draft, distractors=["道路自信", "理论自信", "中国特色社会主义制度自信"])
+    standout = replace(draft, distractors=["道路自信", "理论自信", "社会主义基本经济制度自信"])
     assert not leak(standout, materials.gates)
     assert first_failure(standout, materials.gates) == "leak"
 

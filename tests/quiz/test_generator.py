@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import shutil
 from collections import Counter
 
@@ -10,9 +11,10 @@ import pytest
 from tests.conftest import CORPUS, SMALL_CORPUS_FILES
 from tests.quiz.crafted import crafted_kb
 from wuxue.errors import UnknownDocumentError, WuxueError
-from wuxue.quiz.builders import BLANK
+from wuxue.quiz.builders import BLANK, LEAD
 from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
-from wuxue.quiz.generator import QuizResult, QuizSpec, generate_quiz, replacement_item
+from wuxue.quiz.generator import QuizResult, QuizSpec, _Assembler, generate_quiz, replacement_item
+from wuxue.quiz.materials import materials_for
 from wuxue.quiz.set_checks import near_duplicate, summarize
 
 REQUEST = {"single": 8, "multi": 4, "blank": 8, "judge": 6}
@@ -49,7 +51,7 @@ def test_the_set_has_the_requested_counts_and_full_records(kb, result):
         chunk = kb.snapshot.store.chunk(c["chunk_id"])
         assert chunk.char_start <= c["char_start"] and c["char_end"] <= chunk.char_end
         assert 1 <= item["checks"]["retrieval_rank"] <= 3
-        assert item["stem"].startswith("根据《") or item["stem"].startswith("《")
+        assert LEAD.match(item["stem"]) and "……" not in item["stem"]  # 党章规定，… / 《…》提出，…
         assert item["explanation"].startswith("原文：") and "【" in item["explanation"]
         assert item["generator"]["llm"] is False and item["difficulty"] == "medium"
     assert result.doc_versions == {d: kb.document(d).content_hash for d in ("dangzhang_2022", "njmes_dangjian_plan_2023")}
@@ -107,10 +109,11 @@ def test_same_inputs_and_seed_give_the_same_set(kb, result):
 def test_easy_has_three_options_and_hard_blanks_whole_short_lists(kb):
     easy = generate_quiz(kb, QuizSpec(("dangzhang_2022",), {"single": 4}, difficulty="easy", seed=1))
     assert all(len(i["options"]) == 3 and i["difficulty"] == "easy" for i in easy.items)
-    hard = generate_quiz(kb, QuizSpec(("dangzhang_2022",), {"blank": 12}, difficulty="hard", seed=1))
-    whole = [i for i in hard.items if len(i["answer"]["texts"]) > 1]
-    assert whole and any(i["answer"].get("any_order") for i in whole)  # 、-lists in any order; 吃苦在前，享受在后… in order
-    assert all(i["stem"].count(BLANK) == len(i["answer"]["texts"]) for i in whole)
+    assembler = _Assembler(kb, materials_for(kb), QuizSpec(("dangzhang_2022",), {"blank": 1}, difficulty="hard", seed=1))
+    drafts = [assembler.draft("blank", a, random.Random(0)) for a in assembler.ordered_atoms("blank", "dangzhang_2022") if a.kind == "enum_item"]
+    whole = [d for d in drafts if d is not None and len(d.correct) > 1]
+    assert whole and any(d.any_order for d in whole)  # 、-lists in any order; 吃苦在前，享受在后… in order
+    assert all(d.stem.count(BLANK) == len(d.correct) == len(d.atom.enumeration.items) for d in whole)  # never a member left out
 
 
 def test_sections_restrict_the_source(kb):

@@ -202,3 +202,44 @@ def test_members_practise_without_seeing_answers_and_get_scored(client, created)
     assert partial["score"] == 0 and partial["results"][0]["correct"] is False
     assert client.get(f"/api/quiz/{created['id']}/practice").status_code == 401
     assert error_code(client.get("/api/quiz/nope/practice", headers=member)) == "unknown_quiz"
+
+
+def test_a_leader_edits_an_item_in_place_and_the_edit_is_checked(client):
+    leader = auth(client, "lead")
+    quiz = client.post("/api/quiz", json={**SPEC, "seed": 11, "title": "编辑测试"}, headers=leader).json()
+    single = next(i for i in quiz["items"] if i["type"] == "single")
+    url = f"/api/quiz/{quiz['id']}/items/{single['id']}"
+    body = {"stem": "党章规定，党的全国代表大会每（　　）举行一次。", "options": ["三年", "五年", "四年", "十年"], "keys": ["B"]}
+    edited = client.put(url, json=body, headers=leader)
+    assert edited.status_code == 200, edited.text
+    saved = next(i for i in edited.json()["items"] if i["id"] == single["id"])
+    assert saved["edited"] is True and saved["stem"] == body["stem"] and saved["answer"]["texts"] == ["五年"]
+    assert [o["text"] for o in saved["options"]] == body["options"] and saved["citation"] == single["citation"]
+    assert [i["id"] for i in edited.json()["items"]] == [i["id"] for i in quiz["items"]]  # same place in the paper
+    for bad, words in (({**body, "keys": ["A", "B"]}, "只能有一个"), ({**body, "options": ["三年", "五年", "五年", "十年"]}, "重复"),
+                       ({**body, "options": ["中国", "五年", "四年", "十年"]}, "不宜"), ({**body, "keys": ["E"]}, "选出"),
+                       ({**body, "stem": "党的全国代表大会每五年举行一次。（　　）"}, "写出"),
+                       ({**body, "options": ["五年", "每五年", "四年", "十年"]}, "包含")):
+        refused = client.put(url, json=bad, headers=leader)
+        assert refused.status_code == 422 and error_code(refused) == "invalid_quiz_edit" and words in refused.json()["error"]["message"], refused.text
+    blank = next(i for i in quiz["items"] if i["type"] == "blank")
+    mismatch = client.put(f"/api/quiz/{quiz['id']}/items/{blank['id']}", json={"stem": "党章规定，（　　）。", "texts": ["一", "二"]}, headers=leader)
+    assert mismatch.status_code == 422 and "一致" in mismatch.json()["error"]["message"]
+    judge = next(i for i in quiz["items"] if i["type"] == "judge")
+    flipped = client.put(f"/api/quiz/{quiz['id']}/items/{judge['id']}", json={"stem": "党章规定，党的全国代表大会每十年举行一次。", "keys": ["B"]},
+                         headers=leader)
+    assert flipped.status_code == 200 and next(i for i in flipped.json()["items"] if i["id"] == judge["id"])["answer"]["texts"] == ["错误"]
+    assert client.put(url, json=body, headers=auth(client, "mem")).status_code == 403
+
+
+def test_a_set_warns_when_its_document_has_a_newer_version_and_replaces_only_from_its_own_version(client):
+    leader = auth(client, "lead")
+    quiz = client.post("/api/quiz", json={**SPEC, "seed": 12, "title": "版本测试"}, headers=leader).json()
+    assert client.get(f"/api/quiz/{quiz['id']}", headers=leader).json()["stale_documents"] == []
+    store = client.app.state.quiz_store
+    with store._lock, store._db:  # the set was made from an older version of 党章
+        store._db.execute("UPDATE quiz_sets SET doc_versions = ? WHERE id = ?", [json.dumps({"dangzhang_2022": "old-hash"}), quiz["id"]])
+    stale = client.get(f"/api/quiz/{quiz['id']}", headers=leader).json()["stale_documents"]
+    assert [s["doc_id"] for s in stale] == ["dangzhang_2022"] and stale[0]["status"] == "changed" and "新版本" in stale[0]["message"]
+    refused = client.post(f"/api/quiz/{quiz['id']}/items/{quiz['items'][0]['id']}/replace", headers=leader)
+    assert refused.status_code == 409 and error_code(refused) == "quiz_source_changed" and "新版本" in refused.json()["error"]["message"]

@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from wuxue.ingest.patterns import ARTICLE_PREFIX, LIST_MARKER
+from wuxue.quiz.categories import Categories
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter, pos_class
 from wuxue.quiz.numbers import find_dates, find_quantities
@@ -275,10 +276,21 @@ def _label(sentence: str, items: Sequence[str]) -> str:
     return "、".join(items[:2]) + "等"
 
 
-def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
+def word_bounds(text: str, segmenter: Segmenter) -> tuple[set[int], dict[int, str]]:
+    """Offsets where jieba puts a word boundary, and the part of speech of the word starting at each."""
+    bounds, flags, pos = {0}, {}, 0
+    for word, flag in segmenter.tag(text):
+        flags[pos] = flag
+        pos += len(word)
+        bounds.add(pos)
+    return bounds, flags
+
+
+def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | None = None) -> list[Atom]:
     atoms: list[Atom] = []
     if not well_formed(s.text):
         return atoms
+    bounds, flags = word_bounds(s.text, segmenter)
     qa, qb = s.start, s.end
     body_offset = len(s.text) - len(ARTICLE.sub("", s.text))
     for items, starts, askable in inline_lists(s.text, segmenter):
@@ -298,10 +310,14 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
         atoms.append(Atom(kind, term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, kind))
     for match in UNQUOTED_FORMULATION.finditer(s.text):
         term = match.group(1)
+        if match.start(1) not in bounds or match.end(1) not in bounds:
+            continue  # 这（两个基本）点: a blank never splits a word
         atoms.append(Atom("formulation", term, s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, term, "formulation:bare"))
     for q in find_quantities(s.text):
         atoms.append(Atom("number", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, f"unit:{q.unit}", unit=q.unit, value=q.value, script=q.script))
     for q in find_dates(s.text):
+        if q.start and s.text[q.start - 1] not in "，。；：、（(“于在自从至到止前后起截至" + " \n":
+            continue  # 实际行动2023年,学会…: a date glued to the previous clause is a text glitch, not a fact
         atoms.append(Atom("date", q.text, s.start + q.start, s.start + q.end, qa, qb, s.doc_id, q.text, "date", unit="date", value=q.value))
     for match in TITLE.finditer(s.text):
         atoms.append(Atom("title", match.group(1), s.start + match.start(1), s.start + match.end(1), qa, qb, s.doc_id, f"《{match.group(1)}》", "title"))
@@ -312,6 +328,18 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter) -> list[Atom]:
                 continue  # 县级以上 wins over 上级 inside it
             taken.append(match.span())
             atoms.append(Atom("contrast", term, s.start + match.start(), s.start + match.end(), qa, qb, s.doc_id, term, "contrast:" + other))
+    for term, a, b, category in (categories.find(s.text) if categories is not None else []):
+        if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
+            continue  # 四项（基本原则）: part of a numbered formulation
+        if s.text[a - 1 : a] in {"不", "未", "无", "非", "难"}:
+            continue  # 不（确定）: half of a negated word, not the action
+        if re.fullmatch(r"[，,；;：:]", s.text[a - 1 : a] or "，") and re.fullmatch(r"[，,；;、]", s.text[b : b + 1] or "。"):
+            continue  # 全国人大、国务院、全国政协，（中央纪委国家监委），最高人民法院…: a member of a comma list
+        if s.text[a - 1 : a] == "、" or s.text[b : b + 1] in {"、", "（", "("}:  # 党委（党组）: the blank would dangle
+            continue  # 地方、部门、（企事业单位党组织）: a list member, asked with its list
+        if category.startswith("act_") and not flags.get(a, "").startswith("v"):
+            continue  # 听取报告: a noun here, not the action between bodies
+        atoms.append(Atom("category", term, s.start + a, s.start + b, qa, qb, s.doc_id, term, "category:" + category))
     body = s.text[body_offset:]
     definition = DEFINITION.match(body)
     if definition and _is_term(definition.group(1), segmenter) and not definition.group(3).startswith(("：", ":")):
@@ -395,15 +423,22 @@ def _ordinal_lists(sentences: Sequence[Sentence]) -> list[Atom]:
     return atoms
 
 
-def mine_atoms(sentences: Sequence[Sentence], segmenter: Segmenter) -> list[Atom]:
-    """Every atom of one document, in document order, one per answer span (list items win)."""
+def mine_atoms(sentences: Sequence[Sentence], segmenter: Segmenter, categories: Categories | None = None) -> list[Atom]:
+    """Every atom of one document, in document order, one per answer span (list items win).
+
+    A category term inside a list is left out: blanking one member of a list has more than one
+    right answer (录用、（考核）、晋升); the list is asked whole, as a 多选.
+    """
     found: dict[tuple[int, int], Atom] = {}
     for atom in _paragraph_lists(sentences) + _ordinal_lists(sentences):
         found.setdefault((atom.start, atom.end), atom)
     for sentence in sentences:
-        for atom in _sentence_atoms(sentence, segmenter):
+        for atom in _sentence_atoms(sentence, segmenter, categories):
             found.setdefault((atom.start, atom.end), atom)
-    return sorted(found.values(), key=lambda a: (a.start, a.end, a.kind))
+    lists = [span for atom in found.values() if atom.enumeration is not None for span in atom.enumeration.spans]
+    return sorted((a for a in found.values()
+                   if a.kind != "category" or not any(x < a.end and a.start < y for x, y in lists)),
+                  key=lambda a: (a.start, a.end, a.kind))
 
 
 def enumerations(atoms: Sequence[Atom]) -> list[Enumeration]:

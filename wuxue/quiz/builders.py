@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from wuxue.ingest.patterns import LINE_LIST_MARKER
-from wuxue.quiz.atoms import ARTICLE, Atom, Enumeration
+from wuxue.quiz.atoms import ARTICLE, NUMBERED, Atom, Enumeration
 from wuxue.quiz.distractors import DistractorPool
+from wuxue.quiz.numbers import parse_cn
 
 BLANK = "（　　）"
 _LINE_MARKER = LINE_LIST_MARKER
 _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
-JUDGE_FALSE_KINDS = {"number", "date", "enum_item", "formulation", "title", "contrast"}
+JUDGE_FALSE_KINDS = {"number", "date", "category", "formulation", "contrast"}
 JUDGE_LIST_MAX = 5
 MULTI_CONTEXT_MIN = 8
 MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
@@ -53,7 +54,7 @@ def tidy(text: str, *, at_start: bool) -> str:
     """Quote text as shown in a stem: no article label, no list markers, no line breaks."""
     if at_start:
         text = ARTICLE.sub("", text.lstrip())
-        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]是)\s*", "", text)
+        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)\s*", "", text)
     text = _LINE_MARKER.sub("", text)
     return _SPACES.sub("", text).strip(" \u3000")
 
@@ -70,143 +71,241 @@ def display(document: str, start: int, end: int, holes: list[tuple[int, int]], f
     return "".join(pieces)
 
 
-STEM_WINDOW = 72  # characters of quote shown around the blank; longer sentences are cut at clause ends
-CUT = "……"
-_CLAUSE_END = re.compile(r"[，；：,;:]")
+STEM_LIMIT = 100  # characters of statement after the lead; a longer sentence is cut after the blank's clause or not used
+CUT = "……"  # never shown in a new stem; kept so older saved items are still read correctly
+_CLAUSE_END = re.compile(r"[，；,;]")
 _MARK = "\x00"
+LEAD = re.compile(r"^(?:根据《[^》]*》|《[^》]*》(?:规定|指出|提出)|[\u4e00-\u9fff]{2,14}(?:规定|指出|提出))，")
 
 
-def window(text: str, start: int, end: int, limit: int = STEM_WINDOW) -> str:
-    """The clauses around ``text[start:end]`` (the blank), at most ``limit`` characters when possible.
+def window(text: str, start: int, end: int, limit: int = STEM_LIMIT) -> str | None:
+    """The sentence from its start (its subject) to the end of the clause holding ``text[start:end]``.
 
-    Cuts fall after a clause end (，；：); a cut is shown as …… so no one reads a fragment as the sentence.
+    The cut falls after a clause end (，；) and never leaves a dangling condition (…的，) or a lead-in
+    (…：); the cut sentence ends with 。. None when even that is longer than ``limit``: a stem never
+    carries "……", and a clause torn from the middle of a sentence loses its subject.
     """
     if len(text) <= limit:
         return text
-    bounds = [0] + [m.end() for m in _CLAUSE_END.finditer(text)] + [len(text)]
-    bounds = sorted(set(bounds))
-    lo = max(b for b in bounds if b <= start)
-    hi = min(b for b in bounds if b >= end)
-    while True:
-        left = max((b for b in bounds if b < lo), default=None)
-        right = min((b for b in bounds if b > hi), default=None)
-        grew = False
-        if right is not None and right - lo <= limit:
-            hi, grew = right, True
-        if left is not None and hi - left <= limit:
-            lo, grew = left, True
-        if not grew:
-            break
-    piece = text[lo:hi]
-    if hi < len(text):
-        piece = piece.rstrip("，；：,;:") + CUT
-    if lo > 0:
-        piece = CUT + piece
-    return piece
+    ends = [m.end() for m in _CLAUSE_END.finditer(text) if m.end() >= end]
+    for hi in ends:
+        piece = text[:hi].rstrip("，；,;")
+        if piece.endswith(("的", "：", ":")):
+            continue
+        if len(piece) + 1 > limit or any(w in piece for w in _CONDITIONS) or text[hi:].lstrip().startswith(_PREDICATES):
+            return None  # the cut would drop the main clause (如果…，就…; …，给予…处分)
+        if len(piece) < _PIECE_MIN or piece.endswith(_DANGLING):
+            continue  # 十三届四中全会以来。 is no statement: take the next clause too
+        return piece + "。"
+    return None
+
+
+_PIECE_MIN = 15
+_DANGLING = ("以来", "时", "期间", "中", "后", "前", "上", "为", "是", "和", "及", "对", "在", "把", "将", "要", "通过")
+_CONDITIONS = ("如果", "凡是", "对于", "只有", "除非", "因")
+_PREDICATES = ("给予", "就", "都", "应当", "必须", "可以", "不得", "由", "经", "须", "才", "依照", "依法")
+
+
+def lead(name: str, kind: str) -> str:
+    """A short lead with the document's alias: 党章规定，/ 二十大报告指出，/ 《科普法》规定，."""
+    verb = {"报告": "指出", "准则": "指出", "学会材料": "提出"}.get(kind, "规定")
+    bare = name in {"党章", "宪法"} or name.endswith("报告")
+    return f"{name if bare else '《' + name + '》'}{verb}，"
 
 
 def prefix(title: str) -> str:
-    return f"根据《{title}》，"
+    """Kept for callers that still pass a title: the lead of a document known only by its title."""
+    return title if title.endswith("，") else f"根据《{title}》，"
 
 
-def _stem(atom: Atom, document: str, title: str, holes: list[tuple[int, int]]) -> str:
-    if atom.kind == "article":  # 第X条 asked about the article's content
-        body = display(document, atom.quote_start, atom.quote_end, [])
-        return f"《{title}》中规定“{body.rstrip('。；;')}”的条款是{BLANK}。"
-    return prefix(title) + windowed(document, atom.quote_start, atom.quote_end, holes)
+def _stem(atom: Atom, document: str, title: str, holes: list[tuple[int, int]]) -> str | None:
+    body = windowed(document, atom.quote_start, atom.quote_end, holes)
+    return None if body is None else prefix(title) + body
 
 
-def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None) -> str:
-    """:func:`display` cut to the clauses around the holes."""
+JUDGE_LIMIT = 110
+
+
+def windowed(document: str, start: int, end: int, holes: list[tuple[int, int]], fill: list[str] | None = None,
+             *, whole: bool = False) -> str | None:
+    """:func:`display` cut after the clause of the last hole (None: too long to show whole).
+
+    ``whole``: never cut (a 判断 statement is the whole sentence, or no statement at all).
+    """
     marks = [_MARK] * len(holes)
     text = display(document, start, end, holes, fill=marks)
+    if whole:
+        if len(text) > JUDGE_LIMIT:
+            return None
+        values = fill if fill is not None else [BLANK] * len(holes)
+        for value in values:
+            text = text.replace(_MARK, value, 1)
+        return text
     first, last = text.find(_MARK), text.rfind(_MARK)
     if first < 0:
-        return text
-    text = window(text, first, last + 1)
+        return window(text, 0, 0)
+    cut = window(text, first, last + 1)
+    if cut is None:
+        return None
     values = fill if fill is not None else [BLANK] * len(holes)
     for value in values:
-        text = text.replace(_MARK, value, 1)
-    return text
+        cut = cut.replace(_MARK, value, 1)
+    return cut
 
 
-def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: random.Random) -> Draft:
-    """Blank one atom; at hard difficulty a short unordered list is blanked whole (graded in any order)."""
+def opens_sentence(stem: str) -> bool:
+    """The blank comes first in the statement (（　　）、工作检查制度…): nothing to go on."""
+    body = LEAD.sub("", stem)
+    return len(body.split(BLANK)[0]) < 2
+
+
+BLANK_KINDS = {"number", "date", "category", "formulation", "definition", "title", "quoted"}
+SINGLE_KINDS = {"number", "date", "category", "formulation", "title"}
+MULTI_MIN, MULTI_MAX = 3, 4
+EXCLUDE_LEAD_MAX = 30
+
+
+def _draft_ok(stem: str | None) -> bool:
+    return stem is not None and not opens_sentence(stem)
+
+
+def blank_item(atom: Atom, document: str, title: str, *, difficulty: str, rng: random.Random) -> Draft | None:
+    """Blank one weight-bearing term; at hard difficulty a short closed list is blanked whole (any order)."""
     enum = atom.enumeration
-    if difficulty == "hard" and enum is not None and 2 <= sum(enum.askable) <= 4 and len(enum.items) <= 6:
-        holes = [span for span, ok in zip(enum.spans, enum.askable) if ok]  # unreliable items stay verbatim
-        stem = prefix(title) + windowed(document, atom.quote_start, atom.quote_end, holes)
-        fillers = [item for item, ok in zip(enum.items, enum.askable) if ok]
-        return Draft("blank", atom, stem, fillers, any_order=not enum.ordered, method="cloze_enum_all",
+    if atom.kind == "enum_item":
+        if difficulty != "hard" or enum is None or not all(enum.askable) or not 2 <= len(enum.items) <= MULTI_MAX:
+            return None  # one blank in the middle of a list has more than one right answer
+        holes = list(enum.spans)
+        stem = windowed(document, enum.quote_start, enum.quote_end, holes)
+        stem = None if stem is None else prefix(title) + stem
+        if not _draft_ok(stem):
+            return None
+        return Draft("blank", atom, stem, list(enum.items), any_order=not enum.ordered, method="cloze_enum_all",  # type: ignore[arg-type]
                      blanks=holes, knowledge_point=atom.knowledge_point)
+    if atom.kind not in BLANK_KINDS:
+        return None
     holes = [(atom.start, atom.end)]
     stem = _stem(atom, document, title, holes)
-    return Draft("blank", atom, stem, [atom.text], method=f"cloze_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)
+    if not _draft_ok(stem):
+        return None
+    return Draft("blank", atom, stem, [atom.text], method=f"cloze_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)  # type: ignore[arg-type]
+
+
+def _list_lead(document: str, enum: Enumeration) -> str:
+    """The words that introduce a list (对党员的纪律处分的种类：) without their colon, or ""."""
+    head = tidy(document[enum.quote_start : enum.spans[0][0]], at_start=True)
+    if not head.endswith(("：", ":")):
+        return ""
+    return _LIST_VERB.sub("", head.rstrip("：:"))  # 对党员的纪律处分有五种 → 对党员的纪律处分
+
+
+_LIST_VERB = re.compile(r"(?:主要)?(?:有[一二三四五六七八九十]+[种项个类条]|包括|分为|有|是|为|如下|种类)$")
+
+
+def exclude_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, rng: random.Random) -> Draft | None:
+    """不包括: three members of a closed list and one outsider of the same kind; the outsider is the key."""
+    enum = atom.enumeration
+    if enum is None or not all(enum.askable) or not MULTI_MIN <= len(enum.items) <= 6:
+        return None
+    label = enum.label if _names_list(document, enum) else _list_lead(document, enum)
+    if not label or len(label) > EXCLUDE_LEAD_MAX:
+        return None
+    quote = document[enum.quote_start : enum.quote_end]
+    typical = sorted(enum.items, key=len)[len(enum.items) // 2]  # the outsider is as long as a typical member
+    wrong = pool.pick(replace(atom, text=typical), quote, 1, rng, enumeration=enum, avoid=list(enum.items), difficulty="hard")
+    if not wrong:
+        return None
+    by_length = sorted(enum.items, key=lambda m: (abs(len(m) - len(wrong[0])), rng.random()))
+    shown = sorted(by_length[:3], key=enum.items.index)
+    name = f"“{label}”" if NUMBERED.match(label) else label
+    stem = f"{lead_name(title)}{name}不包括{BLANK}。"
+    return Draft("single", atom, stem, wrong, shown, method="choice_exclude", blanks=[],
+                 knowledge_point=enum.label)
+
+
+def _names_list(document: str, enum: Enumeration) -> bool:
+    """“四个意识”：政治意识、… — a numbered label right before the list, with as many items as it counts."""
+    if not NUMBERED.match(enum.label):
+        return False
+    count = parse_cn(re.match(r"[两一二三四五六七八九十]+", enum.label).group(0)) if re.match(r"[两一二三四五六七八九十]+", enum.label) else None
+    before = document[max(enum.quote_start, enum.spans[0][0] - len(enum.label) - 6) : enum.spans[0][0]]
+    return count == len(enum.items) and enum.label in before
+
+
+def lead_name(title: str) -> str:
+    """根据党章， from the lead 党章规定，."""
+    match = re.match(r"^(.*?)(?:规定|指出|提出)，$", title)
+    return f"根据{match.group(1)}，" if match else prefix(title)
+
+
+def reads_in(option: str, left: str, right: str) -> bool:
+    """An option that repeats the words around the blank (党的 + 党的全国代表大会) does not read in the stem."""
+    return not any(left.endswith(option[:k]) or right.startswith(option[-k:]) for k in (1, 2) if len(option) > k)
 
 
 def single_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, difficulty: str, rng: random.Random) -> Draft | None:
+    if atom.kind == "enum_item":
+        return exclude_item(atom, document, title, pool, rng=rng) if difficulty == "hard" else None
+    if atom.kind not in SINGLE_KINDS:
+        return None
     holes = [(atom.start, atom.end)]
+    stem = _stem(atom, document, title, holes)
+    if not _draft_ok(stem):
+        return None
     quote = document[atom.quote_start : atom.quote_end]
     need = OPTIONS[difficulty] - 1
-    wrong = pool.pick(atom, quote, need, rng, difficulty=difficulty)
+    left, right = document[max(atom.quote_start, atom.start - 2) : atom.start], document[atom.end : atom.end + 2]
+    wrong = [w for w in pool.pick(atom, quote, need + 3, rng, difficulty=difficulty) if reads_in(w, left, right)][:need]
     if len(wrong) < need:
         return None
-    stem = _stem(atom, document, title, holes)
-    return Draft("single", atom, stem, [atom.text], wrong, method=f"choice_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)
+    return Draft("single", atom, stem, [atom.text], wrong, method=f"choice_{_method(atom)}", blanks=holes, knowledge_point=atom.knowledge_point)  # type: ignore[arg-type]
 
 
 def multi_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, difficulty: str, rng: random.Random) -> Draft | None:
-    """k of the list's items are correct (2–4, sometimes all of the options); the rest are distractors."""
+    """The whole list: every member among the options, plus one or two wrong options of the same kind."""
     enum: Enumeration | None = atom.enumeration
-    if enum is None:
-        return None
-    askable = [n for n, ok in enumerate(enum.askable) if ok]
-    if len(askable) < 2 or askable != list(range(askable[0], askable[-1] + 1)):
-        return None  # an unreliable item inside the list means two phrases were read as one list
-    first, last = askable[0], askable[-1]  # unreliable edge items stay in the stem, verbatim
-    usable = [enum.items[n] for n in askable]
-    total = MULTI_OPTIONS[difficulty]
-    k_max = min(4, len(usable), total)
-    choices = list(range(2, k_max + 1))
-    k = rng.choice(choices)
-    if k == total and rng.random() < 0.5:  # all-correct sets exist but are the exception
-        k -= 1
-    correct = sorted(rng.sample(usable, k), key=usable.index)
+    if enum is None or not all(enum.askable) or not MULTI_MIN <= len(enum.items) <= MULTI_MAX:
+        return None  # an unreliable member would be dropped from both stem and options
+    correct = list(enum.items)
+    want = 2 if len(correct) == MULTI_MIN and difficulty != "easy" else 1
     quote = document[enum.quote_start : enum.quote_end]
-    wrong = pool.pick(atom, quote, total - k, rng, enumeration=enum, avoid=correct, difficulty=difficulty)
-    if len(wrong) < max(1, total - k) and k < total and len(wrong) + k < 4:
+    wrong = pool.pick(atom, quote, want, rng, enumeration=enum, avoid=correct, difficulty=difficulty)
+    if not wrong:
         return None
-    holes = [(enum.spans[first][0], enum.spans[last][1])]
-    stem = prefix(title) + windowed(document, enum.quote_start, enum.quote_end, holes)
-    before = stem[len(prefix(title)) :].split(BLANK)[0].rpartition(CUT)[2]
-    if len(stem) - len(prefix(title)) - len(BLANK) < MULTI_CONTEXT_MIN or len(before) < 2:  # 坚持（　　）。 asks nothing
+    holes = [(enum.spans[0][0], enum.spans[-1][1])]
+    body = windowed(document, enum.quote_start, enum.quote_end, holes)
+    if body is None:
+        return None
+    stem = prefix(title) + body
+    before = body.split(BLANK)[0]
+    if len(body) - len(BLANK) < MULTI_CONTEXT_MIN or len(before) < 2:  # 坚持（　　）。 asks nothing
         return None
     return Draft("multi", atom, stem, correct, wrong, any_order=True, method="multi_enum", blanks=holes, knowledge_point=enum.label)
 
 
 def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, truth: bool, rng: random.Random) -> Draft | None:
-    """True: the cited statement. False: exactly one fact replaced (a number or a sibling term).
+    """True: the cited statement. False: exactly one fact replaced (a number, an organ, an action, a grade).
 
-    Both show the clauses around the atom, so a long sentence is cut the same way either way.
+    Both show the sentence from its subject to the end of the fact's clause, so either reads whole.
     """
-    if atom.kind == "article" and not truth:  # an article number is no fact of the statement
-        return None
+    if atom.kind in {"article", "enum_item", "quoted"}:
+        return None  # a list member swapped still reads as half true; loose quoted phrases are no facts
     hole = [(atom.start, atom.end)]
-    if atom.kind == "article":
-        true_statement = windowed(document, atom.end, atom.quote_end, [])
-        return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
-                     statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
-    true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text])
+    true_statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=[atom.text], whole=True)
+    if true_statement is None:
+        return None
     if truth:
         return Draft("judge", atom, prefix(title) + true_statement, ["正确"], method="judge_true",
                      statement=true_statement, true_statement=true_statement, knowledge_point=atom.knowledge_point)
-    if atom.kind not in JUDGE_FALSE_KINDS or (atom.enumeration is not None and len(atom.enumeration.items) > JUDGE_LIST_MAX):
-        return None  # in a long list one swapped item still reads as true; definitions and loose terms are not facts to flip
+    if atom.kind not in JUDGE_FALSE_KINDS or atom.family == "category:person":
+        return None  # 主要（入党介绍人）: people swapped rarely make a clean false statement
     quote = document[atom.quote_start : atom.quote_end]
     wrong = pool.pick(atom, quote, 1, rng, difficulty="medium", siblings_only=True)  # a sibling term, never a random word
     if not wrong:
         return None
-    statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong)
+    statement = windowed(document, atom.quote_start, atom.quote_end, hole, fill=wrong, whole=True)
+    if statement is None:
+        return None
     method = {"number": "judge_number", "date": "judge_number", "contrast": "judge_contrast"}.get(atom.kind, "judge_swap")
     return Draft("judge", atom, prefix(title) + statement, ["错误"], method=method, blanks=hole,
                  statement=statement, true_statement=true_statement, edit=(atom.text, wrong[0]), knowledge_point=atom.knowledge_point)
@@ -214,4 +313,4 @@ def judge_item(atom: Atom, document: str, title: str, pool: DistractorPool, *, t
 
 def _method(atom: Atom) -> str:
     return {"enum_item": "enum", "formulation": "formulation", "quoted": "term", "number": "number", "date": "date",
-            "title": "title", "definition": "definition", "article": "article", "term": "term"}.get(atom.kind, atom.kind)
+            "title": "title", "definition": "definition", "article": "article", "term": "term", "category": "category"}.get(atom.kind, atom.kind)

@@ -45,6 +45,8 @@ class CorpusView:
     sentences: dict[str, list[Sentence]]
     chunks: dict[str, StoredChunk]
     haystack: str = ""
+    leads: dict[str, str] = field(default_factory=dict)  # doc_id -> 党章规定， (the stem's short lead)
+    kinds: dict[str, str] = field(default_factory=dict)  # doc_id -> 章程 | 报告 | 学会材料 …
     _doc_freq: Counter[str] = field(default_factory=Counter)
 
     @property
@@ -111,4 +113,15 @@ def build_corpus_view(store: ChunkStore) -> CorpusView:
         chunks.update((c.chunk_id, c) for c in doc_chunks)
         sentences[document.doc_id] = document_sentences(document.doc_id, document.title, text, doc_chunks)
     haystack = "\n".join(squash(texts[d]) for d in sorted(texts))
-    return CorpusView(texts, titles, sentences, chunks, haystack)
+    leads = {d.doc_id: stem_lead(d.title, list(d.aliases or []), d.kind or "") for d in store.documents()}
+    kinds = {d.doc_id: d.kind or "" for d in store.documents()}
+    return CorpusView(texts, titles, sentences, chunks, haystack, leads=leads, kinds=kinds)
+
+
+def stem_lead(title: str, aliases: Sequence[str], kind: str) -> str:
+    """党章规定，/ 二十大报告指出，: the shortest alias a member knows (the manifest lists the common one first)."""
+    from wuxue.quiz.builders import lead
+
+    short = [a for a in aliases if a and len(a) <= 16 and "（" not in a]
+    name = short[0] if short else (title if len(title) <= 20 else title.split("——")[0].split(" ")[0][:20])
+    return lead(name, kind)

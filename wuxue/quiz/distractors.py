@@ -1,11 +1,14 @@
-"""Wrong options, in the order of preference of QUIZ.md.
+"""Wrong options of the answer's own kind (issue 13): a wrong option that differs in kind is solved by grammar.
 
-1. items of a *different* enumeration of the same family (四个自信 items for a 四个意识 item) —
-   never items of the answer's own list, nor of a list that repeats two or more of its items
-   (the same enumeration quoted elsewhere: those are also correct);
-2. corpus terms of the same part-of-speech shape, suffix and similar length;
-3. embedding neighbours of the answer within a similarity band (related, not synonymous);
-4. for quantities and dates, nearby values with the same unit; for articles, nearby article numbers.
+- category terms (organs, actions, status words, punishments, principles …): other members of the same
+  category (categories.py), ranked by embedding similarity;
+- numbers and dates: nearby values with the same unit (nearest at hard, clearly different at easy);
+- numbered formulations: other numbered formulations (四个意识 → 四个自信); titles: other titles;
+- lists (多选, 不包括): members of the items' category, else items of other lists of the same suffix
+  family, else other four-character maxims — never items of the answer's own list, nor of a list that
+  repeats two or more of its items (the same enumeration quoted elsewhere: those are also correct);
+- a term of no known kind gets no wrong options at all (it is asked as 填空 or 判断).
+Nothing on the blocklist is ever offered.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration
+from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration, common_prefix, common_suffix
+from wuxue.quiz.categories import Categories, blocklist
 from wuxue.quiz.lexicon import Lexicon, Segmenter
 from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 
@@ -25,7 +29,6 @@ from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
 # siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
 SIMILARITY_BAND = (0.70, 0.88)
 SIMILARITY_FLOOR = 0.66  # below this a term is unrelated noise (新能源 for 审计长, 一般的关系 for 电子出版物)
-RANKED = 60  # lexicon candidates per answer ranked by similarity
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -46,20 +49,18 @@ class DistractorPool:
     quoted: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
     embed: Embed | None = None  # None: no similarity to rank by (the fake test embedder carries no meaning)
+    categories: Categories | None = None
     _by_family: dict[str, list[Enumeration]] = field(default_factory=dict)
-    _by_shape: dict[int, list[Enumeration]] = field(default_factory=dict)
     _by_item: dict[str, list[Enumeration]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_family: dict[str, list[Enumeration]] = defaultdict(list)
-        by_shape: dict[int, list[Enumeration]] = defaultdict(list)
         by_item: dict[str, list[Enumeration]] = defaultdict(list)
         for e in self.enumerations:
             by_family[e.family].append(e)
-            by_shape[self.shape(e)].append(e)
             for item in e.items:
                 by_item[item].append(e)
-        self._by_family, self._by_shape, self._by_item = dict(by_family), dict(by_shape), dict(by_item)
+        self._by_family, self._by_item = dict(by_family), dict(by_item)
 
     @staticmethod
     def shape(enumeration: Enumeration) -> int:
@@ -104,26 +105,17 @@ class DistractorPool:
         elif atom.kind == "title":
             tiers = [self.titles]
         elif atom.kind == "formulation":
-            tiers = [self._formulations(answer), self.quoted]
+            tiers = [self._formulations(answer)]  # 四个意识 beside 四个自信, never a loose quoted phrase
+        elif atom.kind == "category":
+            siblings = self.categories.siblings(answer) if self.categories else []
+            if siblings_only and atom.family in {"category:principle", "category:system"}:
+                siblings = [s for s in siblings if s[-2:] == answer[-2:] and len(s) > 3]  # 党管人才原则 → 党管干部原则, never 个人分工负责
+            tiers = [siblings]
+        elif atom.kind == "enum_item" and enum is not None:
+            return [self._ranked(answer, self._keep(self._form(t, enum), banned, quote, answer), floor=floor)
+                    for t, floor in self._list_tiers(enum, answer, siblings_only)]
         else:
-            family = enum.family if enum else ""
-            signature = self.segmenter.signature(answer)
-            suffix_len = 2 if family.startswith("suffix:") and len(family) > 8 else 1
-            # (tier, floor): same-suffix lists are related by construction; same-length lists only when
-            # built alike (prior 0) or similar enough; lexicon terms and neighbours need the floor
-            term_tiers: list[tuple[list[str], bool]] = []
-            if family.startswith("suffix:"):
-                term_tiers.append((self._lists_items(self._by_family.get(family, []), enum), False))
-            if enum is not None and not siblings_only:  # a false 判断 swaps only within a suffix family
-                head = signature[1]  # same-length lists: only items whose head word is of the answer's class
-                alike = [c for c in self._lists_items(self._by_shape.get(self.shape(enum), []), enum)
-                         if self.segmenter.signature(c)[1] == head]
-                term_tiers.append((alike, True))
-            if not siblings_only:
-                term_tiers.append((self.lexicon.candidates(answer, signature, suffix_len=suffix_len)[:RANKED], True))
-                term_tiers.append((self._neighbours(answer, self.lexicon.similar_length(answer, signature)), True))
-            prior = self._structure(enum, answer)
-            return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=floor, prior=prior) for t, floor in term_tiers]
+            return []  # a term of no known kind gets no wrong options: it is asked as 填空 or 判断 only
         return [self._ranked(answer, self._keep(t, banned, quote, answer), floor=False) if ranked else self._keep(t, banned, quote, answer)
                 for t in tiers]
 
@@ -138,10 +130,35 @@ class DistractorPool:
 
         return check
 
+    def _list_tiers(self, enum: Enumeration, answer: str, siblings_only: bool) -> list[tuple[list[str], bool]]:
+        """Wrong options for a list: members of the list items' category, else items of other lists of the
+        same suffix family (大局意识 → 法治意识), else other four-character maxims; never loose corpus words.
+        """
+        tiers: list[tuple[list[str], bool]] = []
+        if self.categories is not None:
+            kinds = [self.categories.category(i) for i in enum.items]
+            common = max(set(kinds), key=kinds.count)
+            if common and kinds.count(common) * 3 >= len(kinds) * 2:
+                tiers.append((self.categories.members.get(common, []), False))
+        if enum.family.startswith("suffix:"):
+            tiers.append((self._lists_items(self._by_family.get(enum.family, []), enum), False))
+        if enum.family == "maxim" and not siblings_only:
+            tiers.append((self._lists_items(self._by_family.get("maxim", []), enum), True))
+        return tiers
+
+    @staticmethod
+    def _form(tier: Sequence[str], enum: Enumeration) -> list[str]:
+        """Wrong options share the form every item of the list has (面向X; X之Y), so form gives nothing away."""
+        items = [i for i in enum.items if i]
+        head = common_prefix(items)
+        tail = common_suffix(items)
+        return [c for c in tier if c.startswith(head) and c.endswith(tail)]
+
     @staticmethod
     def _keep(tier: Sequence[str], banned: set[str], quote: str, answer: str) -> list[str]:
+        block = blocklist()
         return [c for c in dict.fromkeys(tier) if c not in banned and c not in quote and answer not in c and c not in answer
-                and length_ok(c, answer) and "以上" not in c]
+                and length_ok(c, answer) and "以上" not in c and not block.hit_as_wrong(c)]
 
     def pick(self, atom: Atom, quote: str, count: int, rng: random.Random, *, enumeration: Enumeration | None = None,
              avoid: Sequence[str] = (), difficulty: str = "medium", siblings_only: bool = False) -> list[str]:
@@ -154,6 +171,8 @@ class DistractorPool:
         too_close = self._too_close(avoid)
         for tier in self.candidates(atom, quote, enumeration=enumeration, siblings_only=siblings_only):
             pool = [c for c in tier if c not in avoid and not too_close(c)]
+            if atom.kind in {"number", "date"} and difficulty == "easy":
+                pool = pool[2:] + pool[:2]  # easy: clearly different values; hard keeps the nearest (四年 for 五年)
             if atom.kind not in {"number", "date", "article", "contrast"}:
                 window = count + 2
                 offset = window if difficulty == "easy" and len(pool) >= 2 * window else 0
@@ -168,18 +187,6 @@ class DistractorPool:
                     continue
                 chosen.append(c)
         return chosen
-
-    def _structure(self, own: Enumeration | None, answer: str) -> dict[str, int]:
-        """0 for items of lists built like the answer's (same number of items, same item length), else 1."""
-        if own is None:
-            return {}
-        prior: dict[str, int] = {}
-        for e in self.enumerations:
-            if len(e.items) == len(own.items):
-                for item in e.items:
-                    if len(item) == len(answer):
-                        prior[item] = 0
-        return prior
 
     @staticmethod
     def _lists_items(lists: Sequence[Enumeration], own: Enumeration | None) -> list[str]:
@@ -210,17 +217,6 @@ class DistractorPool:
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
 
-    def _neighbours(self, answer: str, candidates: Sequence[str]) -> list[str]:
-        """Candidates whose cosine similarity to the answer lies in the band, most similar first."""
-        if self.embed is None or not candidates:
-            return []
-        vectors = self.embed([answer, *candidates])
-        sims = vectors[1:] @ vectors[0]
-        low, high = SIMILARITY_BAND
-        scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= high]
-        return [c for _, c in sorted(scored, key=lambda p: (-p[0], p[1]))]
-
-
 def _nearby_articles(label: str) -> list[str]:
     number = parse_cn(label[1:-1])
     if number is None:
@@ -229,8 +225,8 @@ def _nearby_articles(label: str) -> list[str]:
 
 
 def build_pool(atoms: Sequence[Atom], enumerations: Sequence[Enumeration], lexicon: Lexicon, segmenter: Segmenter,
-               embed: Embed | None) -> DistractorPool:
+               embed: Embed | None, categories: Categories | None = None) -> DistractorPool:
     formulations = sorted({a.text for a in atoms if a.kind == "formulation" and a.family == "formulation" and NUMBERED.match(a.text)})
     quoted = sorted({a.text for a in atoms if a.kind == "quoted"})
     titles = sorted({a.text for a in atoms if a.kind == "title"})
-    return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed)
+    return DistractorPool(list(enumerations), lexicon, segmenter, formulations, quoted, titles, embed, categories)

@@ -11,3 +11,7 @@ class InvalidQuizSpecError(WuxueError):
 
 class UnknownQuizItemError(WuxueError):
     code = "unknown_quiz_item"
+
+
+class QuizSourceChangedError(WuxueError):
+    code = "quiz_source_changed"

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wuxue.quiz.builders import BLANK, CUT, display
+from wuxue.quiz.builders import BLANK, CUT, LEAD, display
+from wuxue.quiz.categories import blocklist
 from wuxue.quiz.corpus import CorpusView, squash
 from wuxue.quiz.gates import MAX_OPTION_RATIO, other_fillers, stem_contexts
 from wuxue.quiz.generator import QuizSpec, generate_quiz
@@ -37,8 +38,51 @@ _EDIT = re.compile(r"（题干将“(.+?)”改成了“(.+?)”）$")
 
 
 def _statement_pieces(stem: str) -> list[str]:
-    body = stem.split("》，", 1)[1] if stem.startswith("根据《") and "》，" in stem else stem
-    return [squash(p) for p in body.split(CUT) if squash(p)]
+    body = LEAD.sub("", stem)
+    return [squash(p).rstrip("。") for p in body.split(CUT) if squash(p)]
+
+
+_SEPARATORS = re.compile(r"[、，,；;和及与或\s]|以及")
+
+
+def whole_list(item: dict) -> bool:
+    """A 多选 asks the whole list: between its first and last right answer the quote holds only right
+    answers and separators, and no member sits just outside (…、X、【A】、【B】 would drop X).
+    """
+    quote = item["citation"]["quote"]
+    spans = [(quote.find(a), quote.find(a) + len(a)) for a in item["answer"]["texts"]]
+    if any(a < 0 for a, _ in spans):
+        return False
+    lo, hi = min(a for a, _ in spans), max(b for _, b in spans)
+    inside = quote[lo:hi]
+    for a in sorted(item["answer"]["texts"], key=len, reverse=True):
+        inside = inside.replace(a, "")
+    outside = quote[max(0, lo - 1) : lo] + quote[hi : hi + 1]
+    return not _SEPARATORS.sub("", inside) and "、" not in outside
+
+
+def item_figures(items: list[dict]) -> dict:
+    """Issue 13's figures over any list of item records: blocklist hits, whole lists, …… stems, fact kinds."""
+    block = blocklist()
+    options = [(o["text"], o["text"] in i["answer"]["texts"]) for i in items for o in i["options"] if i["type"] != "judge"]
+    edits = [e.group(2) for i in items if (e := _EDIT.search(i["explanation"]))]
+    blocked = [t for t, right in options if (block.hit(t) if right else block.hit_as_wrong(t))] + [t for t in edits if block.hit_as_wrong(t)]
+    multis = [i for i in items if i["type"] == "multi"]
+    kinds = Counter(fact_kind(i) for i in items)
+    n = max(1, len(items))
+    return {
+        "blocklist_hits": blocked, "blocklist_share": round(len(blocked) / max(1, len(options) + len(edits)), 4),
+        "multi_whole_list_share": round(sum(whole_list(i) for i in multis) / max(1, len(multis)), 4),
+        "stems_with_ellipsis": sum(CUT in i["stem"] for i in items),
+        "stems_with_ellipsis_share": round(sum(CUT in i["stem"] for i in items) / n, 4),
+        "fact_kind_share": {k: round(v / n, 3) for k, v in sorted(kinds.items(), key=lambda p: -p[1])},
+    }
+
+
+def fact_kind(item: dict) -> str:
+    method = item["generator"]["method"]
+    return {"multi_enum": "list", "choice_exclude": "list", "cloze_enum_all": "list", "judge_true": "statement",
+            "judge_contrast": "contrast"}.get(method, method.split("_", 1)[-1])
 
 
 def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
@@ -51,6 +95,10 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     stem = item["stem"]
     ambiguous = False
     leak = False
+    if item["generator"]["method"] == "choice_exclude":
+        members = [o["text"] for o in item["options"] if o["text"] not in answers]
+        grounded = all(m in c["quote"] for m in members) and not any(a in c["quote"] for a in answers)
+        return {"grounded": quote_ok and grounded, "leak": False, "ambiguous": False}
     if item["type"] == "judge":
         pieces = _statement_pieces(stem)
         edit = _EDIT.search(item["explanation"])
@@ -78,7 +126,10 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
 
 
 def retrieves(kb: KnowledgeBase, item: dict, k: int = 3) -> bool:
-    hits = kb.search(item["stem"].replace(BLANK, " "), k=k).hits
+    query = item["stem"].replace(BLANK, " ")
+    if item["generator"]["method"] == "choice_exclude":
+        query += " " + " ".join(o["text"] for o in item["options"] if o["text"] not in item["answer"]["texts"])
+    hits = kb.search(query, k=k).hits
     c = item["citation"]
     return any(h.chunk.doc_id == c["doc_id"] and h.chunk.char_start <= c["char_start"] and c["char_end"] <= h.chunk.char_end for h in hits)
 
@@ -100,7 +151,8 @@ def evaluate(kb: KnowledgeBase, *, seed: int = 0, request: Mapping[str, int] = S
         docs.append({
             "doc_id": document.doc_id, "title": document.title, "chars": chars,
             "requested": dict(request), "produced": {k: produced.get(k, 0) for k in request},
-            "met": all(produced.get(k, 0) >= n for k, n in request.items()),
+            "met": sum(produced.values()) >= sum(request.values()),  # a small document's shortfall is topped up with 判断/填空
+            "met_by_type": all(produced.get(k, 0) >= n for k, n in request.items()),
             "rejected": result.rejected, "shortfall": result.shortfall,
             "not_grounded": sum(not a["grounded"] for a in audits), "leaks": sum(a["leak"] for a in audits),
             "ambiguous": sum(a["ambiguous"] for a in audits), "near_duplicate_stems": summary["near_duplicate_stems"],
@@ -120,6 +172,7 @@ def evaluate(kb: KnowledgeBase, *, seed: int = 0, request: Mapping[str, int] = S
     sample = rng.sample(all_items, min(SAMPLE_SIZE, len(all_items)))
     n = max(1, len(all_items))
     return {
+        **item_figures(all_items),
         "request": dict(request), "seed": seed, "documents": docs, "items": len(all_items),
         "requested_total": sum(request.values()) * len(docs),
         "grounded_share": round(sum(a["grounded"] for a in audits) / n, 4),
@@ -172,6 +225,10 @@ def to_markdown(report: dict) -> str:
            f"| sets whose 判断 true share is outside 40–60% | {len(report['sets_with_unbalanced_judges'])} {report['sets_with_unbalanced_judges'] or ''} | |",
            f"| 多选 answer letters | {report['multi_letters']} | |",
            f"| max uses of one chunk in a set | {report['max_chunk_uses']} | ≤ 2 |",
+           f"| options on the blocklist (share) | {report['blocklist_share']:.1%} {report['blocklist_hits'] or ''} | 0 |",
+           f"| 多选 asking the whole list | {report['multi_whole_list_share']:.1%} | 100% |",
+           f"| stems with “……” | {report['stems_with_ellipsis']} ({report['stems_with_ellipsis_share']:.1%}) | 0 |",
+           f"| items per fact kind | {report['fact_kind_share']} | |",
            f"| time | {report['seconds']} s | |", "",
            "Candidates dropped, by gate (all documents): " + ("，".join(f"{k} {v}" for k, v in report["rejected"].items()) or "none") + ".", "",
            "Items by method: " + ", ".join(f"{k} {v}" for k, v in report["by_method"].items()) + ".", "",

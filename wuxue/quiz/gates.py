@@ -1,5 +1,7 @@
 """Quality gates applied to every draft; a failing draft is dropped and counted under the gate's name.
 
+blocklist     no option and no false 判断 edit on the blocklist (resources/blocklist.txt): country and
+              party names, leaders' names as wrong options, slurs, terms that invert a statement
 grounded      the quote is the document text at its offsets and holds the answer
 leak          the answer is not in the stem; no option much longer than the others (≤ 1.3× median)
 worth_asking  the key is 2–12 characters, not a stopword, not a trivially frequent word
@@ -19,7 +21,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING
 
-from wuxue.quiz.builders import BLANK, CUT, Draft
+from wuxue.quiz.builders import BLANK, CUT, LEAD, Draft
+from wuxue.quiz.categories import blocklist
 from wuxue.quiz.corpus import CorpusView, squash
 from wuxue.quiz.distractors import DistractorPool
 
@@ -27,7 +30,7 @@ RETRIEVAL_K = 3
 if TYPE_CHECKING:
     from wuxue.knowledge_base import KnowledgeBase
 
-GATES = ("grounded", "judge_edit", "leak", "worth_asking", "unambiguous", "retrievable")
+GATES = ("blocklist", "grounded", "judge_edit", "leak", "worth_asking", "unambiguous", "retrievable")
 KEY_MIN, KEY_MAX = 2, 12
 MAX_OPTION_RATIO = 1.3
 FREQUENT_SHARE = 0.03  # a key found in more than 3% of corpus sentences (and at least 5) is trivial
@@ -64,6 +67,8 @@ def grounded(draft: Draft, ctx: GateContext) -> bool:
         return False
     if draft.type == "judge":
         return draft.edit is None or draft.edit[0] in quote
+    if draft.method == "choice_exclude":  # 不包括: the members are in the quote, the key is not of the list
+        return all(m in quote for m in draft.distractors) and not any(a in quote for a in draft.correct)
     return all(answer in quote for answer in draft.correct)
 
 
@@ -105,7 +110,7 @@ def stem_contexts(stem: str, *, chars: int = CONTEXT_CHARS) -> tuple[str, str]:
     """
     before, _, _ = stem.partition(BLANK)
     after = stem.rpartition(BLANK)[2]
-    before = before.split("》，", 1)[1] if before.startswith("根据《") and "》，" in before else before
+    before = LEAD.sub("", before)
     before = before.rpartition(CUT)[2]
     after = after.partition(CUT)[0]
     return squash(before)[-chars:], squash(after)[:chars]
@@ -152,6 +157,8 @@ def unambiguous(draft: Draft, ctx: GateContext) -> bool:
             if i != j and x in y:
                 return False
     own = ctx.pool.also_correct(draft.atom.enumeration)
+    if draft.method == "choice_exclude":
+        return not any(a in own for a in draft.correct)
     quote = ctx.view.texts[draft.atom.doc_id][draft.quote_span[0] : draft.quote_span[1]]
     wrong = draft.distractors + ([draft.edit[1]] if draft.edit else [])
     if any(w in own or w in quote for w in wrong):
@@ -190,7 +197,18 @@ def judge_edit(draft: Draft, ctx: GateContext) -> bool:
     return not any(after.count(n) > before.count(n) for n in NEGATIONS)
 
 
+def politically_safe(draft: Draft, ctx: GateContext) -> bool:
+    """No option and no false 判断 edit on the blocklist (country and party names, leaders' names, slurs,
+    terms that invert a political statement); wrong options may not even contain a country or party name.
+    """
+    block = blocklist()
+    wrong = ([draft.edit[1]] if draft.edit else []) + (draft.correct if draft.method == "choice_exclude" else draft.distractors)
+    right = draft.distractors if draft.method == "choice_exclude" else (draft.correct if draft.type != "judge" else [])
+    return not any(block.hit(o) for o in right) and not any(block.hit_as_wrong(o) for o in wrong)
+
+
 ITEM_GATES: tuple[tuple[str, Callable[[Draft, GateContext], bool]], ...] = (
+    ("blocklist", politically_safe),
     ("grounded", grounded),
     ("judge_edit", judge_edit),
     ("leak", leak),
@@ -208,7 +226,10 @@ def first_failure(draft: Draft, ctx: GateContext) -> str | None:
 
 
 def search_query(draft: Draft) -> str:
-    return draft.stem.replace(BLANK, " ").replace(CUT, " ").strip()
+    query = draft.stem.replace(BLANK, " ").replace(CUT, " ").strip()
+    if draft.method == "choice_exclude":  # the stem names only the list; its members say where it is
+        query += " " + " ".join(draft.distractors)
+    return query
 
 
 def retrievable_chunks(kb: KnowledgeBase, draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:

@@ -23,7 +23,7 @@ from wuxue.quiz.builders import (
     multi_item,
     single_item,
 )
-from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
+from wuxue.quiz.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownQuizItemError
 from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
 from wuxue.quiz.set_checks import (
@@ -43,15 +43,14 @@ MAX_ITEMS = 200
 GENERATOR_VERSION = "1"
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 
-# how often each atom kind is tried per item type: a set mixes lists, numbers, formulations, definitions…
-# instead of following the raw counts (a long document has hundreds of list items and a dozen numbers)
-KIND_SHARES = {
-    "blank": {"enum_item": 4, "number": 2, "formulation": 1.5, "definition": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.25},
-    "single": {"enum_item": 5, "formulation": 1.5, "definition": 1, "number": 1, "date": 1, "quoted": 1, "title": 1, "article": 0.25},
-    "judge": {"number": 3, "enum_item": 3, "contrast": 2, "date": 1, "formulation": 1, "definition": 1, "quoted": 1, "title": 1,
-              "article": 1},
-}
-
+# how much a fact weighs for a 知识竞赛 setter: numbers (term lengths, head counts, how often), who
+# elects/approves/reports to whom, status words, punishments, definitions and named formulations
+# come first; list members are asked as whole lists (多选); article numbers are never asked
+WEIGHTS = {"number": 10, "category": 9, "contrast": 8, "definition": 7, "formulation": 7, "date": 5, "title": 4,
+           "quoted": 2, "enum_item": 3}
+JITTER = 3.0  # seeded randomness inside a weight band, so sets differ by seed but heavy facts come first
+NEWS_KINDS = {"学会材料", "报告"}
+ONE_OFF_UNITS = {"册", "万册", "家", "所", "公里", "万人", "元", "万元", "%", "％", "倍", "票", "章", "节"}
 
 @dataclass(frozen=True)
 class QuizSpec:
@@ -117,6 +116,7 @@ class _Assembler:
     tried: Counter[str] = field(default_factory=Counter)
     doc_counts: Counter[str] = field(default_factory=Counter)  # items taken per document, for coverage
     trace: list[tuple[str, Draft]] | None = None  # (gate, draft) of every drop, for debugging and reports
+    chunk_limit: int = MAX_CHUNK_USES  # one more while topping up a short document
 
     def rng(self, *parts: object) -> random.Random:
         key = (self.spec.seed, ",".join(self.spec.doc_ids), self.spec.difficulty, self.salt, *parts)
@@ -136,7 +136,25 @@ class _Assembler:
                 keep.append(atom)
         return keep
 
+    def weight(self, atom: Atom, doc_id: str) -> float:
+        """0 = never ask: article numbers, and one-off counts in a news story or report (6,084 册)."""
+        if atom.kind == "article":
+            return 0
+        if atom.kind == "number" and (atom.unit in ONE_OFF_UNITS or (atom.value or 0) >= 100) \
+                and self.materials.view.kinds.get(doc_id, "") in NEWS_KINDS:
+            return 0
+        if atom.kind == "number" and atom.value == 1 and atom.unit in {"次", "届"}:
+            return 2  # 每五年举行（一次）: the weight is on 五年
+        if atom.kind in {"title", "quoted"} and self.materials.view.kinds.get(doc_id, "") == "学会材料":
+            return 1  # a society's journal or activity name is no point of Party study
+        if atom.family in {"category:act_meet", "category:person"}:
+            return 3  # 提前或延期（举行）, 预备党员转为（正式党员）: the grammar gives them away
+        if atom.kind == "enum_item" and self.spec.difficulty == "hard":
+            return 11  # 不包括 items (the few closed lists that have them) are what makes a hard paper hard
+        return WEIGHTS.get(atom.kind, 1)
+
     def ordered_atoms(self, kind: str, doc_id: str) -> list[Atom]:
+        """Heaviest facts first (a seeded jitter within a band); 多选 takes one atom per list."""
         rng = self.rng(kind, doc_id)
         atoms = self.doc_atoms(doc_id)
         if kind == "multi":
@@ -147,26 +165,20 @@ class _Assembler:
             pool = sorted(firsts.values(), key=lambda a: a.start)
             rng.shuffle(pool)
             return pool
-        shares = KIND_SHARES[kind]
-        groups: dict[str, list[Atom]] = {}
+        scored = []
         for atom in atoms:
-            if atom.kind in shares:
-                groups.setdefault(atom.kind, []).append(atom)
-        for group in groups.values():
-            rng.shuffle(group)
-        ordered: list[Atom] = []
-        while groups:
-            kinds = sorted(groups)
-            pick = rng.choices(kinds, weights=[shares[k] for k in kinds])[0]
-            ordered.append(groups[pick].pop())
-            if not groups[pick]:
-                del groups[pick]
-        return ordered
+            if kind == "single" and atom.kind == "enum_item":
+                if self.spec.difficulty != "hard" or atom.enumeration is None or atom.start != atom.enumeration.spans[0][0]:
+                    continue  # 不包括 items: one per list, at hard only
+            weight = self.weight(atom, doc_id)
+            if weight > 0:
+                scored.append((-weight - rng.random() * JITTER, atom.start, atom))
+        return [a for _, _, a in sorted(scored, key=lambda p: (p[0], p[1]))]
 
     # drafts ----------------------------------------------------------------------
     def draft(self, kind: str, atom: Atom, rng: random.Random, truth: bool | None = None) -> Draft | None:
         text = self.materials.view.texts[atom.doc_id]
-        title = self.materials.view.titles[atom.doc_id]
+        title = self.materials.view.leads.get(atom.doc_id) or self.materials.view.titles[atom.doc_id]
         pool, difficulty = self.materials.pool, self.spec.difficulty
         if kind == "blank":
             return blank_item(atom, text, title, difficulty=difficulty, rng=rng)
@@ -204,7 +216,7 @@ class _Assembler:
         """Rank of the first top-3 hit that holds the quote and is not used twice already."""
         found = retrievable_chunks(self.kb, draft)
         for rank, chunk_id in found:
-            if self.chunk_uses[chunk_id] < MAX_CHUNK_USES:
+            if self.chunk_uses[chunk_id] < self.chunk_limit:
                 return rank, chunk_id
         return (found[0][0] if found else None), None
 
@@ -293,6 +305,8 @@ class _Assembler:
             answer = {"keys": ["A" if draft.edit is None else "B"], "texts": list(draft.correct)}
         marked = self._marked(draft, text)
         explanation = f"原文：{marked}"
+        if draft.method == "choice_exclude":
+            explanation += f"（“{draft.correct[0]}”不在其中）"
         if draft.edit is not None:
             explanation += f"（题干将“{draft.edit[0]}”改成了“{draft.edit[1]}”）"
         chunk = view.chunks[chosen.chunk_id]
@@ -314,9 +328,9 @@ class _Assembler:
     def _marked(self, draft: Draft, text: str) -> str:
         """The quote with the answer marked 【…】, as 学习强国's hint shows it in red."""
         atom = draft.atom
-        if draft.type == "multi" and atom.enumeration is not None:
+        if (draft.type == "multi" or draft.method == "choice_exclude") and atom.enumeration is not None:
             enum = atom.enumeration
-            holes = [span for item, span in zip(enum.items, enum.spans) if item in draft.correct]
+            holes = [span for item, span in zip(enum.items, enum.spans) if item in draft.correct or draft.method == "choice_exclude"]
         elif draft.type == "blank":
             holes = list(draft.blanks)
         else:
@@ -326,20 +340,27 @@ class _Assembler:
 
     def build(self) -> QuizResult:
         chosen_by_type: dict[str, list[_Chosen]] = {}
-        shortfall = []
+        missing: dict[str, tuple[int, int]] = {}
         for kind in TYPES:
             count = int(self.spec.counts.get(kind, 0))
             if count <= 0:
                 continue
             chosen_by_type[kind] = self.select(kind, count)
-            produced = len(chosen_by_type[kind])
-            if produced < count:
-                dropped = sum(self.rejected.values())
-                shortfall.append({
-                    "type": kind, "requested": count, "produced": produced,
-                    "reason": f"所选文档（或章节）中可出{TYPE_NAMES[kind]}的知识点不足：共尝试 {self.tried[kind]} 个候选题，"
-                              f"其余未通过质量检查或与已选题目重复（全套累计淘汰 {dropped} 个）",
-                })
+            if len(chosen_by_type[kind]) < count:
+                missing[kind] = (count, len(chosen_by_type[kind]))
+        deficit = sum(count - produced for count, produced in missing.values())
+        topped: Counter[str] = Counter()
+        for extra in ("judge", "blank", "single", "judge", "blank", "single"):  # small documents: make up the count on their strongest facts
+            if deficit <= 0:
+                break
+            if extra == "judge" and topped:
+                self.chunk_limit = MAX_CHUNK_USES + 1  # second round: a short passage may carry one more item
+            more = self.select(extra, deficit)
+            chosen_by_type.setdefault(extra, []).extend(more)
+            topped[extra] += len(more)
+            deficit -= len(more)
+        shortfall = [{"type": kind, "requested": count, "produced": produced, "reason": shortfall_reason(kind, count, produced, self.spec, topped)}
+                     for kind, (count, produced) in missing.items()]
         items: list[dict] = []
         for kind in ("single", "multi", "blank", "judge"):
             chosen = chosen_by_type.get(kind, [])
@@ -358,20 +379,60 @@ class _Assembler:
         return QuizResult(items, shortfall, dict(sorted(self.rejected.items())), versions)
 
 
+_SHORT_WHY = {
+    "multi": "列举性内容少（多选题要求完整列出一组并列内容）",
+    "single": "可作单选题的关键事实（数字、机构、职责、地位、处分等）较少",
+    "blank": "可填空的关键词句较少",
+    "judge": "可改写成判断题的事实（数字、机构、职责等）较少",
+}
+
+
+def shortfall_reason(kind: str, requested: int, produced: int, spec: QuizSpec, topped: Mapping[str, int]) -> str:
+    """Why a type fell short, in words a branch secretary can act on."""
+    scope = "所选章节" if spec.sections else ("该文档" if len(spec.doc_ids) == 1 else "所选文档")
+    advice = "建议增加文档或改出判断题" if kind != "judge" else "建议增加文档或改出填空题"
+    text = f"{scope}{_SHORT_WHY[kind]}，可出的{TYPE_NAMES[kind]}不足 {requested} 道（已出 {produced} 道），{advice}"
+    extra = "、".join(f"{TYPE_NAMES[k]} {n} 道" for k, n in topped.items() if n)
+    return text + (f"。本套已另出{extra}补足题量" if extra else "")
+
+
 def generate_quiz(kb: KnowledgeBase, spec: QuizSpec) -> QuizResult:
     """A set of cited items for ``spec`` (an explained shortfall when the documents cannot supply it)."""
     validate_spec(kb, spec)
     return _Assembler(kb, materials_for(kb), spec).build()
 
 
-def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str) -> dict | None:
+def stale_documents(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[dict]:
+    """Documents of a saved set whose indexed version is no longer the one the set was made from."""
+    out = []
+    for doc_id, saved in sorted(versions.items()):
+        current = kb.snapshot.store.document(doc_id)
+        if current is None:
+            out.append({"doc_id": doc_id, "title": doc_id, "status": "deleted",
+                        "message": f"出题文档 {doc_id} 已从知识库删除，本题目集仍保留出题时的内容"})
+        elif current.content_hash != saved:
+            out.append({"doc_id": doc_id, "title": current.title, "status": "changed",
+                        "message": f"《{current.title}》在出题后已有新版本，本题目集仍按出题时的版本；换一题只从未更新的文档出题，建议核对或重新生成"})
+    return out
+
+
+def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str,
+                     versions: Mapping[str, str] | None = None) -> dict | None:
     """A new item of the same type as ``items[item_id]`` that passes every gate and repeats nothing in ``items``.
 
     Keeps what balances the set: the same answer letter for 单选 and the same truth value for 判断.
+    With ``versions`` (the set's document versions) only documents still at that version are used,
+    so a set never mixes two versions of one document.
     """
     target = next((i for i in items if i.get("id") == item_id), None)
     if target is None:
         raise UnknownQuizItemError(f"题目不存在：{item_id}")
+    if versions:
+        changed = {s["doc_id"] for s in stale_documents(kb, versions)}
+        kept = tuple(d for d in spec.doc_ids if d not in changed)
+        if not kept:
+            raise QuizSourceChangedError("出题文档在出题后已更新，换一题会混入新版本的内容；请编辑或删除此题，或重新生成题目集")
+        spec = QuizSpec(kept, spec.counts, spec.sections, spec.difficulty, spec.seed)
     validate_spec(kb, spec)
     kind = target["type"]
     others = [i for i in items if i.get("id") != item_id]

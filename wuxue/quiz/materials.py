@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from wuxue.quiz.atoms import Atom, enumerations, mine_atoms
+from wuxue.quiz.categories import build_categories
 from wuxue.quiz.corpus import CorpusView, build_corpus_view
 from wuxue.quiz.distractors import DistractorPool, build_pool
 from wuxue.quiz.gates import GateContext, quiz_stopwords
@@ -34,9 +35,16 @@ def build_materials(kb: KnowledgeBase) -> QuizMaterials:
     snapshot = kb.snapshot
     view = build_corpus_view(snapshot.store)
     segmenter = Segmenter()
-    atoms = {doc_id: mine_atoms(sentences, segmenter) for doc_id, sentences in view.sentences.items()}
-    all_atoms = [a for doc in sorted(atoms) for a in atoms[doc]]
     lexicon = build_lexicon(segmenter, (s.text for s in view.all_sentences()))
+    def is_term(term: str) -> bool:  # 所在单位基层党委, 纪委报机关党委, 权市场交易制度: phrases, not terms
+        tags = segmenter.tag(term)
+        return (lexicon.counts[term] >= 2 and len(tags[0][0]) >= 2 and len(term) <= 10
+                and all(f.startswith(("n", "b", "j")) and len(w) >= 2 and w not in {"所在", "所属"} for w, f in tags))
+
+    nounish = (t for t, sig in lexicon.signatures.items() if sig[0] == "n" and is_term(t))
+    categories = build_categories(nounish)  # 完善…制度, 指派下级党组织, 经中央委员会 are no organ or rule
+    atoms = {doc_id: mine_atoms(sentences, segmenter, categories) for doc_id, sentences in view.sentences.items()}
+    all_atoms = [a for doc in sorted(atoms) for a in atoms[doc]]
 
     def embed(texts: object) -> np.ndarray:
         vectors = kb.embedder.embed(list(texts))  # type: ignore[call-overload]
@@ -44,7 +52,7 @@ def build_materials(kb: KnowledgeBase) -> QuizMaterials:
         return vectors / np.maximum(norms, 1e-12)
 
     semantic = not kb.embedder.model_id.startswith("hashing")  # the fake embedder has no similarity worth ranking by
-    pool = build_pool(all_atoms, enumerations(all_atoms), lexicon, segmenter, embed if semantic else None)
+    pool = build_pool(all_atoms, enumerations(all_atoms), lexicon, segmenter, embed if semantic else None, categories)
     return QuizMaterials(view, segmenter, atoms, pool, GateContext(view, pool, quiz_stopwords()))
 
 

@@ -1,7 +1,8 @@
 """Excel (openpyxl): one row per item under the common Chinese exam-system import header.
 
-Columns 题型, 题干, 选项A–E, 答案, 解析, 难度, 知识点, 出处. Every cell is written as text, so a stem
-starting with ``=`` never becomes a formula. ``answers="none"`` leaves 答案 and 解析 empty (a sheet to
+Columns 题型, 题干, 选项A–E, 答案, 解析, 难度, 知识点, 出处. Every cell is written as text, and a cell
+that begins with ``= + - @`` (or a tab / carriage return) gets a leading apostrophe (OWASP CSV
+injection), so even a re-save as CSV and a re-open cannot turn it into a live formula. ``answers="none"`` leaves 答案 and 解析 empty (a sheet to
 hand out); ``inline`` and ``end`` are the same here.
 """
 
@@ -34,6 +35,14 @@ BLANK = "____"
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def defuse(value: str) -> str:
+    """'=1+1 stays text in Excel, in LibreOffice and in a CSV re-saved from either."""
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _row(item: Item, answers: str) -> list[str]:
     kind = str(item.get("type"))
     by_key = dict(options(item)) if kind in {"single", "multi"} else {}
@@ -59,7 +68,7 @@ def render(items: Sequence[Item], *, answers: str = "end", title: str = "") -> b
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for item in ordered(items):
-        values = _row(item, answers)
+        values = [defuse(v) for v in _row(item, answers)]
         sheet.append(values)
         for cell in sheet[sheet.max_row]:
             cell.data_type = "s"  # text, never a formula

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
 from wuxue.quiz.export.common import (
@@ -50,8 +50,21 @@ def _east_asian_font(style, name: str) -> None:  # type: ignore[no-untyped-def]
     fonts.set(qn("w:eastAsia"), name)
 
 
-def _document(title: str, items: Sequence[Item]) -> Document:
+A4 = (Mm(210), Mm(297))
+MARGIN = Mm(25)
+CANDIDATE_LINE = "姓名：＿＿＿＿＿＿＿＿　　单位：＿＿＿＿＿＿＿＿　　得分：＿＿＿＿＿＿"
+
+
+def _a4(document: Document) -> None:
+    """Chinese offices print on A4 (python-docx's default template is US Letter)."""
+    for section in document.sections:
+        section.page_width, section.page_height = A4
+        section.left_margin = section.right_margin = section.top_margin = section.bottom_margin = MARGIN
+
+
+def _document(title: str, items: Sequence[Item], *, candidate_lines: bool = True) -> Document:
     document = Document()
+    _a4(document)
     _east_asian_font(document.styles["Normal"], FONT)
     document.styles["Normal"].font.size = Pt(11)
     for name in ("Title", "Heading 1", "Heading 2"):
@@ -62,6 +75,9 @@ def _document(title: str, items: Sequence[Item]) -> Document:
     summary = "，".join(f"{TYPE_LABELS[kind]}{counts[kind]}道" for kind in TYPE_ORDER if counts.get(kind))
     info = document.add_paragraph(f"共{len(items)}题（{summary}）" if summary else f"共{len(items)}题")
     info.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if candidate_lines:  # the paper a member fills in: name, unit, score
+        lines = document.add_paragraph(CANDIDATE_LINE)
+        lines.alignment = WD_ALIGN_PARAGRAPH.CENTER
     return document
 
 
