@@ -44,21 +44,39 @@ def install(extras: str) -> None:
     stamp.write_text(digest)
 
 
+DOC_TOOLS = ("catdoc", "antiword")  # legacy Word .doc uploads (catdoc first: it also reads WPS-saved files)
+
+
 def ensure_chromium() -> None:
-    """Page tests drive Debian's Chromium through Playwright (screenshots need a CJK font); install when missing (root only)."""
-    if Path("/usr/bin/chromium").exists() and Path("/usr/share/fonts/truetype/wqy").exists():
+    """Page tests drive Debian's Chromium through Playwright (screenshots need a CJK font, OCR tests draw with it);
+    the .doc tests need catdoc. Install when missing (root only)."""
+    if (Path("/usr/bin/chromium").exists() and Path("/usr/share/fonts/truetype/wqy").exists()
+            and all(shutil.which(tool) for tool in DOC_TOOLS)):
         return
     if shutil.which("apt-get") and os.geteuid() == 0:
         run("apt-get", "update", "-qq")
-        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+        run("apt-get", "install", "-y", "-qq", "chromium", "fonts-wqy-microhei", *DOC_TOOLS,
+            env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
     else:
-        print("warning: /usr/bin/chromium is missing; browser tests will fail", file=sys.stderr)
+        print("warning: /usr/bin/chromium, the CJK font or catdoc is missing; browser, OCR and .doc tests will fail", file=sys.stderr)
+
+
+def ensure_doc_tools() -> None:
+    """The service reads legacy .doc uploads with catdoc (antiword as fallback); without them it refuses .doc with a reason."""
+    if all(shutil.which(tool) for tool in DOC_TOOLS):
+        return
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", *DOC_TOOLS, env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        print("warning: catdoc/antiword are missing; .doc uploads will be refused", file=sys.stderr)
 
 
 def main() -> int:
     command = sys.argv[1] if len(sys.argv) > 1 else "run"
     if command == "run":
         install("")
+        ensure_doc_tools()
         run(str(BIN / "wuxue"), "ingest", "corpus")
         service = ROOT / "service" / "server.py"
         if service.exists():

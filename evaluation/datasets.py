@@ -1,9 +1,12 @@
 """Load the gold question sets and CMRC 2018 (shipped as package data).
 
-``gold_party.jsonl``/``gold_other.jsonl`` (175) and ``out_of_scope.jsonl`` (36) are the original sets.
-``gold_added.jsonl`` (30) and ``out_of_scope_added.jsonl`` (30) were written later, from passages and
+``gold_party.jsonl``/``gold_other.jsonl`` (175) and ``out_of_scope.jsonl`` (35 since oos-029 moved, see below) are the original sets.
+``gold_added.jsonl`` (30) and ``out_of_scope_added.jsonl`` (29) were written later, from passages and
 topics the original sets did not touch, after the rerank and the refusal signals had been designed on
 the original sets: they are marked ``added`` so every report can show them apart as a check on overfitting.
+``gold_added_2026.jsonl`` (24) and ``out_of_scope_added_2026.jsonl`` (5) cover the three texts bundled in
+2026 (党员教育管理工作条例, 发展党员工作细则, 三中全会决定); two near-miss questions those texts answer
+(oos-029, oos-added-025) moved from out of scope to ``gold_added_2026.jsonl``. They count as added too.
 """
 
 from __future__ import annotations
@@ -47,13 +50,13 @@ def _optional(path: Path) -> list[dict[str, str]]:
 def gold_questions(folder: Path | None = None, *, added: bool = True) -> list[GoldQuestion]:
     folder = folder or data_dir()
     rows = _jsonl(folder / "gold_party.jsonl") + _jsonl(folder / "gold_other.jsonl")
-    extra = _optional(folder / "gold_added.jsonl") if added else []
+    extra = _optional(folder / "gold_added.jsonl") + _optional(folder / "gold_added_2026.jsonl") if added else []
     return [GoldQuestion(**row) for row in rows] + [GoldQuestion(**row, added=True) for row in extra]
 
 
 def out_of_scope_questions(folder: Path | None = None, *, added: bool = True) -> list[OutOfScopeQuestion]:
     folder = folder or data_dir()
-    extra = _optional(folder / "out_of_scope_added.jsonl") if added else []
+    extra = _optional(folder / "out_of_scope_added.jsonl") + _optional(folder / "out_of_scope_added_2026.jsonl") if added else []
     return ([OutOfScopeQuestion(**row) for row in _jsonl(folder / "out_of_scope.jsonl")]
             + [OutOfScopeQuestion(**row, added=True) for row in extra])
 

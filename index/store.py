@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from wuxue.ingest.document import Chunk, CleanDocument
@@ -35,7 +35,8 @@ CREATE TABLE IF NOT EXISTS documents (
     units TEXT NOT NULL DEFAULT '[]',
     page_starts TEXT NOT NULL DEFAULT '[]',
     chunk_count INTEGER NOT NULL DEFAULT 0,
-    indexed_at TEXT NOT NULL DEFAULT (datetime('now'))
+    indexed_at TEXT NOT NULL DEFAULT (datetime('now')),
+    notes TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX IF NOT EXISTS documents_hash ON documents(content_hash);
 CREATE TABLE IF NOT EXISTS chunks (
@@ -51,6 +52,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     page_end INTEGER,
     sentences TEXT NOT NULL DEFAULT '[]',
     page_breaks TEXT NOT NULL DEFAULT '[]',
+    source TEXT NOT NULL DEFAULT '',
+    ocr_confidence REAL,
     index_text_hash TEXT NOT NULL,
     tokens TEXT NOT NULL DEFAULT '',
     bigrams TEXT NOT NULL DEFAULT ''
@@ -74,6 +77,8 @@ class StoredChunk:
     sentences: tuple[tuple[int, int], ...]
     title: str
     page_breaks: tuple[tuple[int, int], ...] = ()
+    source: str = ""  # "ocr": read from a scan, may contain recognition errors
+    ocr_confidence: float | None = None
 
     def page_at(self, offset: int) -> int | None:
         """The page of the character at ``offset`` in this chunk's text (the chunk may span pages)."""
@@ -94,6 +99,8 @@ class StoredChunk:
             "text": self.text,
             "char_start": self.char_start,
             "char_end": self.char_end,
+            "source": self.source or "text",
+            "ocr_confidence": self.ocr_confidence,
         }
 
 
@@ -112,24 +119,27 @@ class StoredDocument:
     chunk_count: int
     indexed_at: str
     aliases: list[str]
+    notes: list[str] = field(default_factory=list)  # how the file was read: 按文本文件处理, OCR pages and those to proofread
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
 
 
 _CHUNK_COLUMNS = ("c.int_id, c.chunk_id, c.doc_id, c.ordinal, c.text, c.char_start, c.char_end, c.section, c.page, c.page_end,"
-                  " c.sentences, d.title, c.page_breaks")
-_DOC_COLUMNS = "doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at, aliases"
+                  " c.sentences, d.title, c.page_breaks, c.source, c.ocr_confidence")
+_DOC_COLUMNS = ("doc_id, title, kind, issuer, date, source, filename, content_hash, source_type, page_count, chunk_count, indexed_at,"
+                " aliases, notes")
 
 
 def _document(row: Sequence[object]) -> StoredDocument:
-    return StoredDocument(*row[:-1], aliases=json.loads(str(row[-1])))  # type: ignore[arg-type]
+    return StoredDocument(*row[:-2], aliases=json.loads(str(row[-2])), notes=json.loads(str(row[-1])))  # type: ignore[arg-type]
 
 
 def _chunk(row: Sequence[object]) -> StoredChunk:
     sentences = tuple(tuple(pair) for pair in json.loads(str(row[10])))
     breaks = tuple(tuple(pair) for pair in json.loads(str(row[12])))
-    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]), page_breaks=breaks)  # type: ignore[arg-type]
+    return StoredChunk(*row[:10], sentences=sentences, title=str(row[11]), page_breaks=breaks,  # type: ignore[arg-type]
+                       source=str(row[13] or ""), ocr_confidence=None if row[14] is None else float(row[14]))  # type: ignore[arg-type]
 
 
 def outline_of(document: CleanDocument) -> list[dict[str, object]]:
@@ -155,9 +165,22 @@ class ChunkStore:
             self._db.execute("ALTER TABLE chunks ADD COLUMN page_breaks TEXT NOT NULL DEFAULT '[]'")
             self._db.commit()
             present.add("page_breaks")
+        for column, kind in (("source", "TEXT NOT NULL DEFAULT ''"), ("ocr_confidence", "REAL")):
+            if column not in present and not readonly:
+                self._db.execute(f"ALTER TABLE chunks ADD COLUMN {column} {kind}")  # OCR marks came later: old chunks are text
+                self._db.commit()
+                present.add(column)
+        document_columns = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        if "notes" not in document_columns and not readonly:
+            self._db.execute("ALTER TABLE documents ADD COLUMN notes TEXT NOT NULL DEFAULT '[]'")
+            self._db.commit()
+            document_columns.add("notes")
+        self._doc_columns = _DOC_COLUMNS if "notes" in document_columns else _DOC_COLUMNS.replace("aliases, notes", "aliases, '[]'")
         # an older read-only snapshot without page breaks still loads (pages then come from the chunk's first character)
-        self._chunk_columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
-        documents = {row[1] for row in self._db.execute("PRAGMA table_info(documents)")}
+        columns = _CHUNK_COLUMNS if "page_breaks" in present else _CHUNK_COLUMNS.replace("c.page_breaks", "'[]'")
+        columns = columns if "source" in present else columns.replace("c.source", "''")
+        self._chunk_columns = columns if "ocr_confidence" in present else columns.replace("c.ocr_confidence", "NULL")
+        documents = document_columns
         for column in ("units", "page_starts"):
             if column not in documents and not readonly:
                 # a snapshot written before the unit tree was kept: its documents get the tree rebuilt from their text
@@ -182,15 +205,15 @@ class ChunkStore:
 
     # documents -------------------------------------------------------------
     def documents(self) -> list[StoredDocument]:
-        rows = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents ORDER BY rowid")
+        rows = self._db.execute(f"SELECT {self._doc_columns} FROM documents ORDER BY rowid")
         return [_document(row) for row in rows]
 
     def document(self, doc_id: str) -> StoredDocument | None:
-        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
+        row = self._db.execute(f"SELECT {self._doc_columns} FROM documents WHERE doc_id = ?", [doc_id]).fetchone()
         return _document(row) if row else None
 
     def document_by_hash(self, content_hash: str) -> StoredDocument | None:
-        row = self._db.execute(f"SELECT {_DOC_COLUMNS} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
+        row = self._db.execute(f"SELECT {self._doc_columns} FROM documents WHERE content_hash = ?", [content_hash]).fetchone()
         return _document(row) if row else None
 
     def document_text(self, doc_id: str) -> str | None:
@@ -235,14 +258,14 @@ class ChunkStore:
         self._trees.pop(meta.doc_id, None)
         self._db.execute(
             "INSERT OR REPLACE INTO documents (doc_id, title, kind, issuer, date, source, filename, content_hash,"
-            " source_type, page_count, text, outline, aliases, units, page_starts, chunk_count)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " source_type, page_count, text, outline, aliases, units, page_starts, chunk_count, notes)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 meta.doc_id, meta.title, meta.kind, meta.issuer, meta.date, meta.source, meta.filename,
                 meta.content_hash, meta.source_type, meta.page_count, document.text,
                 json.dumps(outline_of(document), ensure_ascii=False), json.dumps(meta.aliases, ensure_ascii=False),
                 json.dumps([u.to_json() for u in build_units(document)], ensure_ascii=False),
-                json.dumps(document.page_starts), chunk_count,
+                json.dumps(document.page_starts), chunk_count, json.dumps(meta.notes, ensure_ascii=False),
             ],
         )
 
@@ -263,12 +286,13 @@ class ChunkStore:
         """Insert chunks with their lexical tokens per analyzer (``words`` and ``bigrams``)."""
         self._db.executemany(
             "INSERT INTO chunks (int_id, chunk_id, doc_id, ordinal, text, char_start, char_end, section, page, page_end,"
-            " sentences, page_breaks, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " sentences, page_breaks, source, ocr_confidence, index_text_hash, tokens, bigrams) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     int_id, f"{doc_id}#{chunk.ordinal}", doc_id, chunk.ordinal, chunk.text, chunk.char_start,
                     chunk.char_end, chunk.section, chunk.page, chunk.page_end, json.dumps(chunk.sentences),
-                    json.dumps(chunk.page_breaks), index_hash, _SEPARATOR.join(words), _SEPARATOR.join(bigrams),
+                    json.dumps(chunk.page_breaks), chunk.source, chunk.ocr_confidence, index_hash, _SEPARATOR.join(words),
+                    _SEPARATOR.join(bigrams),
                 )
                 for chunk, int_id, index_hash, words, bigrams in zip(chunks, int_ids, index_hashes, tokens["words"], tokens["bigrams"])
             ],

@@ -3,8 +3,9 @@
 Knows nothing of vectors or HTTP.
 """
 
-from wuxue.ingest.chunker import ChunkerConfig, chunk_document
+from wuxue.ingest.chunker import ChunkerConfig
 from wuxue.ingest.document import Chunk, CleanDocument, Paragraph, RawDocument
+from wuxue.ingest.ocr_marks import chunk_document
 from wuxue.ingest.pipeline import DocumentMeta, prepare_document
 
 __all__ = [

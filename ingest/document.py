@@ -23,6 +23,8 @@ class RawDocument:
     hard_wrapped: bool = False
     title_hint: str | None = None
     page_count: int | None = None
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # page -> mean OCR confidence, for pages read by OCR
+    notes: tuple[str, ...] = ()  # what the admin should know about how the file was read (按文本文件处理)
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class CleanDocument:
     text: str
     paragraphs: list[Paragraph]
     page_starts: list[tuple[int, int]] = field(default_factory=list)  # (char offset, page), ascending
+    ocr_pages: dict[int, float] = field(default_factory=dict)  # pages read by OCR -> mean recognition confidence
 
     def page_at(self, offset: int) -> int | None:
         """The page on which the character at ``offset`` stands, or None for unpaged text."""
@@ -67,6 +70,8 @@ class Chunk:
     page_end: int | None
     sentences: tuple[tuple[int, int], ...]  # sentence spans relative to ``text``
     page_breaks: tuple[tuple[int, int], ...] = ()  # (offset in ``text``, page) of each page that starts inside the chunk
+    source: str = ""  # "ocr" when any of its pages was read by OCR (its text may contain recognition errors)
+    ocr_confidence: float | None = None  # mean recognition confidence of those pages
 
     @property
     def section(self) -> str:

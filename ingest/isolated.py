@@ -21,28 +21,37 @@ import time
 from multiprocessing.connection import Connection
 
 from wuxue.errors import CorruptFileError, IngestError, ParseTimeoutError
-from wuxue.ingest.chunker import ChunkerConfig, chunk_document
+from wuxue.ingest.chunker import ChunkerConfig
 from wuxue.ingest.document import Chunk
+from wuxue.ingest.loaders.ocr import ocr_context
+from wuxue.ingest.ocr_marks import chunk_document
 from wuxue.ingest.pipeline import ParsedFile, parse_file
 
 log = logging.getLogger(__name__)
 _CONTEXT = multiprocessing.get_context("forkserver")
 # Children re-run the main module (multiprocessing does): wuxue.cli is light, and preloading it makes that a no-op.
-_CONTEXT.set_forkserver_preload(["wuxue.cli", "wuxue.ingest.pipeline", "wuxue.ingest.chunker"])
+_CONTEXT.set_forkserver_preload(["wuxue.cli", "wuxue.ingest.pipeline", "wuxue.ingest.ocr_marks"])
 
 Parsed = tuple[ParsedFile, list[Chunk]]
 BATCH = 500  # paragraphs or chunks per message: unpickling one batch takes a few milliseconds
 
 
-def parse_and_chunk(data: bytes, filename: str, chunker: ChunkerConfig) -> Parsed:
-    """Everything about a file that does not depend on its metadata: the same in a child or in-process."""
-    parsed = parse_file(data, filename)
+def parse_and_chunk(data: bytes, filename: str, chunker: ChunkerConfig, *, probe: bool = False) -> Parsed:
+    """Everything about a file that does not depend on its metadata: the same in a child or in-process.
+
+    With ``probe`` a scan is only read until one page yields text (OCR costs seconds a page, too slow
+    for an upload check's time limit); such a parse is marked incomplete and the job reads the whole file.
+    """
+    with ocr_context(probe=probe) as run:
+        parsed = parse_file(data, filename)
+    if run.cut_short:
+        parsed = dataclasses.replace(parsed, complete=False)
     return parsed, chunk_document(parsed.document, chunker)
 
 
-def _child(connection: Connection, data: bytes, filename: str, chunker: ChunkerConfig) -> None:
+def _child(connection: Connection, data: bytes, filename: str, chunker: ChunkerConfig, probe: bool) -> None:
     try:
-        parsed, chunks = parse_and_chunk(data, filename, chunker)
+        parsed, chunks = parse_and_chunk(data, filename, chunker, probe=probe)
         paragraphs = parsed.document.paragraphs
         shell = dataclasses.replace(parsed, document=dataclasses.replace(parsed.document, paragraphs=[]))
         connection.send(("parsed", shell))
@@ -86,10 +95,12 @@ def _receive(receiver: Connection, filename: str, deadline: float) -> Parsed:
             raise CorruptFileError("文件损坏：无法解析该文件", filename=filename, detail=str(payload)[:300])
 
 
-def parse_isolated(data: bytes, filename: str, chunker: ChunkerConfig, *, timeout: float) -> Parsed:
-    """Parse and chunk in a child process; raises the loader's ``IngestError``, or ``ParseTimeoutError`` after ``timeout`` s."""
+def parse_isolated(data: bytes, filename: str, chunker: ChunkerConfig, *, timeout: float, probe: bool = False) -> Parsed:
+    """Parse and chunk in a child process; raises the loader's ``IngestError``, or ``ParseTimeoutError`` after ``timeout`` s.
+
+    ``probe``: see :func:`parse_and_chunk` (an upload check; the result says whether it is ``complete``)."""
     receiver, sender = _CONTEXT.Pipe(duplex=False)
-    process = _CONTEXT.Process(target=_child, args=(sender, data, filename, chunker), name="wuxue-parse", daemon=True)
+    process = _CONTEXT.Process(target=_child, args=(sender, data, filename, chunker, probe), name="wuxue-parse", daemon=True)
     process.start()
     sender.close()
     try:

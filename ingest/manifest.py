@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 from wuxue.errors import ManifestError
 
 MANIFEST_NAME = "manifest.toml"
-KINDS = ("报告", "条例", "规定", "准则", "章程", "法律", "学会材料", "其他")
+KINDS = ("报告", "决定", "条例", "规定", "细则", "准则", "章程", "法律", "学会材料", "其他")
 
 
 class ManifestEntry(BaseModel):

@@ -10,15 +10,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from pypinyin import lazy_pinyin
 
 from wuxue.errors import EmptyDocumentError
 from wuxue.ingest.clean import clean
-from wuxue.ingest.document import CleanDocument
+from wuxue.ingest.document import CleanDocument, Paragraph
 from wuxue.ingest.loaders import load_bytes
+from wuxue.ingest.loaders.scan import low_confidence_pages
 from wuxue.ingest.manifest import ManifestEntry
 from wuxue.ingest.structure import structure
 
@@ -41,6 +42,7 @@ class DocumentMeta:
     source_type: str = ""
     page_count: int | None = None
     aliases: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read, for the admin (按文本文件处理, OCR pages to check)
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class ParsedFile:
     title_hint: str | None
     first_line: str
     page_count: int | None
+    notes: tuple[str, ...] = ()  # how the file was read (按文本文件处理); OCR notes are added by describe()
+    complete: bool = True  # False for an upload check's probe of a scan, which stops at the first page with text
 
 
 def content_hash(data: bytes) -> str:
@@ -86,16 +90,42 @@ def default_doc_id(filename: str, digest: str, taken: Callable[[str], bool] = la
     return candidate
 
 
+def ocr_notes(ocr_pages: dict[int, float]) -> list[str]:
+    """What the admin should know about OCR'd pages: how many, and which to proofread."""
+    if not ocr_pages:
+        return []
+    notes = [f"扫描件：{len(ocr_pages)} 页由 OCR 识别，可能有误"]
+    low = low_confidence_pages(ocr_pages)
+    if low:
+        notes.append("识别置信度较低的页（请核对）：第 " + "、".join(str(page) for page in low) + " 页")
+    return notes
+
+
+def keep_empty_headings_apart(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """A heading with nothing under it (the next unit is a sibling or higher: 二、学习内容 then 三、考核方式)
+    becomes a one-line "lead", so the chunker does not fold it into the next section's chunk under that
+    section's label; a chunk's label is then the heading that precedes its first character.
+    """
+    result = list(paragraphs)
+    for index, paragraph in enumerate(paragraphs[:-1]):
+        following = paragraphs[index + 1]
+        if (paragraph.kind == "heading" and following.kind in {"heading", "lead", "article"}
+                and following.level <= paragraph.level):
+            result[index] = replace(paragraph, kind="lead")
+    return result
+
+
 def parse_file(data: bytes, filename: str) -> ParsedFile:
     """Load, clean and structure one file. Raises an ``IngestError`` subclass naming the file."""
     raw = load_bytes(data, filename)
     text, spans, page_starts = clean(raw)
     if not text.strip():
         raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
-    paragraphs = structure(text, spans)
-    document = CleanDocument(text=text, paragraphs=paragraphs, page_starts=page_starts)
+    paragraphs = keep_empty_headings_apart(structure(text, spans))
+    document = CleanDocument(text=text, paragraphs=paragraphs, page_starts=page_starts, ocr_pages=dict(raw.ocr_pages))
     return ParsedFile(document=document, filename=Path(filename).name, content_hash=content_hash(data), source_type=raw.source_type,
-                      title_hint=raw.title_hint, first_line=text[spans[0][0] : spans[0][1]], page_count=raw.page_count)
+                      title_hint=raw.title_hint, first_line=text[spans[0][0] : spans[0][1]], page_count=raw.page_count,
+                      notes=tuple(raw.notes))
 
 
 def describe(parsed: ParsedFile, entry: ManifestEntry | None = None) -> DocumentMeta:
@@ -113,6 +143,7 @@ def describe(parsed: ParsedFile, entry: ManifestEntry | None = None) -> Document
         source_type=parsed.source_type,
         page_count=parsed.page_count,
         aliases=list(entry.aliases) if entry else [],
+        notes=list(parsed.notes) + ocr_notes(parsed.document.ocr_pages),
     )
 
 

@@ -15,11 +15,12 @@ MAX_ZIP_UNCOMPRESSED = 64 * 1024 * 1024
 _HTML_MARKS = (b"<html", b"<!doctype html", b"<body", b"<head", b"<p>", b"<div")
 
 _TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".htm", ".html", ".xhtml"}
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Scans and photos (PNG, JPEG, TIFF), read by OCR; BMP's two-byte "BM" is trusted only with a .bmp name.
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 _BINARY_SIGNATURES = {
-    b"\x89PNG": "图片（PNG）",
-    b"\xff\xd8\xff": "图片（JPEG）",
     b"GIF8": "图片（GIF）",
-    b"\xd0\xcf\x11\xe0": "旧版 Office 文件（.doc/.xls），请另存为 .docx",
+    b"\xd0\xcf\x11\xe0": "旧版 Excel/PowerPoint 文件，请另存为新格式",
     b"Rar!": "压缩包（RAR）",
     b"\x1f\x8b": "压缩包（gzip）",
     b"7z\xbc\xaf": "压缩包（7z）",
@@ -27,7 +28,7 @@ _BINARY_SIGNATURES = {
 
 
 def sniff_type(data: bytes, filename: str = "") -> str:
-    """Return one of ``pdf``, ``docx``, ``html``, ``markdown``, ``text``.
+    """Return one of ``pdf``, ``docx``, ``doc``, ``ofd``, ``image``, ``html``, ``markdown``, ``text``.
 
     The extension only chooses between text flavours (Markdown vs plain); binary
     formats are recognised by their signatures, so a ``.pdf`` that is really HTML
@@ -38,6 +39,10 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return "pdf"
     if head.startswith(b"PK\x03\x04"):
         return _sniff_zip(data, filename)
+    if head.startswith(_IMAGE_SIGNATURES) or head.startswith(b"BM") and filename.lower().endswith(".bmp"):
+        return "image"
+    if head.startswith(_OLE) and "WordDocument".encode("utf-16-le") in data[:1_000_000]:
+        return "doc"  # Word 97–2003 (its main stream is named WordDocument in the compound file's directory)
     for signature, label in _BINARY_SIGNATURES.items():
         if head.startswith(signature):
             raise UnsupportedTypeError(f"不支持的格式：{label}", filename=filename)
@@ -54,8 +59,8 @@ def sniff_type(data: bytes, filename: str = "") -> str:
         return "markdown"
     if suffix in {"htm", "html", "xhtml"} and b"<" in lowered:
         return "html"
-    if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx"}:
-        raise UnsupportedTypeError(f"不支持的格式：.{suffix[:20]}（支持 PDF、DOCX、TXT、MD、HTML）", filename=filename)
+    if suffix and f".{suffix}" not in _TEXT_SUFFIXES and suffix not in {"pdf", "docx", "doc", "wps", "ofd"}:
+        raise UnsupportedTypeError(f"不支持的格式：.{suffix[:20]}（支持 PDF、DOCX、DOC、OFD、图片、TXT、MD、HTML）", filename=filename)
     return "text"
 
 
@@ -97,6 +102,9 @@ def _sniff_zip(data: bytes, filename: str) -> str:
     except (zipfile.BadZipFile, OSError) as exc:
         raise CorruptFileError("文件损坏：无法作为压缩包读取", filename=filename, detail=str(exc)) from exc
     names = {entry.filename for entry in entries}
+    if "OFD.xml" in names:
+        check_zip_limits(entries, filename=filename)
+        return "ofd"
     if "word/document.xml" not in names:
         raise UnsupportedTypeError("不支持的格式：压缩包或非 Word 文档", filename=filename)
     check_zip_limits(entries, filename=filename)

@@ -37,7 +37,14 @@ class PassageFields(BaseModel):
     char_end: int
 
 
-class CitationOut(PassageFields):
+class OcrMark(BaseModel):
+    """Whether a passage was read from a scan (its text may contain recognition errors)."""
+
+    source: str = Field(default="text", description="text，或 ocr：本段由扫描件识别，可能有误")
+    ocr_confidence: float | None = Field(default=None, description="OCR 段落所在页的平均识别置信度")
+
+
+class CitationOut(PassageFields, OcrMark):
     marker: int
     highlight: list[list[int]] = Field(description="支持句在 text 中的 [起, 止) 偏移（可有多段）")
     score: float
@@ -63,7 +70,7 @@ class AskResponse(BaseModel):
     scope_notice: str = Field(default="", description="所选文档未覆盖该问题时的说明（此时出处来自全部文档）")
 
 
-class SearchHitOut(PassageFields):
+class SearchHitOut(PassageFields, OcrMark):
     score: float
     dense_score: float
     sparse_score: float
@@ -98,9 +105,10 @@ class OutlineEntry(BaseModel):
 class DocumentDetail(DocumentOut):
     aliases: list[str]
     outline: list[OutlineEntry]
+    notes: list[str] = Field(default_factory=list, description="读取说明：按文本文件处理、OCR 识别页数、需核对的低置信度页")
 
 
-class PassageOut(BaseModel):
+class PassageOut(OcrMark):
     chunk_id: str
     section: str
     page: int | None

@@ -90,7 +90,7 @@ def test_each_bad_file_is_refused_with_a_chinese_reason(client):
     assert reasons["scan.pdf"][0] == "no_text_layer" and "扫描件无文字层" in reasons["scan.pdf"][1]
     assert reasons["broken.pdf"][0] in {"corrupt_file", "no_text_layer"}
     assert reasons["bomb.docx"][0] == "file_too_large" and "文件过大" in reasons["bomb.docx"][1]
-    assert reasons["photo.pdf"][0] == "unsupported_type" and "不支持的格式" in reasons["photo.pdf"][1]
+    assert reasons["photo.pdf"][0] == "corrupt_file" and "文件损坏" in reasons["photo.pdf"][1]  # a truncated PNG
     assert reasons["dangzhang_copy.txt"][0] == "duplicate_document" and "已存在" in reasons["dangzhang_copy.txt"][1]
     assert [item["filename"] for item in body["accepted"]] == ["page.pdf"]
 

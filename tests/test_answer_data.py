@@ -54,6 +54,9 @@ def test_sets_meet_the_issue_minimums_and_cover_every_document() -> None:
     assert forms.count("single") >= 25 and forms.count("multi") >= 20
     assert forms.count("blank") >= 20 and forms.count("judge") >= 25
     corpus_docs = {p.stem for p in v.CORPUS.glob("*.txt")}
-    assert corpus_docs <= {r["doc_ids"][0] for r in answers}
-    assert corpus_docs <= {r["doc_ids"][0] for r in quiz}
+    # 发展党员工作细则 joined the corpus (issue 14) but its questions stay in the held-out set, never tuned on.
+    held_out = {r["doc_ids"][0] for r in _rows(v.HELDOUT / "answers.jsonl") + _rows(v.HELDOUT / "quiz_forms.jsonl")}
+    assert held_out == {"fazhan_dangyuan_gongzuo_xize_2026"}
+    assert corpus_docs <= {r["doc_ids"][0] for r in answers} | held_out
+    assert corpus_docs <= {r["doc_ids"][0] for r in quiz} | held_out
     assert any(r["added"] for r in answers) and any(r["added"] for r in quiz)

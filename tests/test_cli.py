@@ -48,7 +48,7 @@ def test_errors_are_chinese_with_codes(env, tmp_path):
     runner = CliRunner()
     result = runner.invoke(app, ["search", "党员"])
     assert result.exit_code == 2 and "index_not_ready" in result.output
-    bad = tmp_path / "scan.png"
-    bad.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    bad = tmp_path / "anim.gif"  # images other than PNG/JPEG/TIFF/BMP are not read
+    bad.write_bytes(b"GIF89a" + b"0" * 64)
     result = runner.invoke(app, ["ingest", str(bad)])
     assert result.exit_code == 1 and "unsupported_type" in result.output

@@ -66,7 +66,7 @@ def test_docx_paragraphs_and_tables():
     document.save(buffer)
     meta, cleaned = prepare_document(buffer.getvalue(), "plan.docx")
     assert meta.title == "学会工作计划" and meta.source_type == "docx"
-    assert "坚持党建引领。" in cleaned.text and "时间 | 七月" in cleaned.text
+    assert "坚持党建引领。" in cleaned.text and "时间：七月。" in cleaned.text
 
 
 def test_real_pdf_with_an_empty_last_page():
@@ -104,9 +104,10 @@ def test_pdf_named_file_that_is_really_html_is_read_as_html():
     assert meta.source_type == "html" and "学习资料正文。" in document.text
 
 
-def test_images_and_empty_files_are_refused():
-    with pytest.raises(UnsupportedTypeError):
+def test_broken_images_and_empty_files_are_refused():
+    with pytest.raises(CorruptFileError) as error:  # images are read by OCR now; a truncated one is corrupt
         load_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 100, "photo.txt")
+    assert "文件损坏" in error.value.message
     with pytest.raises(EmptyDocumentError):
         load_bytes(b"  \n ", "empty.txt")
     with pytest.raises(UnsupportedTypeError):

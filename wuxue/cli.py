@@ -80,6 +80,9 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹�
                f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
     for item in report.skipped:
         typer.echo(f"  跳过 {item['filename']}：{item['reason']}")
+    for doc_id, notes in report.notes.items():
+        for note in notes:
+            typer.echo(f"  说明 {doc_id}：{note}")
     for item in report.failed:
         typer.secho(f"  失败 {item['filename']}：[{item['code']}] {item['reason']}", fg=typer.colors.RED)
     if report.failed:

@@ -52,6 +52,24 @@ class NoTextLayerError(IngestError):
     code = "no_text_layer"
 
 
+class NoTextRecognizedError(IngestError):
+    """OCR ran on an image or scan and found no text."""
+
+    code = "no_text_recognized"
+
+
+class OcrUnavailableError(IngestError):
+    """The OCR package is not installed, so a scan cannot be read."""
+
+    code = "ocr_unavailable"
+
+
+class ToolMissingError(IngestError):
+    """A format needs a system tool (antiword for .doc) that is not installed."""
+
+    code = "tool_missing"
+
+
 class CorruptFileError(IngestError):
     code = "corrupt_file"
 

@@ -64,8 +64,12 @@ class QueueFullError(WuxueError):
     code = "queue_full"
 
 
-class JobCancelled(Exception):
-    """Raised inside a running job's progress callback when an admin cancels it."""
+class JobCancelled(BaseException):
+    """Raised inside a running job's progress callback when an admin cancels it.
+
+    A BaseException, like asyncio's CancelledError: OCR reports progress from inside a loader, and the
+    handlers that turn any loader or file failure into a refusal (``except Exception``) must let it pass.
+    """
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
 from wuxue.ingest import ChunkerConfig, chunk_document
 from wuxue.ingest.document import Chunk
 from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
+from wuxue.ingest.loaders.ocr import ocr_context
 from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from wuxue.ingest.pipeline import ParsedFile, content_hash, default_doc_id, describe, parse_file
 from wuxue.settings import Settings
@@ -94,6 +95,7 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     embedded: int = 0
     chunks: int = 0
+    notes: dict[str, list[str]] = field(default_factory=dict)  # doc_id -> how it was read (按文本文件处理, OCR pages)
 
     def to_dict(self) -> dict[str, object]:
         return dict(self.__dict__)
@@ -292,7 +294,8 @@ class KnowledgeBase:
                      actor: str = "", note: str = "") -> IngestReport:
         report = IngestReport()
         prepared: list[PreparedDocument] = []
-        self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
+        with ocr_context(on_progress=on_progress):  # a scan reports each recognised page to the job
+            self._prepare(data, filename, entry, self._existing(), {}, prepared, report, display=filename)
         return self._apply(prepared, report, show_progress=False, on_progress=on_progress, actor=actor, note=note)
 
     def _identify(self, data: bytes, filename: str, entry: ManifestEntry | None) -> tuple[str, str]:
@@ -305,6 +308,8 @@ class KnowledgeBase:
     def _parse(self, data: bytes, filename: str, entry: ManifestEntry | None, doc_id: str, digest: str) -> PreparedDocument:
         """Load, clean, structure and chunk (unless the upload's parse was handed over); no chunk is an error."""
         handed = self._take_handed_over(digest, filename)
+        if handed and not handed[0].complete:  # an upload check's probe of a scan: the job reads (OCRs) all of it
+            handed = None
         parsed, chunks = handed if handed else (parsed := parse_file(data, filename), chunk_document(parsed.document, self.chunker))
         if not chunks:
             raise EmptyDocumentError("文件中没有可用的文字内容", filename=filename)
@@ -341,6 +346,8 @@ class KnowledgeBase:
             report.failed.append({"filename": display, "code": "internal_error", "reason": "内部错误：无法处理该文件（已记入日志）"})
             return
         self.data_dir.store_source(data, digest)
+        if parsed.meta.notes:
+            report.notes[doc_id] = list(parsed.meta.notes)
         seen_hashes[digest] = doc_id
         prepared.append(parsed)
         (report.updated if current is not None else report.added).append(doc_id)

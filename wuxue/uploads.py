@@ -2,6 +2,8 @@
 
 Runs off the event loop (the routes call it in a worker thread) and parses each file once, in a
 child process with a time limit (``wuxue.ingest.isolated``); the parsed text goes to the job.
+A scan is the exception: OCR costs seconds a page, so the check only reads it until one page
+yields text (a probe) and the job, which shows OCR progress page by page, reads the whole file.
 
 Two rules protect what is already indexed:
 - a new upload always becomes a new document: its id is derived from the file name and never
@@ -143,7 +145,12 @@ class UploadDesk:
                             size_bytes=source.stat().st_size if source.exists() else 0, text=current_text, chunks=current.chunk_count)
         new = describe_side(title=parsed.title_hint or parsed.first_line[:80], date="", filename=upload.filename,
                             size_bytes=len(upload.data), text=parsed.document.text, chunks=len(chunks))
-        return compare_versions(doc_id, old, current_text, new, parsed.document.text)
+        comparison = compare_versions(doc_id, old, current_text, new, parsed.document.text)
+        if not parsed.complete:
+            comparison.warnings = [w for w in comparison.warnings if not w.startswith("新文件的文字不到当前版本的一半")]
+            comparison.warnings.append(f"新文件是扫描件（共 {parsed.page_count} 页）：预览只识别到第一页有文字的页为止，"
+                                       "全文在确认后的索引任务中识别；上面的比较只含已识别的部分。")
+        return comparison
 
     def replace(self, doc_id: str, upload: Upload, changes: dict[str, str], *, actor: str) -> Accepted:
         """Queue the new version of ``doc_id``, with any metadata changes made in the same step."""
@@ -174,7 +181,7 @@ class UploadDesk:
 
     def _parse(self, data: bytes, name: str) -> tuple[ParsedFile, list[Chunk]]:
         previewed = self.kb.handed_over(content_hash(data), name)
-        parsed, chunks = previewed or parse_isolated(data, name, self.kb.chunker, timeout=self.kb.settings.parse_timeout)
+        parsed, chunks = previewed or parse_isolated(data, name, self.kb.chunker, timeout=self.kb.settings.parse_timeout, probe=True)
         if not chunks:
             raise EmptyDocumentError("文件中没有可用的文字内容", filename=name)
         return parsed, chunks

@@ -1,4 +1,4 @@
-"""Word .docx through python-docx: paragraphs and table rows in document order.
+"""Word .docx through python-docx: paragraphs and table rows (as sentences with their headers) in document order.
 
 python-docx is never given the uploaded archive itself: zipfile trusts the sizes an entry
 declares and inflates a whole compressed block in one call, so a forged entry ("1,000 bytes")
@@ -22,6 +22,7 @@ from lxml import etree
 from wuxue.errors import CorruptFileError, FileTooLargeError, UnsupportedTypeError
 from wuxue.ingest import sniff
 from wuxue.ingest.document import RawBlock, RawDocument
+from wuxue.ingest.loaders.tables import row_sentences
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _PIECE = 64 * 1024
@@ -36,10 +37,20 @@ def _iter_lines(document: docx.document.Document) -> list[str]:
         if isinstance(item, Paragraph):
             lines.append(item.text)
         elif isinstance(item, Table):
-            for row in item.rows:
-                cells = [cell.text.strip() for cell in row.cells]
-                lines.append(" | ".join(dict.fromkeys(cell for cell in cells if cell)))
+            lines.extend(row_sentences([_distinct_cells(row) for row in item.rows]))
     return lines
+
+
+def _distinct_cells(row: object) -> list[str]:
+    """A row's cell texts with a horizontally merged cell counted once."""
+    seen: set[int] = set()
+    texts = []
+    for cell in row.cells:  # type: ignore[attr-defined]
+        if id(cell._tc) in seen:
+            continue
+        seen.add(id(cell._tc))
+        texts.append(" ".join(cell.text.split()))
+    return texts
 
 
 def _inflate(data: bytes, info: zipfile.ZipInfo, budget: int, filename: str) -> bytes:

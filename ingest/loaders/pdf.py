@@ -10,6 +10,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from wuxue.errors import CorruptFileError, EmptyDocumentError, EncryptedPdfError, NoTextLayerError
 from wuxue.ingest.document import RawBlock, RawDocument
+from wuxue.ingest.loaders.scan import ocr_scanned_pages
 
 
 def load(data: bytes, filename: str) -> RawDocument:
@@ -26,11 +27,12 @@ def load(data: bytes, filename: str) -> RawDocument:
         raise CorruptFileError("文件损坏：无法解析PDF", filename=filename, detail=str(exc)[:300]) from exc
     if not pages:
         raise EmptyDocumentError("PDF 中没有任何页面（共 0 页）", filename=filename)
+    pages, confidences = ocr_scanned_pages(data, pages, filename)
     if not any(page.strip() for page in pages):
-        raise NoTextLayerError("扫描件无文字层（需要OCR）", filename=filename)
+        raise NoTextLayerError("扫描件无文字层：OCR 未识别到文字", filename=filename)
     blocks = [RawBlock(text, page=number) for number, text in enumerate(pages, start=1)]
     return RawDocument(blocks=blocks, source_type="pdf", hard_wrapped=True, title_hint=_metadata_title(reader),
-                       page_count=len(pages))
+                       page_count=len(pages), ocr_pages=confidences)
 
 
 # What authoring tools write into the title field when nobody set one: the browser's page URL,

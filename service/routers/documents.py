@@ -41,7 +41,8 @@ def get_document_text(
     chunks = kb.snapshot.store.chunks_of(doc_id)
     if around is None:  # every chunk as indexed (the admin page shows them), overlaps included
         passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
-                               char_end=c.char_end, focus=False) for c in chunks]
+                               char_end=c.char_end, focus=False, source=c.source or "text", ocr_confidence=c.ocr_confidence)
+                    for c in chunks]
         return DocumentTextOut(doc_id=doc_id, title=document.title, passages=passages)
     position = next((i for i, c in enumerate(chunks) if c.chunk_id == around), None)
     if position is None:
@@ -64,6 +65,7 @@ def continuous(chunks: Sequence[StoredChunk], document: str, focus: str | None =
         start = min(start, c.char_end)
         text = document[start:c.char_end] if len(document) >= c.char_end else c.text[max(start - c.char_start, 0):]
         passages.append(PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page_at(max(start - c.char_start, 0)),
-                                   text=text, char_start=start, char_end=c.char_end, focus=c.chunk_id == focus))
+                                   text=text, char_start=start, char_end=c.char_end, focus=c.chunk_id == focus,
+                                   source=c.source or "text", ocr_confidence=c.ocr_confidence))
         shown_to = max(shown_to or 0, c.char_end)
     return passages

@@ -121,7 +121,7 @@ function actionsCell(row) {
 
 // 替换 is the only way a document changes its text: pick a file, see old and new side by side, then confirm.
 function replaceButton(row) {
-  const input = el("input", { type: "file", accept: ".pdf,.docx,.txt,.md,.markdown,.html,.htm", hidden: true });
+  const input = el("input", { type: "file", accept: ".pdf,.docx,.doc,.wps,.ofd,.png,.jpg,.jpeg,.tif,.tiff,.bmp,.txt,.md,.markdown,.html,.htm", hidden: true });
   input.addEventListener("change", () => {
     const file = input.files[0];
     input.value = "";

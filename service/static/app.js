@@ -118,6 +118,7 @@ function renderSources(data) {
       el("div", { class: "source-head" }, el("span", { class: "source-num" }, `[${c.marker}]`), c.title),
       el("div", { class: "crumb" }, [c.section || "正文", pageLabel(c)].filter(Boolean).join(" · ")),
       passageWithMarks(c.text, c.highlight || []));
+    if (c.source === "ocr") card.append(el("div", { class: "ocr-note" }, "本段由扫描件识别，可能有误"));
     const also = alsoIn(c);
     if (also) card.append(also);
     card.append(el("div", { class: "source-foot" }, el("span", { class: "score" }, `相关度 ${Number(c.score || 0).toFixed(3)}`), view));

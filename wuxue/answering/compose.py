@@ -79,6 +79,8 @@ class Citation:
     highlight_page: int | None = None  # the page of the first highlighted span
     highlight_pages: list[int | None] = field(default_factory=list)  # the page of every highlighted span
     also_in: list[dict[str, object]] = field(default_factory=list)  # other places saying the same (the same list elsewhere)
+    source: str = "text"  # "ocr": the passage was read from a scan and may contain recognition errors
+    ocr_confidence: float | None = None  # mean OCR confidence of its pages (None for text)
 
 
 @dataclass
@@ -267,7 +269,8 @@ def _citation(marker: int, candidate: _Candidate, span: tuple[int, int], highlig
     section = _section_of(tree, start, end) or chunk.section
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, section, tree.page_at(start),
                     tree.page_at(max(end - 1, start)), tree.text[start:end], start, end, marks,
-                    round(candidate.hit.score, 6), pages[0] if pages else tree.page_at(start), pages)
+                    round(candidate.hit.score, 6), pages[0] if pages else tree.page_at(start), pages,
+                    source=chunk.source or "text", ocr_confidence=chunk.ocr_confidence)
 
 
 def _section_of(tree: UnitTree, start: int, end: int) -> str:
@@ -283,7 +286,7 @@ def chunk_citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> C
     pages = [chunk.page_at(a) for a, _ in highlight]
     return Citation(marker, chunk.chunk_id, chunk.doc_id, chunk.title, chunk.section, chunk.page, chunk.page_end,
                     chunk.text, chunk.char_start, chunk.char_end, highlight, round(hit.score, 6),
-                    pages[0] if pages else chunk.page, pages)
+                    pages[0] if pages else chunk.page, pages, source=chunk.source or "text", ocr_confidence=chunk.ocr_confidence)
 
 
 def _strip_label(text: str) -> str:
