@@ -79,10 +79,8 @@ function renderAnswer(data) {
   $("answer-title").textContent = data.found ? "回答" : "未找到";
   $("sources-title").textContent = data.found ? "出处" : "可能相关";
   const direct = data.found ? (data.direct || "").trim() : "";
-  const directBox = $("direct");
-  directBox.replaceChildren();
-  directBox.hidden = !direct;
-  if (direct) withMarkers(directBox, direct);
+  // The direct line leads the answer box, so every marker of the answer lives under #answer.
+  if (direct) box.append(withMarkers(el("p", { id: "direct", class: "direct" }), direct));
   let lines = (data.answer || "").split("\n");
   if (direct && lines.length && lines[0].trim() === direct) lines = lines.slice(1); // the direct line is shown above
   for (const line of lines) {

@@ -51,8 +51,13 @@ def test_a_follow_up_is_read_against_the_previous_question(page):
     expect(first.locator("mark").first).to_contain_text("权")
     expect(page.locator("#recent button").first).to_have_text("党员有哪些权利？")  # the chip re-asks the whole question
     # the resolved note sits above the answer, fully on screen
-    note, box = page.locator("#resolved").bounding_box(), page.locator("#answer-box").bounding_box()
-    assert note and box and note["y"] + note["height"] <= box["y"] + 1
+    # (measured in one evaluate once the smooth scroll to the result has stopped, so both boxes share one scroll)
+    page.wait_for_function("() => new Promise((done) => { const y = window.scrollY;"
+                           " setTimeout(() => done(window.scrollY === y), 150); })", timeout=5_000)
+    note, box = page.evaluate("['resolved', 'answer-box'].map((id) => {"
+                              " const r = document.getElementById(id).getBoundingClientRect();"
+                              " return {top: r.top, bottom: r.bottom}; })")
+    assert note["top"] >= 0 and note["bottom"] <= box["top"] + 1
     page.screenshot(path=str(ARTIFACTS / f"followup-{name}.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[name]["width"]
 
