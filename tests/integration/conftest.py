@@ -108,10 +108,16 @@ def admin_headers(url: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(real_index, model_cache, tmp_path_factory) -> Iterator[str]:
-    """The shared read-mostly server over its own copy of the real index: a server creates users (a first admin
-    with a one-time password) in its data dir, and every private_copy must start from an install without them."""
-    server = Server(private_copy(real_index, tmp_path_factory.mktemp("live")), model_cache).start()
+def live_data(real_index, tmp_path_factory) -> Path:
+    """The shared server's own copy of the real index. A server creates users (a first admin with a one-time
+    password) in its data dir, and tests add accounts there; every private_copy must start without them."""
+    return private_copy(real_index, tmp_path_factory.mktemp("live"))
+
+
+@pytest.fixture(scope="session")
+def live_server(live_data, model_cache) -> Iterator[str]:
+    """The shared read-mostly server (over live_data)."""
+    server = Server(live_data, model_cache).start()
     yield server.url
     server.stop()
 

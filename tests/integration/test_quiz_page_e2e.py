@@ -18,9 +18,9 @@ COUNTS = {"single": 2, "multi": 1, "blank": 2, "judge": 1}
 
 
 @pytest.fixture(scope="module")
-def accounts(real_index, live_server) -> dict[str, tuple[str, str]]:
+def accounts(live_data, live_server) -> dict[str, tuple[str, str]]:
     """A leader and a member in the shared server's database (the server reads users per request)."""
-    store = UserStore(real_index / "app.sqlite")
+    store = UserStore(live_data / "app.sqlite")
     for name, (role, password) in USERS.items():
         try:
             store.add(name, role, password)
