@@ -35,6 +35,8 @@ from pathlib import Path
 
 import httpx
 
+from wuxue.evaluation.live_server import LiveServer
+
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 SMALL_CORPUS_FILES = ("dangzhang_2022.txt", "lianjie_zilv_zhunze_2015.txt", "cic_dangjian_2024.txt", "njmes_dangjian_plan_2023.txt")
@@ -186,58 +188,11 @@ def text_file(title: str, body: str, repeat: int = 1) -> bytes:
 
 
 # ---------------------------------------------------------------------------- server
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Server:
-    """``wuxue serve`` as a real uvicorn process on a free loopback port."""
+class Server(LiveServer):
+    """The battery's server: the first admin gets the battery's password."""
 
     def __init__(self, data_dir: Path, cache_dir: Path | None, env: dict[str, str]) -> None:
-        self.data_dir, self.port = data_dir, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "WUXUE_DATA_DIR": str(data_dir), "WUXUE_ADMIN_PASSWORD": ADMIN_PASSWORD, **env}
-        if cache_dir is not None:
-            self.env["WUXUE_CACHE_DIR"] = str(cache_dir)
-        self.log = data_dir.parent / f"server-{self.port}.log"
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self, timeout: float = 180) -> "Server":
-        with self.log.open("a", encoding="utf-8") as log:
-            self.process = subprocess.Popen([sys.executable, "-m", "wuxue.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.3)
-        self.process.kill()
-        raise RuntimeError("server did not become ready")
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        super().__init__(data_dir, {"WUXUE_ADMIN_PASSWORD": ADMIN_PASSWORD, **env}, cache_dir)
 
 
 def _status_kib(pid: int, field_name: str) -> int:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
+from wuxue.evaluation.live_server import LiveServer
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
 
@@ -47,52 +43,14 @@ def real_index(tmp_path_factory, model_cache) -> Path:
     return data_dir
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 ADMIN_PASSWORD = "admin-e2e-pass"
 
 
-class Server:
-    """`wuxue serve` as a real uvicorn process on a free loopback port (stop() or kill() it)."""
+class Server(LiveServer):
+    """`wuxue serve` on the test's data and model cache (stop() or kill() it)."""
 
     def __init__(self, data_dir: Path, cache_dir: Path, **env: str) -> None:
-        self.data_dir, self.cache_dir, self.port = data_dir, cache_dir, free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "WUXUE_DATA_DIR": str(data_dir), "WUXUE_CACHE_DIR": str(cache_dir), **env}
-        self.process: subprocess.Popen[str] | None = None
-
-    def start(self, timeout: float = 120) -> "Server":
-        self.log = self.data_dir.parent / f"server-{self.port}.log"
-        with self.log.open("a", encoding="utf-8") as log:  # a file, not a pipe nobody drains
-            self.process = subprocess.Popen([sys.executable, "-m", "wuxue.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log.read_text(encoding='utf-8')[-2000:]}")
-            time.sleep(0.3)
-        self.process.kill()
-        raise RuntimeError("server did not become ready")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown handlers run, as in a power cut or an OOM kill."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(timeout=20)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
+        super().__init__(data_dir, env, cache_dir)
 
 
 def private_copy(real_index: Path, tmp_path: Path) -> Path:
