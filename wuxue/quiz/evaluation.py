@@ -37,6 +37,17 @@ SAMPLE_SIZE = 20
 _EDIT = re.compile(r"（题干将“(.+?)”改成了“(.+?)”）$")
 
 
+LEAD_WINDOW = 800  # a numbered item's introducing line (入党介绍人的主要任务是：) stands at most this far before it
+
+
+def _stated(piece: str, quote: str, before: str) -> bool:
+    """The piece is in the quote, or is an item of the quote under its introducing line found just before it."""
+    if piece in quote:
+        return True
+    lead, colon, rest = piece.partition("：")
+    return bool(colon) and rest in quote and f"{lead}{colon}" in before
+
+
 def _statement_pieces(stem: str) -> list[str]:
     body = LEAD.sub("", stem)
     return [squash(p).rstrip("。") for p in body.split(CUT) if squash(p)]
@@ -102,11 +113,12 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     if item["type"] == "judge":
         pieces = _statement_pieces(stem)
         edit = _EDIT.search(item["explanation"])
+        before = squash(text[max(0, c["char_start"] - LEAD_WINDOW) : c["char_start"]]) if text else ""
         if edit is None:  # true: the statement is the quote (cut at clause ends)
-            grounded = all(p in quote for p in pieces)
+            grounded = all(_stated(p, quote, before) for p in pieces)
         else:
             original, replaced = edit.groups()
-            grounded = original in c["quote"] and all(p.replace(replaced, original, 1) in quote or p in quote for p in pieces)
+            grounded = original in c["quote"] and all(_stated(p.replace(replaced, original, 1), quote, before) or p in quote for p in pieces)
             ambiguous = any(view.contains(p) for p in pieces if replaced in p)  # the false statement exists somewhere
         return {"grounded": quote_ok and grounded, "leak": False, "ambiguous": ambiguous}
     grounded = all(a in c["quote"] for a in answers)
