@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         gc.freeze()
         app.state.kb = kb
         app.state.refusal = refusal or configured_refusal_model(resolved.data_dir, resolved.refusal_model_path)
-        app.state.examples = ExampleChips()
+        app.state.examples = ExampleChips(refusal=app.state.refusal)  # checked with the model the ask route uses
         app.state.examples.warm(kb)  # each chip is asked once against the loaded index
         app.state.llm = (
             OpenAICompatibleClient(resolved.llm_base_url, model=resolved.llm_model, api_key=resolved.llm_api_key, timeout=resolved.llm_timeout)

@@ -110,36 +110,38 @@ def pick_examples(checks: list[ExampleCheck], limit: int = MAX_CHIPS) -> list[st
 
 
 class ExampleChips:
-    """The checked chips of the current snapshot; checked again when a new snapshot is published."""
+    """The checked chips of the current snapshot; checked again when a new snapshot is published.
 
-    def __init__(self, candidates: tuple[ExampleQuestion, ...] = CANDIDATES, limit: int = MAX_CHIPS) -> None:
-        self.candidates, self.limit = candidates, limit
-        self._checked_for: tuple[Path, tuple[tuple[str, int], ...]] | None = None  # snapshot and ask options
+    ``ask_options`` are what the ask route passes too (the refusal model it was given), fixed for the service's life.
+    """
+
+    def __init__(self, candidates: tuple[ExampleQuestion, ...] = CANDIDATES, limit: int = MAX_CHIPS, **ask_options: object) -> None:
+        self.candidates, self.limit, self.ask_options = candidates, limit, ask_options
+        self._checked_for: Path | None = None  # the snapshot the chips were checked against
         self._questions: list[str] = []
         self._lock = threading.Lock()
 
-    def current(self, kb: KnowledgeBase, **ask_options: object) -> list[str]:
+    def current(self, kb: KnowledgeBase) -> list[str]:
         try:
             snapshot = kb.snapshot.path
         except WuxueError:  # no index yet: no chips
             return []
-        wanted = (snapshot, tuple(sorted((name, id(value)) for name, value in ask_options.items())))
         with self._lock:
-            if wanted != self._checked_for:
-                checks = check_examples(kb, self.candidates, **ask_options)
+            if snapshot != self._checked_for:
+                checks = check_examples(kb, self.candidates, **self.ask_options)
                 self._questions = pick_examples(checks, self.limit)
-                self._checked_for = wanted
+                self._checked_for = snapshot
                 failed = [f"{c.question}（{c.reason}）" for c in checks if not c.answered]
                 if failed:
                     log.info("example questions not offered: %s", "；".join(failed))
             return list(self._questions)
 
-    def warm(self, kb: KnowledgeBase, **ask_options: object) -> threading.Thread:
+    def warm(self, kb: KnowledgeBase) -> threading.Thread:
         """Check in the background so start-up does not wait for it (a failure only means checking on first use)."""
 
         def check() -> None:
             try:
-                self.current(kb, **ask_options)
+                self.current(kb)
             except Exception:  # noqa: BLE001 - e.g. the app shut down mid-check
                 log.debug("example check in the background did not finish", exc_info=True)
 

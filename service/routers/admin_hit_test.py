@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from wuxue.answering import ask
-from wuxue.answering.refusal import load_refusal_model
 from wuxue.service.auth import Admin
-from wuxue.service.deps import KB
+from wuxue.service.deps import KB, Refusal
 from wuxue.service.schemas import MAX_QUESTION_CHARS, SearchHitOut
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
@@ -48,16 +47,15 @@ class HitTestOut(BaseModel):
 
 
 @router.post("/hit-test", response_model=HitTestOut, summary="命中测试：/api/ask 会回答还是拒答、拒答分数与阈值、回答与检索段落")
-def hit_test(body: HitTestIn, kb: KB, request: Request, _: Admin) -> HitTestOut:
+def hit_test(body: HitTestIn, kb: KB, refusal: Refusal, _: Admin) -> HitTestOut:
     started = time.perf_counter()
-    refusal = getattr(request.app.state, "refusal", None)  # the model the ask route uses, when one is injected
-    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, **({"refusal": refusal} if refusal else {}))
+    result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal)  # as the ask route does
     hits = kb.search(result.question, k=body.top_k, doc_ids=body.doc_ids).hits
-    notice = " ".join(str(getattr(result, name, "") or "") for name in ("scope_notice", "notice")).strip()
+    notice = " ".join(text for text in (result.scope_notice, result.notice) if text)
     return HitTestOut(
         question=result.question, found=result.found, answer=result.answer,
         refusal_score=float(result.signals.get("out_of_scope_score", 0.0)),
-        threshold=float((refusal or load_refusal_model()).threshold), signals=result.signals, notice=notice,
+        threshold=float(refusal.threshold), signals=result.signals, notice=notice,
         citations=[CitedOut(marker=c.marker, doc_id=c.doc_id, title=c.title, section=c.section, page=c.page, score=c.score)
                    for c in result.citations],
         hits=[SearchHitOut(**hit.to_dict()) for hit in hits],  # type: ignore[arg-type]

@@ -25,5 +25,4 @@ def readyz(kb: KB) -> Ready:
 @router.get("/api/examples", response_model=list[str], tags=["问答"],
             summary="示例问题：只给出本服务确实能回答的问题（每次发布新索引后重新检查）")
 def examples(kb: KB, request: Request) -> list[str]:
-    refusal = getattr(request.app.state, "refusal", None)  # the refusal model the ask route uses, when one is injected
-    return request.app.state.examples.current(kb, **({"refusal": refusal} if refusal is not None else {}))
+    return request.app.state.examples.current(kb)
