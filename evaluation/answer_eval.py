@@ -19,10 +19,12 @@ from pathlib import Path
 import typer
 
 from wuxue.answering import AskResult, ask
-from wuxue.answering.ask import build_answer
+from wuxue.answering.ask import supporting_sentence
+from wuxue.answering.compose import MAX_CITED, RETRIEVAL_SHARE, Citation, chunk_citation
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
 from wuxue.evaluation.answer_sets import AnswerQuestion, QuizItem, answer_questions, heldout_dir, heldout_documents, quiz_items
+from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.manifest import ManifestEntry, read_manifest
 from wuxue.knowledge_base import KnowledgeBase
 
@@ -54,6 +56,43 @@ def _quiz_block(items: Sequence[QuizItem], answers: Sequence[AskResult]) -> dict
 
 def _split(questions: Sequence[object], added: Sequence[bool]) -> tuple[list[int], list[int]]:
     return [i for i, a in enumerate(added) if not a], [i for i, a in enumerate(added) if a]
+
+
+def _overlaps(a: str, b: str) -> bool:
+    shorter, longer = sorted((a, b), key=len)
+    return shorter in longer
+
+
+def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
+    """The answer before issue 12 (kept to measure the baseline: ``answer_eval --baseline``).
+
+    Best supporting sentence of each strong passage, deduplicated, in rank order, with markers.
+
+    A passage counts as strong when its sentence scores at least 0.6 of the best sentence and
+    retrieval scores it at least ``RETRIEVAL_SHARE`` of the best passage.
+    """
+    picked: list[tuple[SearchHit, int, int, float]] = []
+    for hit in result.hits:
+        start, end, score = supporting_sentence(result, hit)
+        picked.append((hit, start, end, score))
+    if not picked:
+        return "", []
+    best = max(score for _, _, _, score in picked)
+    top = result.hits[0].score
+    parts: list[str] = []
+    citations: list[Citation] = []
+    for rank, (hit, start, end, score) in enumerate(picked):
+        sentence = hit.chunk.text[start:end]
+        if rank > 0 and (score < 0.6 * best or score == 0 or hit.score < RETRIEVAL_SHARE * top):
+            continue
+        if any(_overlaps(sentence, existing) for existing in parts):
+            continue
+        citations.append(chunk_citation(len(citations) + 1, hit, [[start, end]]))
+        parts.append(sentence)
+        if len(citations) == MAX_CITED:
+            break
+    answer = "\n".join(f"{sentence}[{c.marker}]" for sentence, c in zip(parts, citations))
+    return answer, citations
 
 
 def legacy_ask(kb: KnowledgeBase, question: str, *, refusal: RefusalModel) -> AskResult:

@@ -21,11 +21,6 @@ from wuxue.knowledge_base import KnowledgeBase
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
 OUT_OF_SELECTION = "所选文档中未找到与该问题相关的内容，以下是全部文档中最接近的段落。"
-MAX_CITED = 3
-# A further passage is quoted only when retrieval ranks it close to the best one: passages that merely
-# mention the subject (“采取‘三会一课’等形式”) match the question's words as well as the one that answers.
-# 0.6 kept every supported answer on the gold set and cut the citations per answer from 2.2 to 1.7.
-RETRIEVAL_SHARE = 0.6
 MAX_HISTORY = 5  # previous questions a follow-up is read against
 
 
@@ -58,48 +53,7 @@ def validate_question(question: str, max_chars: int) -> str:
     return cleaned
 
 
-def _citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> Citation:
-    return chunk_citation(marker, hit, highlight)
-
-
-def _overlaps(a: str, b: str) -> bool:
-    shorter, longer = sorted((a, b), key=len)
-    return shorter in longer
-
-
-def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
-    """The answer before issue 12 (kept to measure the baseline: ``answer_eval --baseline``).
-
-    Best supporting sentence of each strong passage, deduplicated, in rank order, with markers.
-
-    A passage counts as strong when its sentence scores at least 0.6 of the best sentence and
-    retrieval scores it at least ``RETRIEVAL_SHARE`` of the best passage.
-    """
-    picked: list[tuple[SearchHit, int, int, float]] = []
-    for hit in result.hits:
-        start, end, score = _support(result, hit)
-        picked.append((hit, start, end, score))
-    if not picked:
-        return "", []
-    best = max(score for _, _, _, score in picked)
-    top = result.hits[0].score
-    parts: list[str] = []
-    citations: list[Citation] = []
-    for rank, (hit, start, end, score) in enumerate(picked):
-        sentence = hit.chunk.text[start:end]
-        if rank > 0 and (score < 0.6 * best or score == 0 or hit.score < RETRIEVAL_SHARE * top):
-            continue
-        if any(_overlaps(sentence, existing) for existing in parts):
-            continue
-        citations.append(_citation(len(citations) + 1, hit, [[start, end]]))
-        parts.append(sentence)
-        if len(citations) == MAX_CITED:
-            break
-    answer = "\n".join(f"{sentence}[{c.marker}]" for sentence, c in zip(parts, citations))
-    return answer, citations
-
-
-def _support(result: SearchResult, hit: SearchHit) -> tuple[int, int, float]:
+def supporting_sentence(result: SearchResult, hit: SearchHit) -> tuple[int, int, float]:
     """The span of the passage that answers the question, and its score."""
     chunk = hit.chunk
     scores = answer_scores(result.query, result.tokens, result.bigrams, chunk.text, chunk.sentences)
@@ -108,12 +62,12 @@ def _support(result: SearchResult, hit: SearchHit) -> tuple[int, int, float]:
 
 
 def _highlighted(result: SearchResult, hit: SearchHit) -> list[list[int]]:
-    return [list(_support(result, hit)[:2])]
+    return [list(supporting_sentence(result, hit)[:2])]
 
 
 def _passages(result: SearchResult, limit: int | None = None) -> list[Citation]:
     """Every retrieved passage, numbered, with its best sentence highlighted (for 可能相关 and for the LLM)."""
-    return [_citation(i, hit, _highlighted(result, hit)) for i, hit in enumerate(result.hits[:limit], start=1)]
+    return [chunk_citation(i, hit, _highlighted(result, hit)) for i, hit in enumerate(result.hits[:limit], start=1)]
 
 
 @dataclass
