@@ -7,24 +7,9 @@ function when(seconds) {
   return seconds ? new Date(seconds * 1000).toLocaleString("zh-CN", { hour12: false }) : "";
 }
 
-function showStatus(id, message, isError = false) {
-  $(id).textContent = message;
-  $(id).classList.toggle("error", isError);
-}
-
 // ---- login -------------------------------------------------------------------------------
 async function start() {
-  const user = await currentUser();
-  if (!hasRole(user, "admin")) {
-    $("login-panel").hidden = false;
-    $("admin").hidden = true;
-    if (user) $("login-error").textContent = `当前账号 ${user.username}（${roleLabel(user.role)}）没有管理权限，请用管理员账号登录`;
-    return;
-  }
-  $("login-panel").hidden = true;
-  $("admin").hidden = false;
-  $("who").textContent = `管理员：${user.username}`;
-  $("logout").hidden = false;
+  if (!await adminGate("admin")) return;
   await Promise.all([loadKinds(), loadDocuments(), loadAudit(), initHitTest()]);
 }
 

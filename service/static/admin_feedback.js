@@ -56,23 +56,11 @@ async function loadReview() {
 }
 
 function showReviewStatus(message, isError = false) {
-  $("review-status").textContent = message;
-  $("review-status").classList.toggle("error", isError);
+  showStatus("review-status", message, isError);
 }
 
 async function startReview() {
-  const user = await currentUser();
-  if (!hasRole(user, "admin")) {
-    $("login-panel").hidden = false;
-    $("review").hidden = true;
-    if (user) $("login-error").textContent = `当前账号 ${user.username}（${roleLabel(user.role)}）没有管理权限，请用管理员账号登录`;
-    return;
-  }
-  $("login-panel").hidden = true;
-  $("review").hidden = false;
-  $("who").textContent = `${roleLabel(user.role)}：${user.username}`;
-  $("logout").hidden = false;
-  await loadReview();
+  if (await adminGate("review")) await loadReview();
 }
 
 document.addEventListener("DOMContentLoaded", () => {

@@ -73,3 +73,23 @@ function bindLoginForm(form, onDone, showError) {
     }
   });
 }
+
+function showStatus(id, message, isError = false) {
+  $(id).textContent = message;
+  $(id).classList.toggle("error", isError);
+}
+
+// Admin pages: the login panel stays until an admin is logged in; then `panelId` shows. Returns the admin or null.
+async function adminGate(panelId) {
+  const user = await currentUser();
+  const admin = hasRole(user, "admin");
+  $("login-panel").hidden = admin;
+  $(panelId).hidden = !admin;
+  if (!admin) {
+    if (user) $("login-error").textContent = `当前账号 ${user.username}（${roleLabel(user.role)}）没有管理权限，请用管理员账号登录`;
+    return null;
+  }
+  $("who").textContent = `${roleLabel(user.role)}：${user.username}`;
+  $("logout").hidden = false;
+  return user;
+}
