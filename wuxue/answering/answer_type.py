@@ -44,6 +44,10 @@ def expected_type(question: str) -> AnswerType | None:
     return next((kind for kind in TYPES if kind.asked.search(question)), None)
 
 
+# Numbers that label rather than state: 第九条, 第三章, （二）, 第一 — “第九条 申请成立社会团体…” holds no quantity.
+_LABELS = re.compile(r"第[0-9零〇一二三四五六七八九十百千两]+(?:条|章|节|款|项|编|部分)?|[（(][0-9一二三四五六七八九十]+[）)]")
+
+
 def holds_answer(kind: AnswerType | None, sentence: str) -> bool:
     """True when the sentence contains an expression of the asked kind (always False for no kind)."""
-    return kind is not None and kind.answer.search(sentence) is not None
+    return kind is not None and kind.answer.search(_LABELS.sub("", sentence)) is not None

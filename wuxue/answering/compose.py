@@ -48,6 +48,7 @@ LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kin
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
+_INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
 _CN = "零一二三四五六七八九十"
@@ -345,10 +346,7 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
         for unit in tree.units:
             if len(unit.items) != question.count or not _is_list(tree, unit):
                 continue
-            sentence = tree.text[unit.start:unit.end] if unit.kind == "series" else _lead_text(tree, unit)
-            named = head in sentence
-            suffix = len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
-            if not (named or suffix):
+            if not (_names_items(tree, unit, head) or _suffix_items(tree, unit, head)):
                 continue
             chunk = next((c for c in store.chunks_of(doc_id) if c.char_start <= unit.start < c.char_end), None)
             if chunk is not None:
@@ -359,6 +357,25 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
                 if chunk is not None:
                     found.append(_Candidate(999, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.start, unit.end, 0.0, 0.0, unit))
     return found
+
+
+def _suffix_items(tree: UnitTree, unit: Unit, head: str) -> bool:
+    """Every item ends in the term's head word: 政治意识、大局意识、核心意识、看齐意识 for “四个意识”."""
+    return len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
+
+
+def _names_items(tree: UnitTree, unit: Unit, head: str) -> bool:
+    """The term introduces or sums up the items: “四个意识”即…/廉洁自律规范 over its articles, or
+    “坚持社会主义道路、…这四项基本原则” — not a term named earlier in a sentence that lists something else
+    (“反对四项基本原则，反对…的文章、演说、宣言、声明”)."""
+    lead = tree.text[unit.start:unit.items[0][0]]
+    at = lead.rfind(head)
+    if at >= 0:
+        between = lead[at + len(head):].strip().strip("”’」\"")
+        if (unit.kind == "section" and not between) or _INTRODUCES.fullmatch(between):
+            return True
+    after = tree.text[unit.items[-1][1]:unit.end]
+    return bool(re.match(r"[”’」\"]?(?:等)?这?[一二三四五六七八九十两]?(?:项|个|种|条|类|大)?" + re.escape(head), after.strip()))
 
 
 def _clause_runs(tree: UnitTree, word: str, count: int) -> list[Unit]:
@@ -500,8 +517,8 @@ def _pick_named(question: Question, result: SearchResult, named: list[_Candidate
     for rank, candidate in enumerate(named):
         assert candidate.tree is not None and candidate.named is not None
         unit = candidate.named
-        text = fold_for_search(candidate.tree.text[unit.start:unit.end])
-        score = overlap.sentence(text) + (1.0 if _suffix_match(question, candidate.tree, unit) else 0.0) - 0.001 * rank
+        text = fold_for_search(candidate.tree.text[unit.start:unit.end][:400])
+        score = overlap.sentence(text) + (2.0 if _suffix_match(question, candidate.tree, unit) else 0.0) - 0.001 * rank
         if score > best[0]:
             best = (score, candidate)
     candidate = best[1]

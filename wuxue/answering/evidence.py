@@ -22,6 +22,8 @@ from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM
 __all__ = ["answer_scores", "new_content", "sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
 
 TYPE_BONUS = 0.5
+ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
+_ASKING = re.compile(r"多少|几|哪|什么|谁|何|怎么|怎样|吗|是否|能否|可否")
 DEFINITION_BONUS = 0.25
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
 _CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
@@ -33,12 +35,29 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
     """Overlap with the question, plus the answer-kind and definition bonuses, per sentence."""
     kind = expected_type(question)
     scores = sentence_scores(tokens, text, sentences, bigrams)
+    asked = asked_clause_terms(question, tokens)
+    asked_total = sum(token_weight(t) for t in asked)
     for i, (start, end) in enumerate(sentences):
         sentence = fold_for_search(text[start:end])
         if holds_answer(kind, sentence):
             scores[i] += TYPE_BONUS
         scores[i] += DEFINITION_BONUS * definition_strength(tokens, sentence)
+        if asked_total:
+            scores[i] += ASKED_CLAUSE_BONUS * sum(token_weight(t) for t in asked if t in sentence) / asked_total
     return scores
+
+
+def asked_clause_terms(question: str, tokens: Sequence[str]) -> list[str]:
+    """The words of the clause that asks, when the question has several (“申请成立社会团体，登记管理机关多少日内作出
+    决定？”): the sentence that answers shares the asking clause, not just the topic the first clause names."""
+    clauses = [c for c in re.split(r"[，,；;。？?！!]", question) if c.strip()]
+    if len(clauses) < 2:
+        return []
+    asking = next((c for c in clauses if _ASKING.search(c)), None)
+    if asking is None:
+        return []
+    folded = fold_for_search(asking)
+    return [t for t in unique_tokens(tokens) if len(t) >= 2 and t in folded]
 
 
 def new_content(sentence: str, tokens: Sequence[str], bigrams: Sequence[str]) -> int:
