@@ -265,6 +265,37 @@ def _semicolon_list(text: str, paragraph: Paragraph, after: int) -> list[Unit]:
     return [Unit("list", lead_start, items[-1][1], lead=(lead_start, after), items=tuple(items))]
 
 
+_NAMED_DUTIES = re.compile(r"(?:任务|职责|职权|职能|内容|要求|义务|权利|方式|措施|原则|条件|标准|重点)[^；;。：:]{0,6}?"
+                           r"(?:主要是|主要有|包括|分别是|是)")
+
+
+def _lead_semicolon_lists(text: str, paragraph: Paragraph) -> list[Unit]:
+    """“党组的任务，主要是负责…；加强…；讨论和决定…。”: a sentence naming its duties without a colon, then ；-separated
+    clauses up to the sentence end. The lead runs to the verb; the first item starts after it."""
+    units: list[Unit] = []
+    for sentence in re.finditer(r"[^。！？!?\n]+[。！？!?]", text[paragraph.start:paragraph.end]):
+        start = paragraph.start + sentence.start()
+        end = paragraph.start + sentence.end()
+        body = text[start:end]
+        first = re.split(r"[；;]", body, maxsplit=1)[0]
+        if body.count("；") + body.count(";") < 2 or "：" in first or ":" in first:
+            continue
+        verb = _NAMED_DUTIES.search(first)
+        if verb is None:
+            continue
+        after = start + verb.end()
+        items: list[Span] = []
+        cursor = after
+        for match in re.finditer(r"[；;]", text[after:end]):
+            items.append(_trim(text, cursor, after + match.end()))
+            cursor = after + match.end()
+        items.append(_trim(text, cursor, end))
+        items = [(a, b) for a, b in items if b > a]
+        if len(items) >= 3:
+            units.append(Unit("list", start, items[-1][1], lead=(start, after), items=tuple(items)))
+    return units
+
+
 def _item_end(text: str, start: int, limit: int) -> int:
     match = re.compile(r"[。！？!?]").search(text, start, limit)
     return match.end() if match else limit
@@ -329,7 +360,8 @@ def build_units(document: CleanDocument) -> list[Unit]:
         if paragraph.kind == "title":
             continue
         units.append(Unit("paragraph", paragraph.start, paragraph.end, paragraph.label))
-        units += _runs(text, paragraph) + _inline_lists(text, paragraph) + _series(text, paragraph)
+        units += _runs(text, paragraph) + _inline_lists(text, paragraph) + _lead_semicolon_lists(text, paragraph) + \
+            _series(text, paragraph)
     # an article whose body is one list: the article's items are the list's items
     lists = [u for u in units if u.kind == "list"]
     for i, unit in enumerate(units):

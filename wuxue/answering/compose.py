@@ -200,6 +200,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     counted = question.count is not None and question.count == len(unit.items)
     if question.count is None and lead_overlap >= LEAD_OVERLAP:
         counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
+    score += _noun_agreement(question.text, _lead_text(tree, unit))
     suffix = _suffix_match(question, tree, unit)
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
     focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
@@ -222,6 +223,21 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     if not (counted or suffix or focused or lead_overlap >= LEAD_OVERLAP):
         return None
     return score
+
+
+# What a list enumerates: a question about 方式 is not answered by a list of 程序 steps, and the other way round.
+_LIST_NOUNS = tuple(re.compile(p) for p in (r"程序|步骤|环节|流程", r"条件|资格", r"方式|种类|形式|类型|措施|办法",
+                                             r"任务|职责|职权|职能", r"原则", r"义务", r"权利", r"纪律", r"情形|情况"))
+NOUN_WEIGHT = 0.5
+
+
+def _noun_agreement(question: str, lead: str) -> float:
+    """+w when the list's lead names what the question asks to enumerate, −w when it names something else."""
+    asked = {i for i, p in enumerate(_LIST_NOUNS) if p.search(question)}
+    named = {i for i, p in enumerate(_LIST_NOUNS) if p.search(lead)}
+    if not asked or not named:
+        return 0.0
+    return NOUN_WEIGHT if asked & named else -NOUN_WEIGHT
 
 
 def _clause(text: str) -> str:
@@ -317,8 +333,9 @@ def _same_list(tree_a: UnitTree, a: Unit, tree_b: UnitTree, b: Unit) -> bool:
     return sum(1 for k in keys_a if k and k in text_b) >= 0.8 * len(keys_a)
 
 
-def _unit_id(candidate: _Candidate, unit: Unit) -> tuple[str, int, int]:
-    return candidate.hit.chunk.doc_id, unit.start, unit.end
+def _unit_id(candidate: _Candidate, unit: Unit) -> tuple[str, int, int, int]:
+    """Two series in one sentence share its start and end; their first items tell them apart."""
+    return candidate.hit.chunk.doc_id, unit.start, unit.end, unit.items[0][0] if unit.items else unit.start
 
 
 def _named_lists(store: TreeSource, result: SearchResult, question: Question,
@@ -443,7 +460,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
             c.tree is not None and focus in fold_for_search(c.tree.text[c.start:c.end]) for c in eligible):
         return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
     pool = candidates if question.kind == "list" else eligible
-    seen: set[tuple[str, int, int]] = set()
+    seen: set[tuple[str, int, int, int]] = set()
     for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
         if nearby and (scored and NEARBY_FALLBACK or question.kind != "list"):
             break
