@@ -29,6 +29,7 @@ _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不�
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(r"[零〇一二三四五六七八九十百两半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
+_NUMERIC_OPTION = re.compile(r"[零〇一二三四五六七八九十百千万两半\d.%]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之[零〇一二三四五六七八九十\d]+|个工作日|工作日|万元|元)?")
 _JUDGE_TAIL = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$")
 
 
@@ -147,6 +148,12 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
     labelled = bool(re.search(r"单选|单项", question.text[:12]))
     if len(at_blank) >= 2 and not question.negative and not labelled:
         return _multi(question, pool, candidates)  # the text fills the blank with several options: a 多选 without its label
+    numeric = all(_NUMERIC_OPTION.fullmatch(_squash(text)) for _, text in question.options)
+    if numeric and len(at_blank) == 1 and sentence is not None and not question.negative:
+        # numbers exclude each other: the one the text puts where the blank is (“全国性公募基金会的原始基金不低于800
+        # 万元”) answers, however alike the others read around it (“地方性…不低于400万元”)
+        letter = at_blank[0]
+        return _compose_line(f"答案：{letter}（{dict(question.options)[letter]}）", sentence)
     scored = _option_scores(question, pool)
     top = max(score for score, _, _, _ in scored)
     near = [(letter, text, sentence) for score, letter, text, sentence in scored if score >= top - MULTI_MARGIN]
