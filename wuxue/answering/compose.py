@@ -185,8 +185,7 @@ def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
     if len(head) < 2:
         return False
-    hits = sum(1 for a, b in unit.items if head in tree.text[a:b])
-    return hits == len(unit.items)
+    return _suffix_items(tree, unit, head)
 
 
 def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
@@ -377,8 +376,16 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
 
 
 def _suffix_items(tree: UnitTree, unit: Unit, head: str) -> bool:
-    """Every item ends in the term's head word: 政治意识、大局意识、核心意识、看齐意识 for “四个意识”."""
-    return len(head) >= 2 and all(head[-2:] in tree.text[a:b] for a, b in unit.items)
+    """Every item's first clause holds the term's head word: 政治意识、大局意识、核心意识、看齐意识 for “四个意识”
+    (a word somewhere in long items — 规范 in four paragraphs of a report — is chance, not a name)."""
+    return len(head) >= 2 and all(head[-2:] in _first_clause(tree.text[a:b]) for a, b in unit.items)
+
+
+def _first_clause(item: str) -> str:
+    """An item up to its first clause end, without its label and closing quotes: 牢固树立政治意识 / （一）廉洁从政."""
+    label = LIST_MARKER.match(item)
+    body = _ARTICLE_LABEL.sub("", item[label.end():] if label else item)
+    return re.split(r"[，,；;。：:！？!?（(]", body, maxsplit=1)[0].strip().rstrip("”’」\"")
 
 
 def _names_items(tree: UnitTree, unit: Unit, head: str) -> bool:
@@ -617,6 +624,29 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     return unit.start + a, unit.start + b, scores[best]
 
 
+MAX_DIRECT_CHARS = 160  # a clause is widened to its whole sentence (up to 。) only within this length
+
+
+def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
+    """A clause cut at ；is widened to the sentence it belongs to: “公募基金会…不得低于…70%；非公募基金会…8%。” and
+    “对党性不强的党员…限期改正；经教育仍无转变的，应劝其退党或除名。” say their fact in both halves."""
+    text = tree.text
+    new_start, new_end = start, end
+    while new_end < len(text) and text[new_end - 1] in "；;":
+        stop = re.compile(r"[。！？!?\n]").search(text, new_end)
+        if stop is None or text[stop.start()] == "\n" or text[new_end:stop.start()].count("；") > 2:
+            break  # a line ending in ；is an item of a list, not half a sentence
+        new_end = stop.end()
+    before = max(text.rfind(ch, 0, start) for ch in "。！？!?\n") + 1
+    if before < start and text[start - 1] in "；;" and not LIST_MARKER.match(text[before:start]):
+        new_start = before
+    if new_end - new_start > MAX_DIRECT_CHARS or (new_start, new_end) == (start, end):
+        return start, end
+    if any(LIST_MARKER.match(text[a:b].strip()) for a, b in sentence_spans(text, new_start, new_end)[1:]):
+        return start, end  # items of a list stay items
+    return new_start, new_end
+
+
 def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
     main = _main(question, result, eligible, usable)
     tree = main.tree
@@ -624,6 +654,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     unit = _unit_for(tree, main.start, main.end)
     start, end, _ = _refine(question, result, main, unit)
     start = _skip_headings(tree, start, end)
+    start, end = _whole_sentence(tree, start, end)
     led = _list_led_by(tree, start, end)
     if led is not None:
         return _list_answer(question, result, eligible, main, led)
