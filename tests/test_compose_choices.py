@@ -1,0 +1,116 @@
+"""Which list or sentence answers, on a crafted document (fake embedder): a counted term's own list, a duty
+sentence without a colon, the list of what is asked to enumerate, the asking clause, a clause widened to its
+sentence, and a number at a pasted item's blank."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from wuxue.answering import ask
+from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.evidence import asked_clause_terms
+from wuxue.answering.refusal import RefusalModel
+from wuxue.index.embedders import HashingEmbedder
+from wuxue.knowledge_base import KnowledgeBase
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "answers_more"
+ALWAYS = RefusalModel.always_answer()
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> KnowledgeBase:
+    from wuxue.settings import load_settings
+
+    root = tmp_path_factory.mktemp("choices")
+    base = KnowledgeBase(load_settings(data_dir=root / "data", cache_dir=root / "cache", embed_backend="hashing"),
+                         embedder=HashingEmbedder())
+    assert not base.ingest_paths([FIXTURES]).failed
+    return base
+
+
+def _exact(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
+    for citation in result.citations:
+        text = kb.snapshot.store.document_text(citation.doc_id)
+        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
+        for start, end in citation.highlight:
+            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+
+
+def test_a_label_is_not_a_stated_number():
+    kind = expected_type("多少日内作出决定？")
+    assert not holds_answer(kind, "第九条 申请成立分会，应当经理事会审查同意。")
+    assert not holds_answer(kind, "（二）提出处理意见。")
+    assert holds_answer(kind, "第八条 秘书处应当自收到全部有效文件之日起60日内作出决定。")
+
+
+def test_the_asking_clause_of_a_two_clause_question():
+    tokens = ["申请", "成立", "分会", "秘书处", "多少", "日内", "作出", "决定"]
+    assert asked_clause_terms("申请成立分会，秘书处多少日内作出决定？", tokens) == ["秘书处", "多少", "日内", "作出", "决定"]
+    assert asked_clause_terms("秘书处多少日内作出决定？", tokens) == []
+
+
+def test_a_counted_term_gets_the_list_it_sums_up_not_a_list_after_its_mention(kb):
+    result = ask(kb, "四项基本要求是哪四项？", refusal=ALWAYS)
+    assert result.direct.startswith("共四项：") and "勤学苦练" in result.direct and "勇于创新" in result.direct
+    assert "演说" not in result.direct
+    _exact(kb, result)
+
+
+def test_a_counted_term_gets_the_items_named_by_its_head_word(kb):
+    result = ask(kb, "“四个意识”指的是什么？", refusal=ALWAYS)
+    assert result.direct.startswith("共四项：")
+    assert all(term in result.direct for term in ("学习意识", "纪律意识", "服务意识", "创新意识"))
+
+
+def test_duties_named_without_a_colon_are_a_list(kb):
+    result = ask(kb, "小组的任务主要有哪些？", refusal=ALWAYS)
+    assert result.direct.startswith("共四项：") and "开展志愿服务活动" in result.direct and "讨论和决定本小组的重要事项" in result.direct
+    _exact(kb, result)
+
+
+def test_a_question_about_kinds_is_not_answered_with_procedure_steps(kb):
+    result = ask(kb, "组织处理包括哪几种方式？", refusal=ALWAYS)
+    assert "停职检查" in result.direct and "免职" in result.direct and "调查核实" not in result.direct
+    _exact(kb, result)
+
+
+def test_the_asking_clause_picks_the_sentence_with_the_number(kb):
+    result = ask(kb, "申请成立分会，秘书处多少日内作出决定？", refusal=ALWAYS)
+    assert "60日内" in result.direct
+    _exact(kb, result)
+
+
+def test_a_clause_cut_at_a_semicolon_is_widened_to_its_sentence(kb):
+    result = ask(kb, "分会用于公益活动的支出有什么比例要求？", refusal=ALWAYS)
+    assert "70%" in result.direct and "8%" in result.direct
+    _exact(kb, result)
+
+
+def test_a_number_at_the_blank_answers_a_pasted_single_choice(kb):
+    result = ask(kb, "全国性分会的原始基金不低于（ ）万元。A.200 B.400 C.800 D.1000", refusal=ALWAYS)
+    assert result.direct.startswith("答案：C（800）")
+    _exact(kb, result)
+
+
+def test_a_term_names_a_list_only_when_it_introduces_or_sums_it_up():
+    from wuxue.answering.compose import _names_items
+    from wuxue.ingest.units import tree_from_text
+
+    text = (FIXTURES / "shifan_jiaoyu.txt").read_text(encoding="utf-8")
+    tree = tree_from_text(text)
+    series = {text[u.items[0][0]:u.items[-1][1]]: u for u in tree.units if u.kind == "series"}
+    summed = next(u for key, u in series.items() if key.startswith("勤学苦练"))
+    mentioned = next(u for key, u in series.items() if "演说" in key)
+    assert _names_items(tree, summed, "四项基本要求")
+    assert not _names_items(tree, mentioned, "四项基本要求")
+
+
+def test_a_list_of_steps_does_not_agree_with_a_question_about_kinds():
+    from wuxue.answering.compose import NOUN_WEIGHT, _noun_agreement
+
+    assert _noun_agreement("组织处理包括哪几种方式？", "组织处理一般按照以下程序进行：") == -NOUN_WEIGHT
+    assert _noun_agreement("组织处理包括哪几种方式？", "是指对违规成员采取的调整措施，包括") == NOUN_WEIGHT
+    assert _noun_agreement("成员有哪些义务？", "成员必须履行下列义务：") == NOUN_WEIGHT
+    assert _noun_agreement("成员有哪些？", "组织处理一般按照以下程序进行：") == 0.0
