@@ -14,6 +14,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from wuxue.answering.question import split_options
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evaluation" / "data"
 CORPUS = ROOT / "corpus"
@@ -104,8 +106,9 @@ def check_quiz(rows: list[dict], docs_dirs: list[Path]) -> list[str]:
         if form == "multi" and (not re.fullmatch(r"[A-E]{2,5}", key) or "".join(sorted(set(key))) != key):
             errors.append(f"{rid}: multi key must be sorted distinct letters: {key}")
         if form in {"single", "multi"}:
+            letters = {letter for letter, _ in split_options(question)[1]}
             for letter in key:
-                if not re.search(rf"{letter}\s*[.．、:：]", question):
+                if letter not in letters:
                     errors.append(f"{rid}: key letter {letter} is not an option")
         if form == "blank":
             if not re.search(r"（\s*）|\(\s*\)|_{2,}", question):

@@ -49,6 +49,8 @@ def test_options_inline_and_on_lines():
     stem, options = split_options("最高处分是（ ）\nA.严重警告\nB.开除党籍")
     assert stem == "最高处分是（ ）" and options == [("A", "严重警告"), ("B", "开除党籍")]
     assert split_options("党员有哪些义务？") == ("党员有哪些义务？", [])
+    stem, options = split_options("最高领导机关是（ ）。（A）全国代表大会 （B）中央委员会\n(C)中央政治局")
+    assert stem == "最高领导机关是（ ）。" and options == [("A", "全国代表大会"), ("B", "中央委员会"), ("C", "中央政治局")]
 
 
 def test_search_text_drops_blanks_and_labels():

@@ -18,7 +18,7 @@ KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "proc
 SINGLE_FACT = {"definition", "quantity", "date", "actor", "yesno"}
 
 BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
-_OPTION = re.compile(r"(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]\s*")
+_OPTION = re.compile(r"(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))(?:([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
 _JUDGE_PREFIX = re.compile(r"^\s*(?:[（(【\[]?\s*判断(?:题)?\s*[）)】\]]?\s*[：:.．、]?)")
 _JUDGE_SUFFIX = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$|[（(]\s*(?:对/错|对或错|√/×|正确/错误)\s*[）)]")
 _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
@@ -94,7 +94,7 @@ def split_options(text: str) -> tuple[str, list[tuple[str, str]]]:
     chosen: list[re.Match[str]] = []
     expected = "A"
     for mark in marks:
-        if mark.group(1) == expected:
+        if (mark.group(1) or mark.group(2)) == expected:
             chosen.append(mark)
             expected = chr(ord(expected) + 1)
     if len(chosen) < 2:
@@ -102,7 +102,7 @@ def split_options(text: str) -> tuple[str, list[tuple[str, str]]]:
     options = []
     for index, mark in enumerate(chosen):
         end = chosen[index + 1].start() if index + 1 < len(chosen) else len(text)
-        options.append((mark.group(1), text[mark.end():end].strip(" \u3000\n；;，,。")))
+        options.append((mark.group(1) or mark.group(2), text[mark.end():end].strip(" \u3000\n；;，,。")))
     return text[: chosen[0].start()].strip(), options
 
 
