@@ -23,7 +23,9 @@ from wuxue.answering.ask import supporting_sentence
 from wuxue.answering.compose import MAX_CITED, RETRIEVAL_SHARE, Citation, chunk_citation
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
-from wuxue.evaluation.answer_sets import AnswerQuestion, QuizItem, answer_questions, heldout_dir, heldout_documents, quiz_items
+from wuxue.evaluation.answer_sets import (AFTER, AnswerQuestion, QuizItem, answer_questions, heldout_dirs, heldout_documents,
+                                          quiz_items)
+from wuxue.evaluation.datasets import data_dir
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.manifest import ManifestEntry, read_manifest
 from wuxue.knowledge_base import KnowledgeBase
@@ -141,6 +143,15 @@ def _corpus_sources(corpus: Path, leave_out: set[str]) -> list[Path]:
     return [corpus / name for name, entry in manifest.items() if (entry.doc_id or Path(name).stem) not in leave_out]
 
 
+def _entry(path: Path) -> ManifestEntry:
+    """What the admin types on the upload form: the set's manifest entry, else a text's first line as its title."""
+    listed = read_manifest(path.parent).get(path.name)
+    if listed is not None:
+        return listed.model_copy(update={"doc_id": None})
+    title = path.read_text(encoding="utf-8").strip().splitlines()[0].strip() if path.suffix.lower() == ".txt" else path.stem
+    return ManifestEntry(file=path.name, title=title, kind="条例")
+
+
 def _upload_as_admin(kb: KnowledgeBase, data_dir: Path, documents: Sequence[Path], timeout: float = 900.0) -> None:
     """The admin path: the upload desk checks and parses each file, a job runner indexes it."""
     from wuxue.audit import AuditLog
@@ -152,9 +163,7 @@ def _upload_as_admin(kb: KnowledgeBase, data_dir: Path, documents: Sequence[Path
     jobs.start()
     try:
         for path in documents:
-            data = path.read_bytes()
-            title = data.decode("utf-8").strip().splitlines()[0].strip()
-            accepted = desk.accept(Upload(path.name, data), ManifestEntry(file=path.name, title=title, kind="条例"), actor="admin")
+            accepted = desk.accept(Upload(path.name, path.read_bytes()), _entry(path), actor="admin")
             if accepted.doc_id != path.stem:  # the questions name the document by its file stem
                 raise RuntimeError(f"held-out upload became {accepted.doc_id}, not {path.stem}")
             deadline = time.monotonic() + timeout
@@ -169,10 +178,12 @@ def _upload_as_admin(kb: KnowledgeBase, data_dir: Path, documents: Sequence[Path
 
 
 def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseline: bool = False) -> dict[str, object]:
-    """Index the corpus without the kept-out documents, upload them as an admin would, then evaluate their questions."""
-    documents = heldout_documents()
-    if not documents or not (corpus / "manifest.toml").is_file():
+    """Index the corpus without every kept-out document, upload them as an admin would, then evaluate each set's
+    questions apart (``{set name: {"documents": [...], "all": …}}``)."""
+    folders = [f for f in heldout_dirs() if heldout_documents(f)]
+    if not folders or not (corpus / "manifest.toml").is_file():
         return {}
+    documents = [p for f in folders for p in heldout_documents(f)]
     stems = {p.stem for p in documents}
     settings = kb.settings
     scratch = settings.cache_dir / "eval" / f"heldout-{kb.embedder.model_id}-{settings.chunk_size}-{settings.chunk_overlap}"
@@ -181,15 +192,18 @@ def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseli
 
         shutil.rmtree(scratch)
     held = KnowledgeBase(settings.model_copy(update={"data_dir": scratch}), embedder=kb.embedder.inner)
+    results: dict[str, object] = {}
     try:
         held.ingest_paths(_corpus_sources(corpus, stems))
         held.load()
         _upload_as_admin(held, scratch, documents)
         held.load()
-        result = evaluate_sets(held, answer_questions(heldout_dir()), quiz_items(heldout_dir()), baseline=baseline)
+        for folder in folders:
+            block = evaluate_sets(held, answer_questions(folder), quiz_items(folder), baseline=baseline)
+            results[folder.name] = {"documents": sorted(p.stem for p in heldout_documents(folder)), **block}
     finally:
         held.close()
-    return {"documents": sorted(stems), **result}
+    return results
 
 
 def _row(label: str, block: dict[str, object]) -> str:
@@ -218,9 +232,13 @@ def format_answer_tables(results: dict[str, object]) -> str:
         block = corpus.get(name)
         if isinstance(block, dict):
             lines.append(_row(label, block))
+    after = results.get("after", {})
+    if isinstance(after, dict) and isinstance(after.get("all"), dict):
+        lines.append(_row("bundled corpus, written after the change", after["all"]))  # type: ignore[arg-type]
     heldout = results.get("heldout", {})
-    if isinstance(heldout, dict) and isinstance(heldout.get("all"), dict):
-        lines.append(_row("held-out upload (" + ", ".join(heldout.get("documents", [])) + ")", heldout["all"]))  # type: ignore[arg-type]
+    for block in (heldout.values() if isinstance(heldout, dict) else []):
+        if isinstance(block, dict) and isinstance(block.get("all"), dict):
+            lines.append(_row("held-out upload (" + ", ".join(block.get("documents", [])) + ")", block["all"]))
     return "\n".join(lines)
 
 
@@ -228,6 +246,9 @@ def run_answer_evaluation(kb: KnowledgeBase, *, heldout: bool = True, corpus: Pa
                           baseline: bool = False) -> dict[str, object]:
     started = time.time()
     results: dict[str, object] = {"corpus": evaluate_sets(kb, answer_questions(), quiz_items(), baseline=baseline)}
+    after = data_dir() / AFTER
+    if after.is_dir():
+        results["after"] = evaluate_sets(kb, answer_questions(after), quiz_items(after), baseline=baseline)
     if heldout:
         results["heldout"] = evaluate_heldout(kb, corpus, baseline=baseline)
     results["seconds"] = round(time.time() - started, 1)

@@ -55,7 +55,16 @@ def heldout_dir() -> Path:
     return data_dir() / HELDOUT
 
 
-def heldout_documents() -> list[Path]:
-    """The kept-out official texts (uploaded during the evaluation run, never in the base index)."""
-    folder = heldout_dir()
-    return sorted(folder.glob("*.txt")) if folder.is_dir() else []
+HELDOUT_SETS = (HELDOUT, "heldout_civil")  # each: kept-out documents and their questions, reported apart
+AFTER = "after"  # questions over the bundled corpus written blind after the issue-12 changes
+UPLOADABLE = (".txt", ".pdf", ".docx")
+
+
+def heldout_dirs() -> list[Path]:
+    return [data_dir() / name for name in HELDOUT_SETS if (data_dir() / name).is_dir()]
+
+
+def heldout_documents(folder: Path | None = None) -> list[Path]:
+    """The kept-out documents of one set (default: the first), uploaded during the evaluation run, never in the base index."""
+    folder = folder or heldout_dir()
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in UPLOADABLE) if folder.is_dir() else []

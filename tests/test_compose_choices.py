@@ -114,3 +114,8 @@ def test_a_list_of_steps_does_not_agree_with_a_question_about_kinds():
     assert _noun_agreement("组织处理包括哪几种方式？", "是指对违规成员采取的调整措施，包括") == NOUN_WEIGHT
     assert _noun_agreement("成员有哪些义务？", "成员必须履行下列义务：") == NOUN_WEIGHT
     assert _noun_agreement("成员有哪些？", "组织处理一般按照以下程序进行：") == 0.0
+
+
+def test_a_question_about_one_item_is_answered_with_its_sentence_not_the_whole_list(kb):
+    result = ask(kb, "“热心服务”有什么要求？", refusal=ALWAYS)
+    assert not result.direct.startswith("共") and "热心服务" in result.direct

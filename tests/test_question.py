@@ -44,6 +44,14 @@ def test_focus_count_article_and_negation():
     assert analyze("下列不属于党的纪律的是（ ）A.政治纪律 B.宣传纪律").negative
 
 
+def test_a_pasted_statement_without_its_brackets_is_a_judge_item():
+    assert analyze("党员受到警告处分一年内，不得在党内提拔职务。").kind == "quiz_judge"
+    assert analyze("留党察看最长不超过一年。").kind == "quiz_judge"
+    for question in ("请介绍一下党员的义务。", "党员的义务。", "党员有哪些义务。", "入党誓词", "预备期是多长时间。"):
+        assert analyze(question).kind != "quiz_judge", question
+    assert analyze("申请成立社会团体，登记管理机关多少日内作出决定？").focus.startswith("申请")
+
+
 def test_options_inline_and_on_lines():
     assert split_options("任期（）年。A.三 B.四 C.五 D.六") == ("任期（）年。", [("A", "三"), ("B", "四"), ("C", "五"), ("D", "六")])
     stem, options = split_options("最高处分是（ ）\nA.严重警告\nB.开除党籍")

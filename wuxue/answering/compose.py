@@ -485,6 +485,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                     continue
                 if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
                     continue
+                if question.kind != "list" and _names_one_item(question, candidate.tree, unit):
+                    continue  # “‘廉洁齐家’有什么要求”: the question is about one item, which answers as a sentence
                 score = _list_score(question, overlap, candidate, unit, nearby=nearby)
                 if score is None:
                     continue
@@ -498,6 +500,14 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return scored[0][2], scored[0][3]
+
+
+def _names_one_item(question: Question, tree: UnitTree, unit: Unit) -> bool:
+    """The question's term is one item of the list (廉洁齐家 of 廉洁从政、廉洁用权、廉洁修身、廉洁齐家), not its lead."""
+    focus = fold_for_search(question.focus)
+    if len(focus) < 2 or focus in fold_for_search(_lead_text(tree, unit)):
+        return False
+    return sum(1 for a, b in unit.items if focus in fold_for_search(_first_clause(tree.text[a:b]))) == 1
 
 
 def _defines_list(question: Question, tree: UnitTree, unit: Unit) -> bool:
@@ -517,6 +527,26 @@ def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
         if unit.start > end:
             break
     return None
+
+
+def _past_heading(result: SearchResult, candidate: _Candidate, start: int, end: int) -> tuple[int, int]:
+    """A heading (党员领导干部廉洁自律规范) that reads most like the question is never the answer: the best sentence of
+    the passage that is not a heading is."""
+    tree = candidate.tree
+    assert tree is not None
+    line_end = tree.text.find("\n", start, end)
+    if not _is_heading(tree, start, line_end if line_end >= 0 else end):
+        return start, end
+    chunk = candidate.hit.chunk
+    spans = [(a, b) for a, b in sentence_spans(tree.text, chunk.char_start, chunk.char_end)
+             if not _is_heading(tree, a, b) and tree.text[a:b].strip()]
+    if not spans:
+        return _skip_headings(tree, start, end), end
+    text = tree.text[chunk.char_start:chunk.char_end]
+    local = [(a - chunk.char_start, b - chunk.char_start) for a, b in spans]
+    scores = answer_scores(result.query, result.tokens, result.bigrams, text, local)
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    return spans[best]
 
 
 def _skip_headings(tree: UnitTree, start: int, end: int) -> int:
@@ -653,7 +683,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
     start, end, _ = _refine(question, result, main, unit)
-    start = _skip_headings(tree, start, end)
+    start, end = _past_heading(result, main, start, end)
     start, end = _whole_sentence(tree, start, end)
     led = _list_led_by(tree, start, end)
     if led is not None:

@@ -39,7 +39,7 @@ _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环�
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
 _GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
-_QUESTION_WORDS = re.compile(r"(?:请问|请|一下|呢|吗|？|\?|。|！)")
+_QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
 
 
 @dataclass(frozen=True)
@@ -165,7 +165,7 @@ def analyze(question: str) -> Question:
     if options:
         multi = marked_multi or (not marked_single and _looks_multi(stem))
         kind = "quiz_multi" if multi else "quiz_single"
-    elif judge_prefix or _is_judge(stem):
+    elif judge_prefix or _is_judge(stem) or _is_claim(stem):
         kind = "quiz_judge"
     elif blanks:
         kind = "quiz_blank"
@@ -178,6 +178,17 @@ def analyze(question: str) -> Question:
 def _looks_multi(stem: str) -> bool:
     """Without a 多选 label: “包括/有哪些/属于…的有” stems ask for every matching option."""
     return bool(re.search(r"包括|哪些|的有[（(]|主要有|分为", stem))
+
+
+_ASKING = re.compile(r"什么|哪|吗|呢|多少|几|怎|如何|为何|为什么|是否|能否|可否|谁|何|介绍|说明|解释|列举|简述|概括|谈谈|讲讲|请")
+
+
+def _is_claim(stem: str) -> bool:
+    """A statement pasted from a 判断 bank without its （ ）: a whole sentence closed by 。 with no question word
+    (“党员受到警告处分一年内，不得在党内提拔职务。”) — what a member wants to hear is whether it is right."""
+    stripped = stem.strip()
+    return (stripped.endswith(("。", "．")) and not re.search(r"[？?]", stripped) and not _ASKING.search(stripped)
+            and len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 10)
 
 
 def _is_judge(stem: str) -> bool:
