@@ -119,3 +119,22 @@ def test_a_list_of_steps_does_not_agree_with_a_question_about_kinds():
 def test_a_question_about_one_item_is_answered_with_its_sentence_not_the_whole_list(kb):
     result = ask(kb, "“热心服务”有什么要求？", refusal=ALWAYS)
     assert not result.direct.startswith("共") and "热心服务" in result.direct
+
+
+def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_ones_subject():
+    from wuxue.answering.ask import question_parts
+
+    assert question_parts("预备期多长？从哪天算起？") == ["预备期多长？", "预备期从哪天算起？"]
+    assert question_parts("党员有哪些义务？有哪些权利？") == ["党员有哪些义务？", "党员有哪些权利？"]
+    assert question_parts("党员有哪些义务？") == ["党员有哪些义务？"]
+    assert question_parts("你好？谢谢。") == ["你好？谢谢。"]
+
+
+def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):
+    result = ask(kb, "秘书处多少日内作出决定？小组的任务主要有哪些？", refusal=ALWAYS)
+    first, second = result.direct.splitlines()
+    assert "60日内" in first and first.endswith("[1]")
+    assert second.startswith("共四项：") and "[1]" not in second
+    assert [c.marker for c in result.citations] == list(range(1, len(result.citations) + 1))
+    assert result.answer.startswith(result.direct)
+    _exact(kb, result)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from wuxue.answering.answer_type import expected_type
 from wuxue.answering.compose import Citation, Composition, chunk_citation, compose, unit_passages
@@ -20,6 +21,7 @@ from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.knowledge_base import KnowledgeBase
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
+NOT_FOUND_SHORT = "知识库中未找到相关内容。"
 OUT_OF_SELECTION = "所选文档中未找到与该问题相关的内容，以下是全部文档中最接近的段落。"
 MAX_HISTORY = 5  # previous questions a follow-up is read against
 
@@ -154,13 +156,84 @@ def _fallback_notice(error: LLMError) -> str:
     return f"大模型不可用，已改用摘录式回答（{error}）"
 
 
+MAX_PARTS = 3
+_ASKING_PART = re.compile(r"什么|哪|吗|多少|几|多长|多久|怎|如何|为何|为什么|是否|能否|可否|谁|何时")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def question_parts(question: str) -> list[str]:
+    """“预备期多长？从哪天算起？”: two questions in one message, each ending in ？ and asking something.
+
+    A later part that leans on the first (从哪天算起) is read with the first part before it, as the follow-up
+    resolver would; a single question is returned as it is.
+    """
+    pieces = [p.strip() for p in re.split(r"(?<=[？?])", question) if p.strip()]
+    if not 2 <= len(pieces) <= MAX_PARTS or not all(_ASKING_PART.search(p) and p.endswith(("？", "?")) for p in pieces):
+        return [question]
+    first = pieces[0]
+    parts = [first]
+    for piece in pieces[1:]:
+        resolution = resolve_followup(piece, [first])
+        parts.append(resolution.question if resolution.resolved else _with_subject(first, piece))
+    return parts
+
+
+_PREDICATE = re.compile(r"有哪些|包括哪些|有什么|是什么|是哪|是多少|多长|多久|多少|几|由谁|何时|什么时候|哪|怎么|如何|是否|能否|可以")
+MAX_ELLIPTICAL_CHARS = 10
+
+
+def _with_subject(first: str, piece: str) -> str:
+    """A short part without its own subject takes the first part's (党员有哪些义务？有哪些权利？ → 党员有哪些权利？)."""
+    predicate = _PREDICATE.search(first)
+    subject = first[: predicate.start()].strip("，, ") if predicate else ""
+    if not subject or len(piece.rstrip("？?")) > MAX_ELLIPTICAL_CHARS or piece.startswith(subject):
+        return piece
+    return f"{subject}{piece}"
+
+
+def _renumber(text: str, offset: int) -> str:
+    return _MARKER.sub(lambda m: f"[{int(m.group(1)) + offset}]", text) if offset else text
+
+
+def _joined(question: str, results: Sequence[AskResult]) -> AskResult:
+    """One answer for a several-part message: every part's direct line first, then each part's quotes, markers
+    numbered through."""
+    directs: list[str] = []
+    rest: list[str] = []
+    citations: list[Citation] = []
+    for part in results:
+        offset = len(citations)
+        if not part.found:
+            directs.append(f"“{part.question}”：{NOT_FOUND_SHORT}")
+            continue
+        lines = part.answer.splitlines()
+        head = part.direct or (lines[0] if lines else "")
+        directs.append(_renumber(head, offset))
+        rest += [_renumber(line, offset) for line in lines[1:]]
+        for citation in part.citations:
+            citations.append(replace(citation, marker=citation.marker + offset))
+    found = any(part.found for part in results)
+    first = results[0]
+    answer = "\n".join(directs + rest) if found else first.answer
+    return AskResult(question, found, answer, citations if found else first.citations, first.signals,
+                     {k: round(sum(p.timing_ms.get(k, 0.0) for p in results), 2) for k in first.timing_ms},
+                     direct="\n".join(directs) if found else "", kind="parts", resolved_question=first.resolved_question,
+                     scope_notice=first.scope_notice)
+
+
 def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
         refusal: RefusalModel | None = None, llm: ChatClient | None = None, history: Sequence[str] = ()) -> AskResult:
     """Answer from the corpus: extractive by default, written by ``llm`` from the passages when given.
 
     ``history`` holds the member's previous questions (newest last): an elliptical follow-up is answered as
-    the question it stands for, reported in ``resolved_question``.
+    the question it stands for, reported in ``resolved_question``. A message asking several questions
+    (“预备期多长？从哪天算起？”) gets each answered, direct lines first.
     """
+    parts = question_parts(validate_question(question, kb.settings.max_question_chars))
+    if len(parts) > 1 and llm is None:
+        answered = [ask(kb, part, top_k=top_k, doc_ids=doc_ids, refusal=refusal, history=history if i == 0 else ())
+                    for i, part in enumerate(parts)]
+        return _joined(question, answered)
     retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if llm is None or not retrieved.found:
@@ -187,6 +260,11 @@ def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, do
     Without an LLM, or when the corpus does not cover the question, ``done`` follows at once.
     If the LLM fails midway, a ``fallback`` event precedes a ``done`` carrying the extractive answer.
     """
+    if llm is None and len(question_parts(validate_question(question, kb.settings.max_question_chars))) > 1:
+        final = ask(kb, question, top_k=top_k, doc_ids=doc_ids, refusal=refusal, history=history)
+        yield "citations", [asdict(c) for c in final.citations]
+        yield "done", final.to_dict()
+        return
     retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if not retrieved.found or llm is None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from wuxue.answering.answer_type import expected_type
 
 KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno",
-         "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "other")
+         "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "parts", "other")  # parts: several questions in one
 SINGLE_FACT = {"definition", "quantity", "date", "actor", "yesno"}
 
 BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
