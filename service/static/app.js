@@ -80,9 +80,16 @@ function renderAnswer(data) {
   $("sources-title").textContent = data.found ? "出处" : "可能相关";
   const direct = data.found ? (data.direct || "").trim() : "";
   // The direct line leads the answer box, so every marker of the answer lives under #answer.
-  if (direct) box.append(withMarkers(el("p", { id: "direct", class: "direct" }), direct));
+  // Several questions in one message have one direct line each.
+  const directLines = direct ? direct.split("\n").map((line) => line.trim()).filter(Boolean) : [];
+  if (directLines.length) {
+    const lead = el("div", { id: "direct", class: "direct" });
+    for (const line of directLines) lead.append(withMarkers(el("p"), line));
+    box.append(lead);
+  }
   let lines = (data.answer || "").split("\n");
-  if (direct && lines.length && lines[0].trim() === direct) lines = lines.slice(1); // the direct line is shown above
+  const head = lines.slice(0, directLines.length).map((line) => line.trim());
+  if (directLines.length && head.join("\n") === directLines.join("\n")) lines = lines.slice(directLines.length); // shown above
   for (const line of lines) {
     if (line.trim()) box.append(withMarkers(el("p", { class: direct ? "quote-line" : "" }), line));
   }

@@ -78,3 +78,15 @@ def test_empty_question_shows_an_error_and_phone_layout(browser, live_server):
     page.screenshot(path=str(ARTIFACTS / "phone.png"), full_page=True)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
+
+
+def test_two_questions_in_one_message_get_two_direct_lines_shown_once(page):
+    ask(page, "预备党员的预备期多长？从哪天算起？")
+    lines = page.locator("#direct p")
+    expect(lines).to_have_count(2)
+    expect(lines.nth(0)).to_contain_text("一年")
+    expect(lines.nth(1)).to_contain_text("算起")
+    direct_texts = [lines.nth(i).inner_text() for i in range(2)]
+    quoted = [t for t in page.locator("#answer p.quote-line").all_inner_texts()]
+    assert not any(t in direct_texts for t in quoted)  # the direct lines are not repeated below
+    page.screenshot(path=str(ARTIFACTS / "two-questions.png"), full_page=True)
