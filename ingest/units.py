@@ -153,6 +153,25 @@ def _paragraph_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
     return units
 
 
+def _dash_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
+    """Paragraphs led by ——, one after another, are the items of the paragraph before them (报告: “…更有基于自己国情的
+    中国特色。” then ——中国式现代化是人口规模巨大的现代化。——…); the lead is that paragraph's last sentences."""
+    units: list[Unit] = []
+    index = 1
+    while index < len(paragraphs):
+        run = index
+        while run < len(paragraphs) and text[paragraphs[run].start:paragraphs[run].end].startswith("——"):
+            run += 1
+        if run - index >= 2 and paragraphs[index - 1].kind not in ("title",):
+            lead = paragraphs[index - 1]
+            sentences = sentence_spans(text, lead.start, lead.end)
+            lead_start = lead.start if len(sentences) <= 2 else sentences[-2][0]
+            items = tuple(_trim(text, p.start, p.end) for p in paragraphs[index:run])
+            units.append(Unit("list", lead_start, items[-1][1], lead.label, lead=(lead_start, lead.end), items=items))
+        index = max(run, index + 1)
+    return units
+
+
 def _marker_kind(body: str) -> str | None:
     for name, pattern in (("paren", PAREN_ENUM), ("paren_arabic", PAREN_ARABIC), ("arabic", ARABIC_ENUM), ("enum", ENUM_HEADING)):
         if pattern.match(body):
@@ -355,7 +374,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
 def build_units(document: CleanDocument) -> list[Unit]:
     """Every unit of a document with its parent and pages, ordered by start (bigger units first)."""
     text, paragraphs = document.text, document.paragraphs
-    units = _sections(paragraphs, len(text), text) + _paragraph_lists(text, paragraphs)
+    units = _sections(paragraphs, len(text), text) + _paragraph_lists(text, paragraphs) + _dash_lists(text, paragraphs)
     for paragraph in paragraphs:
         if paragraph.kind == "title":
             continue

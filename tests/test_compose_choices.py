@@ -138,3 +138,23 @@ def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):
     assert [c.marker for c in result.citations] == list(range(1, len(result.citations) + 1))
     assert result.answer.startswith(result.direct)
     _exact(kb, result)
+
+
+def test_paragraphs_led_by_dashes_are_the_items_of_the_paragraph_before():
+    from wuxue.ingest.units import tree_from_text
+
+    text = ("报告\n中国式现代化，既有各国现代化的共同特征，更有基于自己国情的中国特色。\n"
+            "——中国式现代化是人口规模巨大的现代化。我国人口众多。\n——中国式现代化是全体人民共同富裕的现代化。\n"
+            "——中国式现代化是走和平发展道路的现代化。\n其后的段落。")
+    tree = tree_from_text(text)
+    dashed = [u for u in tree.units if u.kind == "list" and u.items and text[u.items[0][0]:].startswith("——")]
+    assert len(dashed) == 1 and len(dashed[0].items) == 3
+    assert text[dashed[0].lead[0]:dashed[0].lead[1]].endswith("更有基于自己国情的中国特色。")
+    assert text[dashed[0].items[-1][0]:dashed[0].items[-1][1]] == "——中国式现代化是走和平发展道路的现代化。"
+
+
+def test_an_asked_count_of_steps_makes_a_list_question():
+    from wuxue.answering.question import analyze
+
+    question = analyze("全面建成社会主义现代化强国分哪两步走？")
+    assert question.kind == "list" and question.count == 2

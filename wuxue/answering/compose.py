@@ -205,7 +205,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
-        score -= 1.0
+        return None  # “分哪两步走” is not answered by a list of seven
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.start <= candidate.start and candidate.end <= unit.end:
         score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
