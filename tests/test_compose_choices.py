@@ -158,3 +158,9 @@ def test_an_asked_count_of_steps_makes_a_list_question():
 
     question = analyze("全面建成社会主义现代化强国分哪两步走？")
     assert question.kind == "list" and question.count == 2
+
+
+def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term_not_one_that_mentions_it(kb):
+    result = ask(kb, "入会誓词是什么？", refusal=ALWAYS)
+    assert "我志愿加入示范学会" in result.direct
+    _exact(kb, result)

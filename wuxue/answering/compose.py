@@ -37,6 +37,7 @@ MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
+DEFINES_BONUS = 1.0  # definition questions: the passage whose sentence defines the term states the answer
 FURTHER = True  # add further passages that say something new
 SKIP_WHEN_STATED = True  # single facts: no further passage once the first line holds the asked kind
 MAIN_BY_STRENGTH = {"definition", "quantity", "date", "actor", "yesno"}  # kinds whose first line is chosen by strength
@@ -444,6 +445,8 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
         return _chunk_answer(result, candidates)
     best_score = max(c.score for c in usable)
     eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
+    if question.kind == "definition":
+        eligible += _defining(question, result, [c for c in usable if c not in eligible], SENTENCE_SHARE * best_score)
     listed = _pick_list(question, result, eligible, usable)
     if question.kind == "list" and (listed is None or not _ties(question, listed)):
         named = _named_lists(store, result, question, doc_ids)
@@ -452,6 +455,20 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
     if listed is not None:
         return _list_answer(question, result, eligible, *listed)
     return _fact_answer(question, result, eligible, usable)
+
+
+def _defining(question: Question, result: SearchResult, others: list[_Candidate], floor: float) -> list[_Candidate]:
+    """Passages retrieval ranks high whose article defines the asked term in a sentence the chunk's own best sentence
+    missed (“誓词如下：我志愿加入中国共产党…” for 入党誓词是什么): they compete for the first line too."""
+    found = []
+    for candidate in others:
+        if candidate.share < RETRIEVAL_SHARE or candidate.tree is None:
+            continue
+        unit = _unit_for(candidate.tree, candidate.start, candidate.end)
+        start, end, score = _refine(question, result, candidate, unit)
+        if score >= floor or _opens_with_definition(question, candidate.tree.text[start:end]):
+            found.append(candidate)
+    return found
 
 
 def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate],
@@ -620,7 +637,12 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
             unit = _unit_for(c.tree, c.start, c.end) if c.tree is not None else None
             return _refine(question, result, c, unit)[2] + weight * c.share, -c.rank
 
-        first = max(eligible, key=strength)
+        pool = eligible
+        if question.kind == "definition":  # a passage whose sentence opens by defining the term states the answer
+            defining = [c for c in eligible if c.tree is not None and _opens_with_definition(
+                question, c.tree.text[slice(*_refine(question, result, c, _unit_for(c.tree, c.start, c.end))[:2])])]
+            pool = defining or eligible
+        first = max(pool, key=strength)
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
         return first
     for candidate in usable:
@@ -628,6 +650,23 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
                 holds_answer(kind, fold_for_search(candidate.tree.text[candidate.start:candidate.end])):
             return candidate
     return first
+
+
+_DEFINING = r"[”’」\"]?[，,]?(?:是指|是|为|如下|指|即)"
+
+
+def _defines_focus(question: Question, sentence: str) -> bool:
+    """The sentence defines the asked term: its head word followed by 是/为/如下/指/： (“誓词如下：”, “四个意识是指”)."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    return len(head) == 2 and re.search(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)", sentence) is not None
+
+
+def _opens_with_definition(question: Question, sentence: str) -> bool:
+    """Stricter: the sentence opens with the term or its head word and defines it (“誓词如下：…”, “四个意识是…”) —
+    not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务."""
+    focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    body = _strip_label(sentence)
+    return any(len(term) >= 2 and re.match(re.escape(term) + _DEFINING, body) is not None for term in {focus, focus[-2:]})
 
 
 def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int, float]:
@@ -641,10 +680,14 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     if not sentences:
         return main.start, main.end, main.score
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
-    if question.kind in ("definition", "other") and len(head) == 2:
-        pattern = re.compile(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)")
-        scores = [sc + (FOCUS_BONUS if pattern.search(text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    if question.kind == "definition":
+        opening = [i for i, (a, b) in enumerate(sentences) if _opens_with_definition(question, text[a:b])]
+        if opening:  # “誓词如下：我志愿加入中国共产党…” is the answer to 入党誓词是什么, whatever else the article says
+            best = max(opening, key=lambda i: scores[i])
+            a, b = sentences[best]
+            return unit.start + a, unit.start + b, scores[best] + DEFINES_BONUS
+    if question.kind in ("definition", "other"):
+        scores = [sc + (FOCUS_BONUS if _defines_focus(question, text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
     if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
