@@ -445,8 +445,8 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
         return _chunk_answer(result, candidates)
     best_score = max(c.score for c in usable)
     eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
-    if question.kind == "definition":
-        eligible += _defining(question, result, [c for c in usable if c not in eligible], SENTENCE_SHARE * best_score)
+    defining = _defining(question, result, [c for c in usable if c not in eligible], SENTENCE_SHARE * best_score) \
+        if question.kind == "definition" else []
     listed = _pick_list(question, result, eligible, usable)
     if question.kind == "list" and (listed is None or not _ties(question, listed)):
         named = _named_lists(store, result, question, doc_ids)
@@ -454,7 +454,7 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
             listed = _pick_named(question, result, named) or listed
     if listed is not None:
         return _list_answer(question, result, eligible, *listed)
-    return _fact_answer(question, result, eligible, usable)
+    return _fact_answer(question, result, eligible, usable, defining)
 
 
 def _defining(question: Question, result: SearchResult, others: list[_Candidate], floor: float) -> list[_Candidate]:
@@ -462,8 +462,8 @@ def _defining(question: Question, result: SearchResult, others: list[_Candidate]
     missed (“誓词如下：我志愿加入中国共产党…” for 入党誓词是什么): they compete for the first line too."""
     found = []
     for candidate in others:
-        if candidate.share < RETRIEVAL_SHARE or candidate.tree is None:
-            continue
+        if candidate.share < TYPED_SHARE or candidate.tree is None:
+            continue  # as for an asked number: a lower-ranked passage that defines the term may state the answer
         unit = _unit_for(candidate.tree, candidate.start, candidate.end)
         start, end, score = _refine(question, result, candidate, unit)
         if score >= floor or _opens_with_definition(question, candidate.tree.text[start:end]):
@@ -681,11 +681,15 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
         return main.start, main.end, main.score
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
     if question.kind == "definition":
-        opening = [i for i, (a, b) in enumerate(sentences) if _opens_with_definition(question, text[a:b])]
-        if opening:  # “誓词如下：我志愿加入中国共产党…” is the answer to 入党誓词是什么, whatever else the article says
-            best = max(opening, key=lambda i: scores[i])
-            a, b = sentences[best]
-            return unit.start + a, unit.start + b, scores[best] + DEFINES_BONUS
+        # “誓词如下：我志愿加入中国共产党…” answers 入党誓词是什么, whatever else the article (or the passage) says
+        chunk = main.hit.chunk
+        low, high = min(unit.start, chunk.char_start), max(unit.end, chunk.char_end)
+        wide = [(a, b) for a, b in sentence_spans(tree.text, low, high) if _opens_with_definition(question, tree.text[a:b])]
+        if wide:
+            wide_scores = answer_scores(result.query, result.tokens, result.bigrams, tree.text[low:high],
+                                        [(a - low, b - low) for a, b in wide])
+            best = max(range(len(wide)), key=lambda i: wide_scores[i])
+            return wide[best][0], wide[best][1], wide_scores[best] + DEFINES_BONUS
     if question.kind in ("definition", "other"):
         scores = [sc + (FOCUS_BONUS if _defines_focus(question, text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
@@ -720,12 +724,17 @@ def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
     return new_start, new_end
 
 
-def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
-    main = _main(question, result, eligible, usable)
+def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate],
+                 defining: Sequence[_Candidate] = ()) -> Composition:
+    """``defining``: lower-ranked passages that define the asked term compete for the first line, but are not
+    quoted as further passages."""
+    main = _main(question, result, eligible + list(defining), usable)
     tree = main.tree
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
     start, end, _ = _refine(question, result, main, unit)
+    if unit is not None and not unit.contains(start, end):
+        unit = _unit_for(tree, start, end)  # the defining sentence may stand in the next article of the passage
     start, end = _past_heading(result, main, start, end)
     start, end = _whole_sentence(tree, start, end)
     led = _list_led_by(tree, start, end)
