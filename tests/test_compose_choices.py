@@ -128,6 +128,8 @@ def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_on
     assert question_parts("党员有哪些义务？有哪些权利？") == ["党员有哪些义务？", "党员有哪些权利？"]
     assert question_parts("党员有哪些义务？") == ["党员有哪些义务？"]
     assert question_parts("你好？谢谢。") == ["你好？谢谢。"]
+    assert question_parts("我国的国旗、国歌和首都分别是什么？") == ["我国的国旗是什么？", "我国的国歌是什么？", "我国的首都是什么？"]
+    assert question_parts("纪律处分和组织处理分别有哪些？") == ["纪律处分有哪些？", "组织处理有哪些？"]
 
 
 def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):

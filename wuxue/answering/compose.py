@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import expected_type, holds_answer
@@ -440,7 +440,7 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
     candidates = _candidates(store, result)
     if not candidates:
         return Composition("", "", [])
-    usable = [c for c in candidates if c.tree is not None and not _is_heading(c.tree, c.start, c.end)]
+    usable = [c for c in (_off_heading(result, c) for c in candidates if c.tree is not None) if c is not None]
     if not usable:
         return _chunk_answer(result, candidates)
     best_score = max(c.score for c in usable)
@@ -544,6 +544,24 @@ def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
         if unit.start > end:
             break
     return None
+
+
+def _off_heading(result: SearchResult, candidate: _Candidate) -> _Candidate | None:
+    """A passage whose best sentence is a bare heading (第四章 国旗、国歌、国徽、首都) still answers through its best
+    other sentence (第一百四十二条 中华人民共和国国徽，中间是…); a passage that is only headings does not."""
+    tree = candidate.tree
+    assert tree is not None
+    if not _is_heading(tree, candidate.start, candidate.end):
+        return candidate
+    chunk = candidate.hit.chunk
+    spans = [(a, b) for a, b in sentence_spans(tree.text, chunk.char_start, chunk.char_end)
+             if tree.text[a:b].strip() and not _is_heading(tree, a, b)]
+    if not spans:
+        return None
+    text = tree.text[chunk.char_start:chunk.char_end]
+    scores = answer_scores(result.query, result.tokens, result.bigrams, text, [(a - chunk.char_start, b - chunk.char_start) for a, b in spans])
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    return replace(candidate, start=spans[best][0], end=spans[best][1], score=scores[best])
 
 
 def _past_heading(result: SearchResult, candidate: _Candidate, start: int, end: int) -> tuple[int, int]:
