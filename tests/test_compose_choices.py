@@ -166,3 +166,12 @@ def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term
     result = ask(kb, "入会誓词是什么？", refusal=ALWAYS)
     assert "我志愿加入示范学会" in result.direct
     _exact(kb, result)
+
+
+def test_short_names_have_their_long_forms_for_sentence_scoring():
+    from wuxue.answering.abbreviations import long_forms
+
+    assert long_forms("中央纪委和国家监委是什么关系？") == ["中央纪律检查委员会", "国家监察委员会"]
+    assert long_forms("地方各级纪委受哪些机关领导？") == ["纪律检查委员会"]
+    assert long_forms("准则由十八届六中全会通过") == ["全体会议", "第十八届中央委员会第六次全体会议"]
+    assert long_forms("党员有哪些义务？") == []
