@@ -38,7 +38,7 @@ _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是�
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
-_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
+_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
 _QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
 
 
