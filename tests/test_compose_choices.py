@@ -4,38 +4,26 @@ sentence, and a number at a pasted item's blank."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import assert_exact_citations, hashing_kb
 from wuxue.answering import ask
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import asked_clause_terms
 from wuxue.answering.refusal import RefusalModel
-from wuxue.index.embedders import HashingEmbedder
 from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "answers_more"
+FIXTURES = ALL_FIXTURES / "answers_more"
 ALWAYS = RefusalModel.always_answer()
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory) -> KnowledgeBase:
-    from wuxue.settings import load_settings
-
-    root = tmp_path_factory.mktemp("choices")
-    base = KnowledgeBase(load_settings(data_dir=root / "data", cache_dir=root / "cache", embed_backend="hashing"),
-                         embedder=HashingEmbedder())
-    assert not base.ingest_paths([FIXTURES]).failed
-    return base
+    return hashing_kb(tmp_path_factory.mktemp("choices"), FIXTURES)
 
 
-def _exact(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
-    for citation in result.citations:
-        text = kb.snapshot.store.document_text(citation.doc_id)
-        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
-        for start, end in citation.highlight:
-            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+_exact = assert_exact_citations
 
 
 def test_a_label_is_not_a_stated_number():
