@@ -388,7 +388,8 @@ def build_units(document: CleanDocument) -> list[Unit]:
             inner = [u for u in lists if unit.contains(u.start, u.end)]
             if len(inner) == 1:
                 units[i] = Unit(unit.kind, unit.start, unit.end, unit.label, lead=inner[0].lead, items=inner[0].items)
-    ordered = sorted(set(units), key=lambda u: (u.start, -(u.end - u.start), _KIND_ORDER.get(u.kind, 9)))
+    # ties (two series in one sentence) are ordered by their items, not by set order, so every run builds the same tree
+    ordered = sorted(set(units), key=lambda u: (u.start, -(u.end - u.start), _KIND_ORDER.get(u.kind, 9), u.items, u.lead or (0, 0)))
     result: list[Unit] = []
     for unit in ordered:
         parent = -1

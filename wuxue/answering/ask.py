@@ -238,11 +238,11 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
     (“预备期多长？从哪天算起？”) gets each answered, direct lines first.
     """
     parts = question_parts(validate_question(question, kb.settings.max_question_chars))
-    if len(parts) > 1 and llm is None:
+    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
+    if len(parts) > 1 and llm is None and retrieved.found:  # whether the corpus covers it is judged on the whole message
         answered = [ask(kb, part, top_k=top_k, doc_ids=doc_ids, refusal=refusal, history=history if i == 0 else ())
                     for i, part in enumerate(parts)]
         return _joined(question, answered)
-    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if llm is None or not retrieved.found:
         return _extractive(kb, retrieved, started)
