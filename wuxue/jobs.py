@@ -25,7 +25,7 @@ from pathlib import Path
 from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
 
-from wuxue.errors import WuxueError
+from wuxue.errors import QueueFullError, UnknownJobError, WuxueError
 
 if TYPE_CHECKING:
     from wuxue.knowledge_base import IngestReport, KnowledgeBase
@@ -54,14 +54,6 @@ CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs(state, kind);
 """
 RESUMED_NOTE = "服务重启后重新排队"
 DEFAULT_MAX_QUEUED = 50
-
-
-class UnknownJobError(WuxueError):
-    code = "unknown_job"
-
-
-class QueueFullError(WuxueError):
-    code = "queue_full"
 
 
 class JobCancelled(BaseException):

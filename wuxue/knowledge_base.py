@@ -26,10 +26,11 @@ from wuxue.errors import (
     EmptyDocumentError,
     FileTooLargeError,
     IngestError,
+    StillIndexedError,
     UnknownDocumentError,
     brief,
 )
-from wuxue.history import DocumentHistory, StillIndexedError
+from wuxue.history import DocumentHistory
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache

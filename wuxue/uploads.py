@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wuxue.audit import AuditLog
 from wuxue.catalog import DOCUMENT_JOBS, job_doc_id
-from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, WuxueError, brief
+from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, InvalidKindError, WuxueError, brief
 from wuxue.index.store import StoredDocument
 from wuxue.ingest.document import Chunk
 from wuxue.ingest.isolated import parse_isolated
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 MAX_FILENAME_CHARS = 200
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ACCEPT_LOCK = threading.Lock()  # id allocation and job submission: two uploads never get the same id
-
-
-class InvalidKindError(WuxueError):
-    code = "invalid_kind"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from pydantic import BaseModel, Field
 
 from wuxue.service.auth import SESSION_COOKIE, Member, get_users
 from wuxue.service.csrf import CSRF_COOKIE, set_csrf_cookie
-from wuxue.users import TOKEN_LIFETIME_SECONDS, AuthError
+from wuxue.errors import AuthError
+from wuxue.users import TOKEN_LIFETIME_SECONDS
 
 router = APIRouter(prefix="/api/auth", tags=["账号"])
 

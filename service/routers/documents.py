@@ -7,16 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from wuxue.errors import WuxueError
+from wuxue.errors import UnknownChunkError
 from wuxue.index.store import StoredChunk
 from wuxue.service.deps import KB
 from wuxue.service.schemas import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
 
 router = APIRouter(prefix="/api/documents", tags=["文档"])
-
-
-class UnknownChunkError(WuxueError):
-    code = "unknown_chunk"
 
 
 @router.get("", response_model=list[DocumentOut], summary="已索引的文档")

@@ -26,8 +26,7 @@ from wuxue.service.quiz_schemas import (
     QuizSetSummaryOut,
 )
 
-from wuxue.errors import WuxueError
-from wuxue.quiz.errors import UnknownQuizItemError
+from wuxue.errors import NoReplacementError, UnknownQuizError, UnknownQuizItemError
 from wuxue.quiz.export import (
     EXTENSIONS,
     FORMATS,
@@ -45,14 +44,10 @@ from wuxue.quiz.generator import (
     validate_spec,
 )
 from wuxue.quiz.practice import grade, practice_view
-from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError
+from wuxue.quiz.store import QuizSet, QuizStore
 from wuxue.users import User
 
 router = APIRouter(prefix="/api/quiz", tags=["题目集"])
-
-
-class NoReplacementError(WuxueError):
-    code = "no_replacement"
 
 
 def _store(request: Request) -> QuizStore:

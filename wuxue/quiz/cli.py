@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from wuxue.quiz.errors import InvalidQuizSpecError
+from wuxue.errors import InvalidQuizSpecError
 from wuxue.quiz.generator import QuizSpec, generate_quiz
 
 if TYPE_CHECKING:

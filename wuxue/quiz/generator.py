@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wuxue.errors import UnknownDocumentError
+from wuxue.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownDocumentError, UnknownQuizItemError
 from wuxue.quiz.atoms import Atom
 from wuxue.quiz.builders import (
     Draft,
@@ -23,7 +23,6 @@ from wuxue.quiz.builders import (
     multi_item,
     single_item,
 )
-from wuxue.quiz.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownQuizItemError
 from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
 from wuxue.quiz.set_checks import (

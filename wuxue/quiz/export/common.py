@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from wuxue.errors import WuxueError
+from wuxue.errors import AnswerModeError
 
 Item = Mapping[str, Any]
 
@@ -23,14 +23,6 @@ TRUE_TEXT, FALSE_TEXT = "正确", "错误"
 BLANK_RE = re.compile(r"_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)")
 # Characters XML 1.0 (docx, xlsx) cannot hold; a document passage may carry them from a bad PDF.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class ExportFormatError(WuxueError):
-    code = "unknown_export_format"
-
-
-class AnswerModeError(WuxueError):
-    code = "invalid_answers_mode"
 
 
 def check_answers_mode(answers: str) -> None:
