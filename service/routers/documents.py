@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from wuxue.errors import UnknownChunkError
 from wuxue.index.store import StoredChunk
 from wuxue.service.deps import KB
-from wuxue.service.schemas import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
+from wuxue.service.schemas.documents import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
 
 router = APIRouter(prefix="/api/documents", tags=["文档"])
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from wuxue.errors import AuthError, UnknownQueryError
 from wuxue.service.auth import Asker, optional_user
 from wuxue.service.deps import AppDB
-from wuxue.service.schemas import FeedbackIn, FeedbackOut
+from wuxue.service.schemas.feedback import FeedbackIn, FeedbackOut
 
 router = APIRouter(prefix="/api", tags=["反馈"])
 CLIENT_COOKIE = "wuxue_client"

@@ -15,12 +15,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from wuxue.service.auth import Leader, Member
 from wuxue.service.deps import KB
-from wuxue.service.quiz_schemas import (
+from wuxue.service.schemas.quiz import (
     ItemEdit,
+    PracticeBody,
     PracticeOut,
     PracticeResult,
-    PracticeSubmit,
-    QuizCreate,
+    QuizBody,
     QuizCreated,
     QuizSetOut,
     QuizSetSummaryOut,
@@ -78,7 +78,7 @@ def _default_title(kb, doc_ids: list[str]) -> str:  # type: ignore[no-untyped-de
 
 
 @router.post("", response_model=QuizCreated, response_model_exclude_unset=True, status_code=201, summary="生成题目集（单选、多选、填空、判断，每题附出处）")
-async def create_quiz(body: QuizCreate, request: Request, kb: KB, user: Leader) -> QuizCreated:
+async def create_quiz(request: Request, kb: KB, user: Leader, body: QuizBody) -> QuizCreated:
     counts = {kind: n for kind, n in body.counts.model_dump().items() if n}
     spec_dict = {"doc_ids": body.doc_ids, "counts": counts, "sections": body.sections, "difficulty": body.difficulty, "seed": body.seed}
     validate_spec(kb, _spec(spec_dict))  # invalid_quiz_spec / unknown_document before waiting for a worker
@@ -173,7 +173,7 @@ def practice(quiz_id: str, request: Request, _: Member) -> PracticeOut:
 
 
 @router.post("/{quiz_id}/practice", response_model=PracticeResult, response_model_exclude_unset=True, summary="练习：交卷，返回得分与每题出处")
-def submit_practice(quiz_id: str, body: PracticeSubmit, request: Request, _: Member) -> PracticeResult:
+def submit_practice(quiz_id: str, request: Request, _: Member, body: PracticeBody) -> PracticeResult:
     quiz = _store(request).get(quiz_id)
     answers = {a.item_id: {"keys": a.keys, "texts": a.texts} for a in body.answers}
     return PracticeResult(**grade(quiz.items, answers))

@@ -39,7 +39,6 @@ if TYPE_CHECKING:
 TYPES = ("multi", "judge", "single", "blank")  # assembly order: the most constrained first (false 判断 need numbers and sibling lists)
 TYPE_NAMES = {"single": "单选题", "multi": "多选题", "blank": "填空题", "judge": "判断题"}
 DIFFICULTIES = ("easy", "medium", "hard")
-MAX_ITEMS = 200
 GENERATOR_VERSION = "1"
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 
@@ -87,8 +86,9 @@ def validate_spec(kb: KnowledgeBase, spec: QuizSpec) -> None:
     total = sum(spec.counts.values())
     if total == 0:
         raise InvalidQuizSpecError("请至少要求一道题")
-    if total > MAX_ITEMS:
-        raise InvalidQuizSpecError(f"一次最多生成 {MAX_ITEMS} 道题（请求了 {total} 道）")
+    limit = kb.settings.quiz_max_items
+    if total > limit:
+        raise InvalidQuizSpecError(f"一次最多生成 {limit} 道题（请求了 {total} 道）")
     if spec.difficulty not in DIFFICULTIES:
         raise InvalidQuizSpecError(f"难度必须是 {'、'.join(DIFFICULTIES)} 之一")
 
