@@ -19,7 +19,6 @@ ENUM_HEADING = re.compile(rf"^[{ORDINALS}]+、")          # 一、
 PAREN_ENUM = re.compile(rf"^[（(][{ORDINALS}]+[）)]")     # （一）
 ARABIC_ENUM = re.compile(r"^\d{1,2}(?:[.．、](?!\d)|[)）])")       # 1.  1、  1)
 PAREN_ARABIC = re.compile(r"^[（(]\d{1,2}[）)]")                   # （1）
-ORDINAL_LEAD = re.compile(rf"^(?:第[{ORDINALS}]+[，,、]|[{ORDINALS}]是)")  # 第一，/ 一是
 
 # A list label (（一） (1) 1. 1、 一、) or an article number at the start of a sentence, with the spaces after it:
 # what is stripped to get an item's or an article's own words.

@@ -21,7 +21,6 @@ from wuxue.numerals import ORDINALS, chinese_number
 
 Span = tuple[int, int]
 SECTION_KINDS = {"heading", "lead", "article"}
-_ITEM_START = (PAREN_ENUM, PAREN_ARABIC, ARABIC_ENUM, ENUM_HEADING)
 _RUN_MARK = re.compile(rf"(?:(?<=^)|(?<=[，,；;。：:]))\s*(?:([{ORDINALS}]{{1,2}})是|第([{ORDINALS}]{{1,2}})[，,、])")
 _INLINE_ITEM = re.compile(rf"[（(]([{ORDINALS}]{{1,2}}|\d{{1,2}})[）)]")
 _SERIES_STOP = "，,。；;：:！？!?\n（(）)“”\""
@@ -83,10 +82,6 @@ class UnitTree:
 
 
 _KIND_ORDER = {"series": 0, "run": 1, "list": 2, "paragraph": 3, "article": 4, "section": 5}
-
-
-def _is_item(text: str) -> bool:
-    return any(p.match(text) for p in _ITEM_START)
 
 
 def _trim(text: str, start: int, end: int) -> Span:

@@ -33,7 +33,6 @@ STATUS: dict[type[WuxueError], int] = {
     errors.EmptyDocumentError: 400,
     errors.FileTooLargeError: 413,
     errors.DuplicateDocumentError: 409,
-    errors.SourceNotFoundError: 400,
     errors.ManifestError: 400,
     errors.ParseTimeoutError: 422,
     # index and knowledge base

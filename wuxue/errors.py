@@ -92,10 +92,6 @@ class DuplicateDocumentError(IngestError):
     code = "duplicate_document"
 
 
-class SourceNotFoundError(IngestError):
-    code = "file_not_found"
-
-
 class ManifestError(IngestError):
     code = "invalid_manifest"
 

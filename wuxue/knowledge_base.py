@@ -207,9 +207,6 @@ class KnowledgeBase:
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot if self._snapshot is not None else self.load()
 
-    def is_ready(self) -> bool:
-        return self._snapshot is not None
-
     def fusion_config(self) -> FusionConfig:
         s = self.settings
         return FusionConfig(method=s.fusion, rrf_k=s.rrf_k, weights=(s.dense_weight, s.word_weight, s.bigram_weight),

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from wuxue.sqlite_db import SqliteStore
 
-from wuxue.errors import AuthError, ForbiddenError, UnknownRoleError, UnknownUserError, UserExistsError, WeakPasswordError
+from wuxue.errors import AuthError, UnknownRoleError, UnknownUserError, UserExistsError, WeakPasswordError
 
 ROLES = ("member", "leader", "admin")
 TOKEN_LIFETIME_SECONDS = 12 * 3600

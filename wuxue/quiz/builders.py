@@ -21,9 +21,7 @@ _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
 JUDGE_FALSE_KINDS = {"number", "date", "category", "formulation", "contrast"}
-JUDGE_LIST_MAX = 5
 MULTI_CONTEXT_MIN = 8
-MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
 
 
 @dataclass
