@@ -278,7 +278,7 @@ def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
 
     def ingest(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
         payload = job.payload
-        data = kb.data_dir.source_path(str(payload["content_hash"])).read_bytes()
+        data = kb.source_bytes(str(payload["content_hash"]))
         entry = ManifestEntry.model_validate(payload["entry"])
         return outcome(kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress, actor=job.created_by,
                                        note=str(payload.get("note", ""))))

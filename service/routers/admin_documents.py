@@ -40,10 +40,10 @@ async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> Upload:
 
 def _title_of(kb: KnowledgeBase, doc_id: str) -> str:
     """The title an audit entry names: the indexed document's, else the newest version's in the history."""
-    document = kb.snapshot.store.document(doc_id) if kb.data_dir.current() else None
+    document = kb.find_document(doc_id) if kb.has_index() else None
     if document is not None:
         return document.title
-    versions = kb.history.versions(doc_id)
+    versions = kb.versions(doc_id)
     return str(versions[0].meta.get("title") or doc_id) if versions else doc_id
 
 
@@ -121,12 +121,12 @@ def delete_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin) 
 
 @router.get("/{doc_id}/versions", response_model=list[DocumentVersion], summary="版本历史（最新在前）")
 def list_versions(doc_id: str, kb: KB, _: Admin) -> list[DocumentVersion]:
-    return kb.history.versions(doc_id)
+    return kb.versions(doc_id)
 
 
 @router.post("/{doc_id}/versions/{version}/restore", response_model=JobOut, status_code=202, summary="恢复某一历史版本")
 def restore_version(doc_id: str, version: int, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
-    old = kb.history.version(doc_id, version)
+    old = kb.version(doc_id, version)
     job = jobs.submit("restore", {"doc_id": doc_id, "version": version}, created_by=user.username, current=doc_id)
     audit.record(user.username, "restore", doc_id, title=str(old.meta.get("title") or doc_id), version=version, job_id=job.id)
     return job_out(job)
@@ -143,5 +143,5 @@ def purge_document(doc_id: str, kb: KB, audit: Audit, user: Admin) -> PurgeOut:
 @router.get("/{doc_id}/parsed", response_model=ParsedOut, summary="解析后的全文（清洗结果预览）")
 def parsed_text(doc_id: str, kb: KB, _: Admin) -> ParsedOut:
     document = kb.document(doc_id)
-    text = kb.snapshot.store.document_text(doc_id) or ""
+    text = kb.document_text(doc_id)
     return ParsedOut(doc_id=doc_id, title=document.title, chars=len(text), text=text)

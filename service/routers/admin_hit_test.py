@@ -11,14 +11,14 @@ from fastapi import APIRouter
 
 from wuxue.answering import ask
 from wuxue.service.auth import Admin
-from wuxue.service.deps import KB, Refusal
+from wuxue.service.deps import Reader, Refusal
 from wuxue.service.schemas.ask import CitedOut, HitTestBody, HitTestOut, SearchHitOut
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
 
 
 @router.post("/hit-test", response_model=HitTestOut, summary="命中测试：/api/ask 会回答还是拒答、拒答分数与阈值、回答与检索段落")
-def hit_test(kb: KB, refusal: Refusal, _: Admin, body: HitTestBody) -> HitTestOut:
+def hit_test(kb: Reader, refusal: Refusal, _: Admin, body: HitTestBody) -> HitTestOut:
     started = time.perf_counter()
     result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal)  # as the ask route does
     hits = kb.search(result.question, k=body.top_k, doc_ids=body.doc_ids).hits

@@ -14,7 +14,7 @@ from urllib.parse import quote
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from wuxue.service.auth import Leader, Member
-from wuxue.service.deps import KB
+from wuxue.service.deps import Reader
 from wuxue.service.schemas.quiz import (
     ItemEdit,
     PracticeBody,
@@ -78,7 +78,7 @@ def _default_title(kb, doc_ids: list[str]) -> str:  # type: ignore[no-untyped-de
 
 
 @router.post("", response_model=QuizCreated, response_model_exclude_unset=True, status_code=201, summary="生成题目集（单选、多选、填空、判断，每题附出处）")
-async def create_quiz(request: Request, kb: KB, user: Leader, body: QuizBody) -> QuizCreated:
+async def create_quiz(request: Request, kb: Reader, user: Leader, body: QuizBody) -> QuizCreated:
     counts = {kind: n for kind, n in body.counts.model_dump().items() if n}
     spec_dict = {"doc_ids": body.doc_ids, "counts": counts, "sections": body.sections, "difficulty": body.difficulty, "seed": body.seed}
     validate_spec(kb, _spec(spec_dict))  # invalid_quiz_spec / unknown_document before waiting for a worker
@@ -101,7 +101,7 @@ def _out(kb, quiz: QuizSet) -> QuizSetOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/{quiz_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="题目集与全部题目（含文档更新提醒）")
-def get_quiz(quiz_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def get_quiz(quiz_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     return _out(kb, _own(request, quiz_id, user))
 
 
@@ -113,7 +113,7 @@ def delete_quiz(quiz_id: str, request: Request, user: Leader) -> Response:
 
 
 @router.post("/{quiz_id}/items/{item_id}/replace", response_model=QuizSetOut, response_model_exclude_unset=True, summary="换一道题（同题型，位置不变）")
-async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+async def replace_item(quiz_id: str, item_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     quiz = _own(request, quiz_id, user)
     if not any(item.get("id") == item_id for item in quiz.items):
         raise UnknownQuizItemError(f"题目集 {quiz_id} 中没有这道题：{item_id}")
@@ -126,7 +126,7 @@ async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, use
 
 @router.put("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True,
             summary="修改一道题（题干、选项、答案；保存前重新检查，并标记为已修改）")
-def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     quiz = _own(request, quiz_id, user)
     item = next((i for i in quiz.items if i.get("id") == item_id), None)
     if item is None:
@@ -136,7 +136,7 @@ def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb
 
 
 @router.delete("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="删除一道题")
-def delete_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def delete_item(quiz_id: str, item_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     _own(request, quiz_id, user)
     return _out(kb, _store(request).delete_item(quiz_id, item_id))
 
