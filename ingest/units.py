@@ -17,13 +17,12 @@ from wuxue.ingest.document import CleanDocument, Paragraph
 from wuxue.ingest.patterns import ARABIC_ENUM, ENUM_HEADING, PAREN_ARABIC, PAREN_ENUM
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.structure import structure
+from wuxue.numerals import ORDINALS, chinese_number
 
 Span = tuple[int, int]
 SECTION_KINDS = {"heading", "lead", "article"}
-_ITEM_START = (PAREN_ENUM, PAREN_ARABIC, ARABIC_ENUM, ENUM_HEADING)
-_ORDINALS = "一二三四五六七八九十"
-_RUN_MARK = re.compile(r"(?:(?<=^)|(?<=[，,；;。：:]))\s*(?:([一二三四五六七八九十]{1,2})是|第([一二三四五六七八九十]{1,2})[，,、])")
-_INLINE_ITEM = re.compile(r"[（(]([一二三四五六七八九十]{1,2}|\d{1,2})[）)]")
+_RUN_MARK = re.compile(rf"(?:(?<=^)|(?<=[，,；;。：:]))\s*(?:([{ORDINALS}]{{1,2}})是|第([{ORDINALS}]{{1,2}})[，,、])")
+_INLINE_ITEM = re.compile(rf"[（(]([{ORDINALS}]{{1,2}}|\d{{1,2}})[）)]")
 _SERIES_STOP = "，,。；;：:！？!?\n（(）)“”\""
 _SERIES_VERB = re.compile(r"(?:包括|包含|分为|分成|有|为|是|即|指|：|:)")
 MAX_SERIES_ITEM = 16
@@ -83,10 +82,6 @@ class UnitTree:
 
 
 _KIND_ORDER = {"series": 0, "run": 1, "list": 2, "paragraph": 3, "article": 4, "section": 5}
-
-
-def _is_item(text: str) -> bool:
-    return any(p.match(text) for p in _ITEM_START)
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -176,7 +171,7 @@ def _marker_kind(body: str) -> str | None:
     for name, pattern in (("paren", PAREN_ENUM), ("paren_arabic", PAREN_ARABIC), ("arabic", ARABIC_ENUM), ("enum", ENUM_HEADING)):
         if pattern.match(body):
             return name
-    if re.match(rf"^第[{_ORDINALS}]+[，,、]", body):
+    if re.match(rf"^第[{ORDINALS}]+[，,、]", body):
         return "ordinal"
     if body.startswith(("——", "—", "●", "■", "◆")):
         return "dash"
@@ -184,14 +179,8 @@ def _marker_kind(body: str) -> str | None:
 
 
 def _ordinal_value(word: str) -> int:
-    digits = {ch: i for i, ch in enumerate(_ORDINALS, start=1)}
-    if word == "十":
-        return 10
-    if word.startswith("十"):
-        return 10 + digits.get(word[1:], 0)
-    if word.endswith("十"):
-        return digits.get(word[0], 0) * 10
-    return digits.get(word, 0)
+    """一 → 1, 十二 → 12, 3 → 3; 0 for a label that is no number."""
+    return chinese_number(word) or 0
 
 
 def _runs(text: str, paragraph: Paragraph) -> list[Unit]:
@@ -248,7 +237,7 @@ def _inline_lists(text: str, paragraph: Paragraph) -> list[Unit]:
             continue
         sequence = [marks[0]]
         for mark in marks[1:]:
-            if _ordinal_text(mark.group(1)) == _ordinal_text(sequence[-1].group(1)) + 1:
+            if _ordinal_value(mark.group(1)) == _ordinal_value(sequence[-1].group(1)) + 1:
                 sequence.append(mark)
         if len(sequence) < 2:
             continue
@@ -320,10 +309,6 @@ def _item_end(text: str, start: int, limit: int) -> int:
     return match.end() if match else limit
 
 
-def _ordinal_text(word: str) -> int:
-    return int(word) if word.isdigit() else _ordinal_value(word)
-
-
 def _series(text: str, paragraph: Paragraph) -> list[Unit]:
     """A sentence enumerating three or more short terms with 、 (政治纪律、组织纪律、…、生活纪律)."""
     units: list[Unit] = []
@@ -359,7 +344,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
             bounds = [first_item_start, *[i + 1 for i in separators]]
             ends = [*separators, seg_end]
             last = sentence[bounds[-1]:ends[-1]]
-            tail = re.search(r"(?:等|等等)(?:[^、]{0,6})$|这[一二三四五六七八九十两]{1,2}(?:项|个|种|条|类|大)", last)
+            tail = re.search(rf"(?:等|等等)(?:[^、]{{0,6}})$|这[{ORDINALS}两]{{1,2}}(?:项|个|种|条|类|大)", last)
             if tail:
                 ends[-1] = bounds[-1] + tail.start()
             items = [_trim(text, s_start + a, s_start + b) for a, b in zip(bounds, ends)]

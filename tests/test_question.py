@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wuxue.answering.question import analyze, chinese_number, split_options
+from wuxue.answering.question import analyze, split_options
+from wuxue.numerals import chinese_number
 
 
 @pytest.mark.parametrize("question, kind", [

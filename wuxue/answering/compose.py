@@ -18,7 +18,7 @@ from typing import Protocol
 
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, new_content, supporting_span
-from wuxue.answering.question import Question, chinese_number
+from wuxue.answering.question import Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -26,6 +26,7 @@ from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
+from wuxue.numerals import chinese_number
 
 MAX_CITED = 3
 # A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from wuxue.answering.answer_type import expected_type
+from wuxue.numerals import chinese_number
 
 KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno",
          "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "parts", "other")  # parts: several questions in one
@@ -70,22 +71,6 @@ class Question:
         if self.kind == "quiz_multi" or (self.kind == "quiz_single" and not BLANK.search(self.stem)):
             stem = stem + " " + " ".join(text for _, text in self.options)
         return stem.strip() or self.text
-
-
-def chinese_number(word: str) -> int | None:
-    """一 → 1, 十八 → 18, 两 → 2, 12 → 12."""
-    if word.isdigit():
-        return int(word)
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if not word or any(ch not in digits and ch != "十" for ch in word):
-        return None
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
-    value = 0
-    for ch in word:
-        value = value * 10 + digits[ch]
-    return value
 
 
 def split_options(text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
                                       _nearby_lists, _quote, _strip_label, _unit_for, chunk_citation)
-from wuxue.answering.question import BLANK, Question, chinese_number
+from wuxue.answering.question import BLANK, Question
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
+from wuxue.numerals import chinese_number
 
 JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
 MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
