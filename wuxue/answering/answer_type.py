@@ -14,7 +14,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-_N = r"[0-9零〇一二三四五六七八九十百千万两半几]"
+from wuxue.numerals import NUMERALS
+
+_N = rf"[0-9{NUMERALS}万半几]"
 
 
 @dataclass(frozen=True)

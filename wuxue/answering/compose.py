@@ -26,7 +26,7 @@ from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
-from wuxue.numerals import chinese_number
+from wuxue.numerals import chinese_number, to_chinese
 
 MAX_CITED = 3
 # A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every
@@ -53,7 +53,6 @@ NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when 
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
 _ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
-_CN = "零一二三四五六七八九十"
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 
@@ -106,11 +105,8 @@ class _Candidate:
 
 
 def chinese_count(n: int) -> str:
-    if n <= 10:
-        return _CN[n] if n < 10 else "十"
-    if n < 20:
-        return "十" + (_CN[n - 10] if n > 10 else "")
-    return _CN[n // 10] + "十" + (_CN[n % 10] if n % 10 else "")
+    """共两项, 共八项, 共十二项: how the direct line counts items."""
+    return to_chinese(n, liang=True)
 
 
 def _candidates(store: TreeSource, result: SearchResult) -> list[_Candidate]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wuxue.numerals import NUMERALS
 from wuxue.numerals import chinese_number as _number
 from wuxue.numerals import to_chinese as _numeral
 
@@ -24,7 +25,7 @@ PRONOUN = re.compile(r"^(?:那么|那)?(它们|他们|她们|它|他|其|该|此
 ASKING = re.compile(r"是|有|什么|哪|几|多少|多长|多久|怎|如何|谁|吗|能否|可否|是否|应当|应该|必须|需要|可以|由|指|为何|为什么|何时|何")
 MAX_FOLLOWUP_CHARS = 40  # an elliptical follow-up is short; a long question carries its own context
 QUIZ_ITEM = re.compile(r"[（(]\s*[)）]|_{2,}|＿{2,}|(?:^|\s)[A-EＡ-Ｅ][\.．、]|^\s*(?:判断|单选|多选|填空)")  # a pasted quiz item stands alone
-NUMERAL = "零一二三四五六七八九十百"
+NUMERAL = NUMERALS
 COUNTED = NUMERAL + "两几项个条种类点大"
 UNIT_REF = re.compile(rf"第([{NUMERAL}\d]+)(编|章|节|条|款|项)")
 NEXT_REF = re.compile(r"^(下|上|前|后)一?(编|章|节|条|款|项)$")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from wuxue.numerals import NUMERALS
 from wuxue.answering.answer_type import expected_type
 from wuxue.numerals import chinese_number
 
@@ -26,7 +27,7 @@ _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
 _SINGLE_MARK = re.compile(r"单选|单项选择")
 _QUIZ_PREFIX = re.compile(r"^\s*[（(【\[]?\s*(?:单选|多选|单项选择|多项选择|不定项选择|填空|判断)(?:题)?\s*[）)】\]]?\s*[：:.．、]?\s*")
 NEGATIVE = re.compile(r"不属于|不是|不包括|不正确|错误的是|不符合|不应|不得作为|不能作为|除外")
-_NUM = "零〇一二三四五六七八九十两"
+_NUM = NUMERALS
 _COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")
 _ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点|步)")
 _ARTICLE = re.compile(rf"第[{_NUM}百]+条")

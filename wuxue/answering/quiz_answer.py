@@ -21,7 +21,7 @@ from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
-from wuxue.numerals import chinese_number
+from wuxue.numerals import NUMERALS, chinese_number
 
 JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
 MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
@@ -29,9 +29,9 @@ MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 _PUNCT = re.compile(r"[\s\W_]+")
-_NUMBER = re.compile(r"[零〇一二三四五六七八九十百两半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
+_NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
-_NUMERIC_OPTION = re.compile(r"[零〇一二三四五六七八九十百千万两半\d.%]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之[零〇一二三四五六七八九十\d]+|个工作日|工作日|万元|元)?")
+_NUMERIC_OPTION = re.compile(rf"[{NUMERALS}万半\d.%]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之[{NUMERALS}\d]+|个工作日|工作日|万元|元)?")
 _JUDGE_TAIL = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$")
 
 
@@ -287,7 +287,7 @@ def _numbers(text: str) -> set[str]:
     found = set()
     for match in _NUMBER.finditer(text):
         word = match.group(0)
-        digits = re.match(r"[零〇一二三四五六七八九十百两半\d]+", word)
+        digits = re.match(rf"[{NUMERALS}半\d]+", word)
         value = chinese_number(digits.group(0)) if digits else None
         unit = word[digits.end():] if digits else word
         found.add(f"{value if value is not None else digits.group(0) if digits else ''}{unit}")
