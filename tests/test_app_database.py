@@ -55,6 +55,9 @@ def test_database_url_setting_is_validated(monkeypatch, tmp_path):
     monkeypatch.setenv("WUXUE_DATABASE_URL", "mysql://u@db/wuxue")
     with pytest.raises(ValueError, match="postgresql://"):
         load_settings(data_dir=tmp_path)
+    monkeypatch.setenv("WUXUE_DATABASE_URL", "postgresql://[bad")
+    with pytest.raises(ValueError, match="not a valid PostgreSQL URL"):
+        load_settings(data_dir=tmp_path)
     monkeypatch.setenv("WUXUE_DATABASE_URL", "")
     assert load_settings(data_dir=tmp_path).database_url is None
 
