@@ -154,12 +154,20 @@ def login_failures(tx: "Transaction", d: Dialect) -> None:
     """)
 
 
+def job_leases(tx: "Transaction", d: Dialect) -> None:
+    """A running job belongs to one runner while its lease lasts; a cancel request reaches it from any process."""
+    _add_column(tx, "jobs", "runner", "TEXT NOT NULL DEFAULT ''")
+    _add_column(tx, "jobs", "lease_until", f"{d.real} NOT NULL DEFAULT 0")
+    _add_column(tx, "jobs", "cancel_requested", "INTEGER NOT NULL DEFAULT 0")
+
+
 Migration = Callable[["Transaction", Dialect], None]
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "first release tables", first_release),
     (2, "jobs.note", job_note),
     (3, "feedback per client", feedback_per_client),
     (4, "login failures", login_failures),
+    (5, "job leases and cancel requests", job_leases),
 )
 LATEST = MIGRATIONS[-1][0]
 
