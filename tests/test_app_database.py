@@ -328,3 +328,31 @@ def test_the_service_keeps_its_state_in_postgresql_when_configured(kb, settings,
     assert [j.kind for j in jobs] == ["reindex"]
     assert "reindex" in [e.action for e in AuditLog(url).entries()]
     pg_cluster.drop_database(url)
+
+
+def test_two_servers_on_one_postgresql_share_sessions_and_login_limits(kb, settings, pg_cluster):
+    """Two app instances with their own connection pools (as two machines behind a load balancer)."""
+    from tests.conftest import ACCOUNTS
+    from wuxue.index.embedders import HashingEmbedder
+    from wuxue.service.app import create_app
+
+    url = pg_cluster.new_database()
+    shared = settings.model_copy(update={"database_url": url, "login_failures_per_name": 3})
+    users = UserStore(url)
+    users.add("boss", *ACCOUNTS["boss"])
+    users.close()
+    with TestClient(create_app(shared, embedder=HashingEmbedder())) as one, \
+            TestClient(create_app(shared, embedder=HashingEmbedder())) as two:
+        token = one.post("/api/auth/login", json={"username": "boss", "password": ACCOUNTS["boss"][1]}).json()["token"]
+        one.cookies.clear()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert two.get("/api/auth/me", headers=headers).json() == {"username": "boss", "role": "admin"}
+        assert two.post("/api/auth/logout", headers=headers).status_code == 204
+        assert one.get("/api/auth/me", headers=headers).status_code == 401  # revoked everywhere
+
+        wrong = {"username": "boss", "password": "wrong-password"}
+        statuses = [client.post("/api/auth/login", json=wrong).status_code for client in (one, two, one)]
+        assert statuses == [401, 401, 401]
+        blocked = two.post("/api/auth/login", json={"username": "boss", "password": ACCOUNTS["boss"][1]})
+        assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "too_many_attempts"
+    pg_cluster.drop_database(url)
