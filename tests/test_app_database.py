@@ -356,3 +356,56 @@ def test_two_servers_on_one_postgresql_share_sessions_and_login_limits(kb, setti
         blocked = two.post("/api/auth/login", json={"username": "boss", "password": ACCOUNTS["boss"][1]})
         assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "too_many_attempts"
     pg_cluster.drop_database(url)
+
+
+# ---- moving a society's SQLite file into the shared PostgreSQL ------------------------------------
+def test_wuxue_db_copy_moves_every_row_into_postgresql(tmp_path, pg_cluster, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wuxue.cli import app
+    from wuxue.quiz.store import QuizStore
+
+    data_dir = tmp_path / "data"
+    source = Database.open(data_dir / "app.sqlite")
+    users = UserStore(source)
+    users.add("boss", "admin", "adminpass1")
+    token = users.issue_token(users.authenticate("boss", "adminpass1"))
+    JobStore(source).create("reindex", {"full": True}, created_by="boss")
+    audit = AuditLog(source)
+    for n in range(3):
+        audit.record("boss", "upload", f"d{n}", title=f"文档{n}")
+    DocumentHistory(source).record_indexed("d0", content_hash="h", filename="a.txt", meta={"title": "文档0"}, actor="boss")
+    quizzes = QuizStore(source)
+    made = [quizzes.create(title=f"套{n}", created_by="boss", spec={}, doc_versions={}, items=[]).id for n in range(3)]
+    app_db = AppDatabase(source)
+    asked = [app_db.log_query(f"问题{n}", False, "未找到") for n in range(3)]
+    app_db.set_feedback(asked[0], "browser:a", False, "不完整")
+    app_db.mark_handled(question_key("问题1"), "boss")
+    before = {"review": [(i.key, i.count, i.handled) for i in app_db.review("all")], "export": app_db.export_rows(),
+              "quiz": [q.id for q in quizzes.list()], "audit": [(e.id, e.detail) for e in audit.entries()]}
+    source.close()
+
+    url = pg_cluster.new_database()
+    monkeypatch.delenv("WUXUE_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "db", "copy", "--to", url])
+    assert result.exit_code == 0, result.output
+    assert "users 1 行" in result.output and "queries 3 行" in result.output
+
+    target = Database.open(url)
+    assert UserStore(target).user_for_token(token).username == "boss"  # sessions survive the move
+    assert [j.kind for j in JobStore(target).list()] == ["reindex"]
+    assert DocumentHistory(target).version("d0", 1).meta["title"] == "文档0"
+    moved = AppDatabase(target)
+    assert [(i.key, i.count, i.handled) for i in moved.review("all")] == before["review"]
+    assert moved.export_rows() == before["export"]
+    assert [q.id for q in QuizStore(target).list()] == before["quiz"] == made[::-1]
+    moved_audit = AuditLog(target)
+    assert [(e.id, e.detail) for e in moved_audit.entries()] == before["audit"]
+    moved_audit.record("boss", "reindex")  # new rows continue after the copied ids
+    assert moved_audit.entries()[0].id == before["audit"][0][0] + 1
+    assert moved.set_feedback(asked[1], "browser:b", True)[0] > 1
+    target.close()
+
+    again = CliRunner().invoke(app, ["--data-dir", str(data_dir), "db", "copy", "--to", url])
+    assert again.exit_code == 2 and "target_not_empty" in again.output  # never copies over existing data
+    pg_cluster.drop_database(url)

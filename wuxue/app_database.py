@@ -53,6 +53,14 @@ class Transaction:
     def execute(self, statement: str, params: Sequence[object] = ()) -> Cursor:
         return self._connection.execute(self.dialect.sql(statement), list(params))
 
+    def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """One statement for many rows (psycopg pipelines them instead of a round trip each)."""
+        if self.dialect.name == "sqlite":
+            self._connection.executemany(statement, rows)
+        else:
+            with self._connection.cursor() as cursor:
+                cursor.executemany(self.dialect.sql(statement), rows)
+
 
 class Database:
     """One app database. Thread-safe; share one per process (stores opened from a location own theirs)."""

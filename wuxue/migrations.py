@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from wuxue.app_database import Database, Transaction
 
 
-def _columns(tx: "Transaction", table: str) -> set[str]:
+def columns_of(tx: "Transaction", table: str) -> set[str]:
+    """The columns ``table`` has now (either engine)."""
     if tx.dialect.name == "sqlite":
         return {row[1] for row in tx.execute(f"PRAGMA table_info({table})")}
     return {row[0] for row in tx.execute("SELECT column_name FROM information_schema.columns "
@@ -30,7 +31,7 @@ def _columns(tx: "Transaction", table: str) -> set[str]:
 
 def _add_column(tx: "Transaction", table: str, name: str, definition: str) -> None:
     """Add a column unless a previous release already did (old rows get the default)."""
-    if name not in _columns(tx, table):
+    if name not in columns_of(tx, table):
         tx.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
 
