@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from wuxue.app_database import AppStore, Database, database_location
+from wuxue.app_database import Database, database_location
 from wuxue.app_db import AppDatabase, question_key
 from wuxue.audit import AuditLog
 from wuxue.history import DocumentHistory, StillIndexedError
