@@ -5,6 +5,11 @@ becomes visible atomically when the job publishes it. A job interrupted by a res
 queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap) and
 keeps a note saying so.
 
+Several processes may share the queue (one PostgreSQL database): a claimed job is leased to
+its runner, which renews the lease while it works; only a job whose lease ran out (its
+runner died) is queued again, and a cancel request is stored with the job, so it reaches
+the runner from whichever process received it.
+
 The queue cannot be flooded: a job identical to one still queued (same kind and payload)
 is not queued twice — the caller gets the queued one — and each kind has at most
 ``max_queued`` jobs waiting; more are refused with ``queue_full``.
