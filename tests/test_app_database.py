@@ -77,6 +77,22 @@ def test_an_unreachable_postgresql_is_one_clear_error():
     assert error.value.code == "database_unavailable" and "pw" not in error.value.message and "***" in error.value.message
 
 
+def test_losing_postgresql_is_a_database_unavailable_error(pg_cluster, monkeypatch):
+    """A request during an outage (or a failover) gets 503 database_unavailable to retry, not an internal error."""
+    import wuxue.app_database as module
+    from wuxue.service.errors import STATUS
+
+    monkeypatch.setattr(module, "POOL_WAIT", 1.0)
+    url = pg_cluster.new_database()
+    users = UserStore(url)
+    users.add("li", "member", "password1")
+    pg_cluster.drop_database(url)  # ends the pool's connections; reconnecting fails
+    with pytest.raises(module.DatabaseUnavailableError) as error:
+        users.list()
+    assert error.value.code == "database_unavailable" and STATUS["database_unavailable"] == 503
+    users.close()
+
+
 # ---- migrations ----------------------------------------------------------------------------------
 def test_a_new_database_gets_every_migration_once(app_db_location):
     database = Database.open(app_db_location)
