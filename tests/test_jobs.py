@@ -223,3 +223,25 @@ def test_a_running_job_is_cancelled_from_another_process(app_db_location):
         assert wait(other_store, job.id).state == "cancelled"
     finally:
         worker.stop()
+
+
+def test_the_worker_survives_a_database_outage(tmp_path):
+    from wuxue.app_database import DatabaseUnavailableError
+
+    store = JobStore(tmp_path / "app.sqlite")
+    real_claim, failures = store.claim_next, [2]
+
+    def flaky_claim(*args, **kwargs):
+        if failures[0]:
+            failures[0] -= 1
+            raise DatabaseUnavailableError("应用数据库暂时不可用，请稍后再试")
+        return real_claim(*args, **kwargs)
+
+    store.claim_next = flaky_claim
+    runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01)
+    runner.start()
+    try:
+        job = runner.submit("count", {})
+        assert wait(store, job.id, timeout=15).state == "succeeded" and failures == [0]
+    finally:
+        runner.stop()

@@ -244,7 +244,12 @@ class JobRunner:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim_next(self.runner_id, self.lease_seconds)
+            try:
+                job = self.store.claim_next(self.runner_id, self.lease_seconds)
+            except Exception:  # noqa: BLE001 - e.g. the database is failing over: keep the worker alive and retry
+                log.exception("claiming a job failed; retrying")
+                self._stop.wait(max(self.poll_seconds, 1.0))
+                continue
             if job is None:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
@@ -252,6 +257,8 @@ class JobRunner:
             self._current = job.id
             try:
                 self._run(job)
+            except Exception:  # noqa: BLE001 - its outcome could not be stored; the lease runs out and it is queued again
+                log.exception("recording the outcome of job %s failed", job.id)
             finally:
                 self._current = None
 
