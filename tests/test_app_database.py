@@ -290,6 +290,8 @@ def test_login_limits_count_failures_from_every_process(app_db_location):
         assert error.value.retry_after == 56
     limiters[0].succeeded(key)
     limiters[1].check(key)  # a success through one process clears the count for all
+    for limiter in limiters:
+        limiter.users.close()
 
 
 CLAIMER = """
@@ -337,12 +339,13 @@ def test_the_service_keeps_its_state_in_postgresql_when_configured(kb, settings,
         job = client.post("/api/admin/reindex", headers=headers, json={"full": False})
         assert job.status_code == 202, job.text
         assert client.get(f"/api/admin/jobs/{job.json()['id']}", headers=headers).json()["kind"] == "reindex"
-    app_db = AppDatabase(url)
+    database = Database.open(url)
+    app_db = AppDatabase(database)
     assert [r["question"] for r in app_db.export_rows()] == ["预备党员的预备期是多长时间？"]
     assert app_db.feedback()[0]["reason"] == "不完整"
-    jobs = JobStore(url).list()
-    assert [j.kind for j in jobs] == ["reindex"]
-    assert "reindex" in [e.action for e in AuditLog(url).entries()]
+    assert [j.kind for j in JobStore(database).list()] == ["reindex"]
+    assert "reindex" in [e.action for e in AuditLog(database).entries()]
+    database.close()
     pg_cluster.drop_database(url)
 
 

@@ -11,6 +11,20 @@ from wuxue.errors import EmptyDocumentError, WuxueError
 from wuxue.jobs import JobRunner, JobStore
 
 
+@pytest.fixture
+def open_store(app_db_location):
+    """JobStore(app_db_location) on SQLite, then PostgreSQL; every store opened is closed after the test."""
+    opened: list[JobStore] = []
+
+    def open_one() -> JobStore:
+        opened.append(JobStore(app_db_location))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
 def wait(store, job_id, states=("succeeded", "failed", "cancelled"), timeout=10.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -21,8 +35,8 @@ def wait(store, job_id, states=("succeeded", "failed", "cancelled"), timeout=10.
     raise AssertionError(f"job stuck in {store.get(job_id).state}")
 
 
-def test_progress_success_failure_and_cancel(app_db_location):
-    store = JobStore(app_db_location)
+def test_progress_success_failure_and_cancel(open_store):
+    store = open_store()
     started = threading.Event()
 
     def count(job, progress):
@@ -54,8 +68,8 @@ def test_progress_success_failure_and_cancel(app_db_location):
         runner.stop()
 
 
-def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(app_db_location):
-    store = JobStore(app_db_location)
+def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(open_store):
+    store = open_store()
     interrupted = store.create("count", {})
     store.update(interrupted.id, state="running", done=5, total=10)
     queued = store.create("count", {})
@@ -70,13 +84,12 @@ def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(app_db_l
         runner.stop()
 
 
-def test_runners_sharing_a_database_never_claim_the_same_job(app_db_location):
+def test_runners_sharing_a_database_never_claim_the_same_job(open_store):
     """Claiming is one UPDATE … RETURNING (SQLite) or FOR UPDATE SKIP LOCKED (PostgreSQL), so two stores (as two worker
     processes, each with its own connections) split the queue."""
-    path = app_db_location
-    created = {JobStore(path).create("count", {"n": n}).id for n in range(40)}
+    created = {open_store().create("count", {"n": n}).id for n in range(40)}
     claimed: list[list[str]] = [[], []]
-    stores = [JobStore(path), JobStore(path)]
+    stores = [open_store(), open_store()]
     barrier = threading.Barrier(2)
 
     def drain(index: int) -> None:
@@ -95,16 +108,16 @@ def test_runners_sharing_a_database_never_claim_the_same_job(app_db_location):
     assert len(claimed[0]) + len(claimed[1]) == len(created)
 
 
-def test_a_claimed_job_is_no_longer_cancellable_as_queued(app_db_location):
-    store = JobStore(app_db_location)
+def test_a_claimed_job_is_no_longer_cancellable_as_queued(open_store):
+    store = open_store()
     job = store.create("count", {})
     assert store.claim_next().id == job.id
     assert store.cancel_queued(job.id) is False
     assert store.get(job.id).state == "running"
 
 
-def test_identical_queued_jobs_are_coalesced(app_db_location):
-    store = JobStore(app_db_location)
+def test_identical_queued_jobs_are_coalesced(open_store):
+    store = open_store()
     first = store.create("reindex", {"full": True}, created_by="boss")
     again = store.create("reindex", {"full": True}, created_by="other")
     assert again.id == first.id
@@ -119,10 +132,10 @@ def test_identical_queued_jobs_are_coalesced(app_db_location):
     assert store.create("reindex", {"full": True}).id != first.id
 
 
-def test_queue_is_bounded_per_kind(app_db_location):
+def test_queue_is_bounded_per_kind(open_store):
     from wuxue.jobs import QueueFullError
 
-    store = JobStore(app_db_location)
+    store = open_store()
     for n in range(3):
         store.create("ingest", {"n": n}, max_queued=3)
     with pytest.raises(QueueFullError) as error:
@@ -133,8 +146,8 @@ def test_queue_is_bounded_per_kind(app_db_location):
     assert len([j for j in store.list() if j.kind == "ingest"]) == 3
 
 
-def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(app_db_location):
-    store = JobStore(app_db_location)
+def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(open_store):
+    store = open_store()
     interrupted = store.create("count", {"n": 1})
     store.claim_next("a runner that died", lease_seconds=0)
     runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01, max_queued=1)
@@ -167,10 +180,10 @@ def test_a_database_from_before_the_note_column_is_upgraded(tmp_path):
     assert store.create("reindex", {}).note == ""
 
 
-def test_a_live_runners_job_is_not_taken_over_and_a_dead_runners_job_is(app_db_location):
+def test_a_live_runners_job_is_not_taken_over_and_a_dead_runners_job_is(open_store):
     """Two runners (as two writer processes): a job leased to a live runner stays its own; when that runner stops
     renewing (its process died), the other takes the job over once the lease runs out."""
-    first_store, second_store = JobStore(app_db_location), JobStore(app_db_location)
+    first_store, second_store = open_store(), open_store()
     started, release = threading.Event(), threading.Event()
     runs: list[str] = []
 
@@ -204,8 +217,8 @@ def test_a_live_runners_job_is_not_taken_over_and_a_dead_runners_job_is(app_db_l
         survivor.stop()
 
 
-def test_a_running_job_is_cancelled_from_another_process(app_db_location):
-    worker_store, other_store = JobStore(app_db_location), JobStore(app_db_location)
+def test_a_running_job_is_cancelled_from_another_process(open_store):
+    worker_store, other_store = open_store(), open_store()
     started = threading.Event()
 
     def endless(job, progress):

@@ -53,6 +53,7 @@ def test_retry_after_is_the_real_remaining_lockout(app_db_location):
     assert error.value.retry_after == 30  # first failure at 1000 s, now 1030 s, window 60 s
     clock[0] += 30
     limiter.check(key)  # exactly when Retry-After said
+    limiter.users.close()
 
 
 def test_spraying_many_names_from_one_client_is_limited(app_db_location):
@@ -68,6 +69,7 @@ def test_spraying_many_names_from_one_client_is_limited(app_db_location):
     limiter.succeeded(("10.0.0.2", "user0"))  # one good login does not reset the client's budget
     with pytest.raises(TooManyAttemptsError):
         limiter.check(("10.0.0.2", "user0"))
+    limiter.users.close()
 
 
 def test_http_429_carries_the_real_retry_after(kb, settings):
