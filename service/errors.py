@@ -40,6 +40,8 @@ STATUS: dict[type[WuxueError], int] = {
     errors.IndexMismatchError: 503,
     errors.ModelNotFoundError: 503,
     errors.DataDirNotWritableError: 507,
+    errors.DatabaseUnavailableError: 503,  # the shared PostgreSQL cannot be reached
+    errors.TargetNotEmptyError: 409,  # wuxue db copy into a database that already has rows
     errors.UnknownDocumentError: 404,
     errors.UnknownChunkError: 404,
     errors.UnknownQueryError: 404,

@@ -16,8 +16,8 @@ from wuxue.users import UserStore, ensure_admin, hash_password, verify_password
 
 
 @pytest.fixture
-def store(tmp_path):
-    users = UserStore(tmp_path / "app.sqlite")
+def store(app_db_location):
+    users = UserStore(app_db_location)
     yield users
     users.close()
 

@@ -11,6 +11,20 @@ from wuxue.errors import EmptyDocumentError, WuxueError
 from wuxue.jobs import JobRunner, JobStore
 
 
+@pytest.fixture
+def open_store(app_db_location):
+    """JobStore(app_db_location) on SQLite, then PostgreSQL; every store opened is closed after the test."""
+    opened: list[JobStore] = []
+
+    def open_one() -> JobStore:
+        opened.append(JobStore(app_db_location))
+        return opened[-1]
+
+    yield open_one
+    for store in opened:
+        store.close()
+
+
 def wait(store, job_id, states=("succeeded", "failed", "cancelled"), timeout=10.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -21,8 +35,8 @@ def wait(store, job_id, states=("succeeded", "failed", "cancelled"), timeout=10.
     raise AssertionError(f"job stuck in {store.get(job_id).state}")
 
 
-def test_progress_success_failure_and_cancel(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_progress_success_failure_and_cancel(open_store):
+    store = open_store()
     started = threading.Event()
 
     def count(job, progress):
@@ -54,8 +68,8 @@ def test_progress_success_failure_and_cancel(tmp_path):
         runner.stop()
 
 
-def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(open_store):
+    store = open_store()
     interrupted = store.create("count", {})
     store.update(interrupted.id, state="running", done=5, total=10)
     queued = store.create("count", {})
@@ -70,12 +84,12 @@ def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(tmp_path
         runner.stop()
 
 
-def test_runners_sharing_a_database_never_claim_the_same_job(tmp_path):
-    """Claiming is one UPDATE … RETURNING, so two stores (as two worker processes) split the queue."""
-    path = tmp_path / "app.sqlite"
-    created = {JobStore(path).create("count", {"n": n}).id for n in range(40)}
+def test_runners_sharing_a_database_never_claim_the_same_job(open_store):
+    """Claiming is one UPDATE … RETURNING (SQLite) or FOR UPDATE SKIP LOCKED (PostgreSQL), so two stores (as two worker
+    processes, each with its own connections) split the queue."""
+    created = {open_store().create("count", {"n": n}).id for n in range(40)}
     claimed: list[list[str]] = [[], []]
-    stores = [JobStore(path), JobStore(path)]
+    stores = [open_store(), open_store()]
     barrier = threading.Barrier(2)
 
     def drain(index: int) -> None:
@@ -94,16 +108,16 @@ def test_runners_sharing_a_database_never_claim_the_same_job(tmp_path):
     assert len(claimed[0]) + len(claimed[1]) == len(created)
 
 
-def test_a_claimed_job_is_no_longer_cancellable_as_queued(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_a_claimed_job_is_no_longer_cancellable_as_queued(open_store):
+    store = open_store()
     job = store.create("count", {})
     assert store.claim_next().id == job.id
     assert store.cancel_queued(job.id) is False
     assert store.get(job.id).state == "running"
 
 
-def test_identical_queued_jobs_are_coalesced(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_identical_queued_jobs_are_coalesced(open_store):
+    store = open_store()
     first = store.create("reindex", {"full": True}, created_by="boss")
     again = store.create("reindex", {"full": True}, created_by="other")
     assert again.id == first.id
@@ -118,10 +132,10 @@ def test_identical_queued_jobs_are_coalesced(tmp_path):
     assert store.create("reindex", {"full": True}).id != first.id
 
 
-def test_queue_is_bounded_per_kind(tmp_path):
+def test_queue_is_bounded_per_kind(open_store):
     from wuxue.errors import QueueFullError
 
-    store = JobStore(tmp_path / "app.sqlite")
+    store = open_store()
     for n in range(3):
         store.create("ingest", {"n": n}, max_queued=3)
     with pytest.raises(QueueFullError) as error:
@@ -132,10 +146,10 @@ def test_queue_is_bounded_per_kind(tmp_path):
     assert len([j for j in store.list() if j.kind == "ingest"]) == 3
 
 
-def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(open_store):
+    store = open_store()
     interrupted = store.create("count", {"n": 1})
-    store.claim_next()
+    store.claim_next("a runner that died", lease_seconds=0)
     runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01, max_queued=1)
     runner.start()  # requeues the interrupted job with a note
     try:
@@ -164,3 +178,83 @@ def test_a_database_from_before_the_note_column_is_upgraded(tmp_path):
     store = JobStore(path)
     assert store.get("old").note == ""
     assert store.create("reindex", {}).note == ""
+
+
+def test_a_live_runners_job_is_not_taken_over_and_a_dead_runners_job_is(open_store):
+    """Two runners (as two writer processes): a job leased to a live runner stays its own; when that runner stops
+    renewing (its process died), the other takes the job over once the lease runs out."""
+    first_store, second_store = open_store(), open_store()
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def slow(job, progress):
+        runs.append(job.id)
+        started.set()
+        release.wait(10)
+        return {"ok": True}
+
+    first = JobRunner(first_store, {"slow": slow}, poll_seconds=0.01, lease_seconds=0.6)
+    first.start()
+    job = first.submit("slow", {})
+    assert started.wait(5)
+    second = JobRunner(second_store, {"slow": slow}, poll_seconds=0.01, lease_seconds=0.6)
+    second.start()  # its start-up requeue leaves the live runner's job alone
+    time.sleep(1.5)  # past several leases: the first runner's heartbeat keeps renewing
+    assert second_store.get(job.id).state == "running" and runs == [job.id]
+    release.set()
+    assert wait(second_store, job.id).state == "succeeded" and runs == [job.id]
+    second.stop()
+    first.stop()
+
+    orphan = second_store.create("slow", {"n": 2})
+    assert first_store.claim_next("a process that was killed", lease_seconds=0.3).id == orphan.id
+    survivor = JobRunner(second_store, {"slow": lambda job, progress: {"taken_over": True}}, poll_seconds=0.01, lease_seconds=0.3)
+    survivor.start()
+    try:
+        done = wait(second_store, orphan.id)
+        assert done.result == {"taken_over": True} and done.note == "服务重启后重新排队"
+    finally:
+        survivor.stop()
+
+
+def test_a_running_job_is_cancelled_from_another_process(open_store):
+    worker_store, other_store = open_store(), open_store()
+    started = threading.Event()
+
+    def endless(job, progress):
+        started.set()
+        while True:
+            progress("embed", 1, 100)
+            time.sleep(0.01)
+
+    worker = JobRunner(worker_store, {"endless": endless}, poll_seconds=0.01)
+    worker.start()
+    try:
+        job = worker.submit("endless", {})
+        assert started.wait(5)
+        JobRunner(other_store, {}).cancel(job.id)  # e.g. the admin's request reached another server process
+        assert wait(other_store, job.id).state == "cancelled"
+    finally:
+        worker.stop()
+
+
+def test_the_worker_survives_a_database_outage(tmp_path):
+    from wuxue.errors import DatabaseUnavailableError
+
+    store = JobStore(tmp_path / "app.sqlite")
+    real_claim, failures = store.claim_next, [2]
+
+    def flaky_claim(*args, **kwargs):
+        if failures[0]:
+            failures[0] -= 1
+            raise DatabaseUnavailableError("应用数据库暂时不可用，请稍后再试")
+        return real_claim(*args, **kwargs)
+
+    store.claim_next = flaky_claim
+    runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01)
+    runner.start()
+    try:
+        job = runner.submit("count", {})
+        assert wait(store, job.id, timeout=15).state == "succeeded" and failures == [0]
+    finally:
+        runner.stop()

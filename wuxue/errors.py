@@ -239,3 +239,15 @@ class AnswerModeError(WuxueError):
 def brief(text: str, limit: int = 80) -> str:
     """``text`` cut to ``limit`` characters for a message: errors never echo unbounded input back."""
     return text if len(text) <= limit else f"{text[:limit]}…（共 {len(text)} 字符）"
+
+
+class DatabaseUnavailableError(WuxueError):
+    """The app database (PostgreSQL when shared) cannot be reached: requests fail fast instead of hanging."""
+
+    code = "database_unavailable"
+
+
+class TargetNotEmptyError(WuxueError):
+    """``wuxue db copy`` never writes into a database that already holds rows."""
+
+    code = "target_not_empty"

@@ -5,6 +5,11 @@ becomes visible atomically when the job publishes it. A job interrupted by a res
 queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap) and
 keeps a note saying so.
 
+Several processes may share the queue (one PostgreSQL database): a claimed job is leased to
+its runner, which renews the lease while it works; only a job whose lease ran out (its
+runner died) is queued again, and a cancel request is stored with the job, so it reaches
+the runner from whichever process received it.
+
 The queue cannot be flooded: a job identical to one still queued (same kind and payload)
 is not queued twice — the caller gets the queued one — and each kind has at most
 ``max_queued`` jobs waiting; more are refused with ``queue_full``.
@@ -14,17 +19,14 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
 
+from wuxue.app_database import AppStore
 from wuxue.errors import QueueFullError, UnknownJobError, WuxueError
 
 if TYPE_CHECKING:
@@ -33,27 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0,
-    total INTEGER NOT NULL DEFAULT 0,
-    stage TEXT NOT NULL DEFAULT '',
-    current TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    payload TEXT NOT NULL DEFAULT '{}',
-    result TEXT NOT NULL DEFAULT '{}',
-    created_by TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs(state, kind);
-"""
 RESUMED_NOTE = "服务重启后重新排队"
 DEFAULT_MAX_QUEUED = 50
+LEASE_SECONDS = 30.0  # a running job whose runner has not renewed it for this long is queued again
 
 
 class JobCancelled(BaseException):
@@ -102,118 +86,141 @@ def _payload_text(payload: dict[str, object]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True)
 
 
-class JobStore(SqliteStore):
-    schema = SCHEMA
-
-    def __init__(self, path: Path) -> None:
-        if path.exists():  # a database from before the note column: add it before the schema's index
-            with sqlite3.connect(str(path), timeout=30) as db:
-                columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-                if columns and "note" not in columns:
-                    db.execute("ALTER TABLE jobs ADD COLUMN note TEXT NOT NULL DEFAULT ''")
-            db.close()
-        super().__init__(path)
+class JobStore(AppStore):
+    """The job queue in the app database; any number of processes may share it, each job is run by one."""
 
     def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "",
                max_queued: int | None = None) -> Job:
         """Queue a job, or return the identical one still queued; refuse when ``kind`` has ``max_queued`` waiting.
 
-        Check and insert are one write transaction, so two requests (or processes) cannot both
-        slip past the check.
+        Check and insert are one transaction under the queue's lock, so two requests (or processes)
+        cannot both slip past the check.
         """
         text = _payload_text(payload)
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                existing = self._db.execute("SELECT id FROM jobs WHERE state = 'queued' AND kind = ? AND payload = ? ORDER BY created_at LIMIT 1",
-                                            [kind, text]).fetchone()
-                if existing is None:
-                    waiting = self._db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = ?", [kind]).fetchone()[0]
-                    if max_queued is not None and waiting >= max_queued:
-                        raise QueueFullError(f"排队中的同类任务已有 {waiting} 个（上限 {max_queued}），请等待它们完成后再提交")
-                    job_id = uuid.uuid4().hex[:16]
-                    self._db.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                                     [job_id, kind, "queued", current, text, created_by, now, now])
-                else:
-                    job_id = existing[0]
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.db.transaction(lock="wuxue jobs queue") as tx:
+            existing = tx.execute("SELECT id FROM jobs WHERE state = 'queued' AND kind = ? AND payload = ? ORDER BY created_at LIMIT 1",
+                                  [kind, text]).fetchone()
+            if existing is None:
+                waiting = tx.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = ?", [kind]).fetchone()[0]
+                if max_queued is not None and waiting >= max_queued:
+                    raise QueueFullError(f"排队中的同类任务已有 {waiting} 个（上限 {max_queued}），请等待它们完成后再提交")
+                job_id = uuid.uuid4().hex[:16]
+                tx.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                           [job_id, kind, "queued", current, text, created_by, now, now])
+            else:
+                job_id = existing[0]
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
-        with self._lock:
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
+        with self.db.read() as tx:
+            row = tx.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
             raise UnknownJobError(f"任务不存在：{job_id}")
         return _job(row)
 
     def list(self, limit: int = 100) -> list[Job]:
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", [limit]).fetchall()
+        with self.db.read() as tx:
+            rows = tx.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", [limit]).fetchall()
         return [_job(row) for row in rows]
 
     def update(self, job_id: str, **fields: object) -> None:
         if "result" in fields:
             fields["result"] = json.dumps(fields["result"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        with self._lock, self._db:
-            self._db.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
+        with self.db.transaction() as tx:
+            tx.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
 
-    def claim_next(self) -> Job | None:
-        """Mark the oldest queued job running and return it, in one statement.
+    def claim_next(self, runner: str = "", lease_seconds: float = LEASE_SECONDS) -> Job | None:
+        """Mark the oldest queued job running (leased to ``runner``) and return it, in one statement.
 
-        Atomic across threads and processes sharing the file: two runners never both take
-        the same job (a read-then-write would let them).
+        Atomic across threads and processes: two runners never both take the same job (a
+        read-then-write would let them). SQLite runs one writer at a time; on PostgreSQL the
+        candidate row is locked with ``FOR UPDATE SKIP LOCKED``, so a second runner takes the
+        next job instead of waiting for (and then losing) this one.
         """
-        with self._lock, self._db:
-            row = self._db.execute(
-                f"UPDATE jobs SET state = 'running', error = '', updated_at = ? WHERE state = 'queued' AND id = "
-                f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1) RETURNING {_COLUMNS}",
-                [time.time()]).fetchone()
+        now = time.time()
+        with self.db.transaction() as tx:
+            row = tx.execute(
+                "UPDATE jobs SET state = 'running', error = '', updated_at = ?, runner = ?, lease_until = ?, cancel_requested = 0 "
+                "WHERE state = 'queued' AND id = "
+                f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1{tx.dialect.skip_locked}) RETURNING {_COLUMNS}",
+                [now, runner, now + lease_seconds]).fetchone()
         return _job(row) if row else None
+
+    def renew(self, job_id: str, runner: str, lease_seconds: float = LEASE_SECONDS) -> bool:
+        """Extend ``runner``'s lease on its running job; False when the job is no longer its own."""
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET lease_until = ? WHERE id = ? AND runner = ? AND state = 'running'",
+                              [time.time() + lease_seconds, job_id, runner]).rowcount == 1
+
+    def report_progress(self, job_id: str, stage: str, done: int, total: int) -> bool:
+        """Record progress; True when an admin (through any process) asked to cancel the job."""
+        with self.db.transaction() as tx:
+            row = tx.execute("UPDATE jobs SET stage = ?, done = ?, total = ?, updated_at = ? WHERE id = ? RETURNING cancel_requested",
+                             [stage, done, total, time.time(), job_id]).fetchone()
+        return bool(row and row[0])
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Ask the runner of a running job to stop at its next progress report; False when it is not running."""
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'", [job_id]).rowcount == 1
 
     def cancel_queued(self, job_id: str) -> bool:
         """Cancel a job only while it is still queued; False once a runner has claimed it."""
-        with self._lock, self._db:
-            return self._db.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? WHERE id = ? AND state = 'queued'",
-                                    [time.time(), job_id]).rowcount == 1
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? WHERE id = ? AND state = 'queued'",
+                              [time.time(), job_id]).rowcount == 1
 
     def requeue_interrupted(self) -> int:
-        """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
-        with self._lock, self._db:
-            return self._db.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ? WHERE state = 'running'",
-                                    [RESUMED_NOTE]).rowcount
+        """Jobs left 'running' by a crash or restart are queued again, never left running forever.
+
+        Only jobs whose lease ran out: a job another live runner (process or machine) is working on keeps running.
+        """
+        now = time.time()
+        with self.db.transaction() as tx:  # one an admin asked to cancel is not run again
+            tx.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? "
+                       "WHERE state = 'running' AND lease_until < ? AND cancel_requested = 1", [now, now])
+            return tx.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ?, runner = '' "
+                              "WHERE state = 'running' AND lease_until < ?", [RESUMED_NOTE, now]).rowcount
 
 
 JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
 
 
 class JobRunner:
-    """One worker thread; handlers by job kind; cancellation through the progress callback."""
+    """One worker thread; handlers by job kind; cancellation through the progress callback.
+
+    The running job is leased to this runner and a heartbeat thread renews the lease, so a
+    runner in another process never takes it over while this one lives, and does once it died.
+    """
 
     def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2,
-                 max_queued: int = DEFAULT_MAX_QUEUED, on_finish: Callable[[Job], None] | None = None) -> None:
+                 max_queued: int = DEFAULT_MAX_QUEUED, on_finish: Callable[[Job], None] | None = None,
+                 lease_seconds: float = LEASE_SECONDS) -> None:
         self.store = store
         self.on_finish = on_finish  # told of every job that ended (succeeded, failed, cancelled), e.g. for the audit log
         self.handlers = handlers
         self.poll_seconds = poll_seconds
         self.max_queued = max_queued
-        self._cancel: set[str] = set()
+        self.lease_seconds = lease_seconds
+        self.runner_id = uuid.uuid4().hex
+        self._current: str | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="wuxue-jobs", daemon=True)
+        self._heartbeat = threading.Thread(target=self._renew_leases, name="wuxue-jobs-lease", daemon=True)
 
     def start(self) -> None:
         self.store.requeue_interrupted()
         self._thread.start()
+        self._heartbeat.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=timeout)
+        self._heartbeat.join(timeout=timeout)
 
     def submit(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
         job = self.store.create(kind, payload, created_by=created_by, current=current, max_queued=self.max_queued)
@@ -221,25 +228,48 @@ class JobRunner:
         return job
 
     def cancel(self, job_id: str) -> Job:
+        """Cancel a queued job now, a running one (in whichever process runs it) at its next progress report."""
         job = self.store.get(job_id)
         if job.state in ("queued", "running") and not self.store.cancel_queued(job_id):
-            self._cancel.add(job_id)
+            self.store.request_cancel(job_id)
         return self.store.get(job_id)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim_next()
+            try:
+                job = self.store.claim_next(self.runner_id, self.lease_seconds)
+            except Exception:  # noqa: BLE001 - e.g. the database is failing over: keep the worker alive and retry
+                log.exception("claiming a job failed; retrying")
+                self._stop.wait(max(self.poll_seconds, 1.0))
+                continue
             if job is None:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
                 continue
-            self._run(job)
+            self._current = job.id
+            try:
+                self._run(job)
+            except Exception:  # noqa: BLE001 - its outcome could not be stored; the lease runs out and it is queued again
+                log.exception("recording the outcome of job %s failed", job.id)
+            finally:
+                self._current = None
+
+    def _renew_leases(self) -> None:
+        """Heartbeat: renew the running job's lease; take over jobs whose runner (another process) died."""
+        while not self._stop.wait(self.lease_seconds / 3):
+            job_id = self._current
+            try:
+                if job_id is not None:
+                    self.store.renew(job_id, self.runner_id, self.lease_seconds)
+                if self.store.requeue_interrupted():
+                    self._wake.set()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the heartbeat; the next beat retries
+                log.exception("renewing the job lease failed")
 
     def _run(self, job: Job) -> None:
         def progress(stage: str, done: int, total: int) -> None:
-            if job.id in self._cancel:
+            if self.store.report_progress(job.id, stage, done, total):
                 raise JobCancelled
-            self.store.update(job.id, stage=stage, done=done, total=total)
 
         try:
             result = self.handlers[job.kind](job, progress)
@@ -252,8 +282,6 @@ class JobRunner:
             self.store.update(job.id, state="failed", error=f"内部错误：{error}")
         else:
             self.store.update(job.id, state="succeeded", result=result)
-        finally:
-            self._cancel.discard(job.id)
         self._finished(job.id)
 
     def _finished(self, job_id: str) -> None:

@@ -29,6 +29,7 @@ from wuxue.errors import (
     IngestError,
     StillIndexedError,
 )
+from wuxue.app_database import database_location
 from wuxue.history import DocumentHistory, DocumentVersion
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder
@@ -141,7 +142,7 @@ class KnowledgeBase(KnowledgeReader):
         """Every indexed version of every document (in the app database, beside the snapshots)."""
         with self._lock:
             if self._history is None:
-                self._history = DocumentHistory(self.settings.data_dir / "app.sqlite")
+                self._history = DocumentHistory(database_location(self.settings))
             return self._history
 
     def builder(self) -> IndexBuilder:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WUXUE_", extra="ignore")
 
     data_dir: Path = Field(default=Path("./data"), description="Index snapshots and the app database")
+    database_url: str | None = Field(
+        default=None,
+        description="Shared app database (users, tokens, jobs, audit, history, quiz sets, feedback, query log) as "
+                    "postgresql://user:password@host:port/dbname; unset = SQLite file <data_dir>/app.sqlite",
+    )
     cache_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_cache_dir("wuxue")),
         description="Exported ONNX models and the embedding cache, shared by all data directories",
@@ -89,6 +94,22 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("WUXUE_DATABASE_URL must be a postgresql:// URL (unset it to use the SQLite file in the data directory)")
+        from psycopg.conninfo import conninfo_to_dict  # only deployments that set the URL need psycopg
+
+        try:
+            conninfo_to_dict(value)
+        except Exception as error:  # noqa: BLE001 - psycopg says what is wrong with the URL
+            raise ValueError(f"WUXUE_DATABASE_URL is not a valid PostgreSQL URL: {str(error).strip()}") from None
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":
