@@ -3,6 +3,11 @@
 A build writes a complete snapshot into ``snapshots/.tmp-*`` and only then renames it and
 swaps ``CURRENT`` (write + ``os.replace``), so a crash at any moment leaves the previous
 snapshot current and loadable.
+
+Several processes (machines) may share one such directory (``WUXUE_SNAPSHOT_DIR``): a writer
+publishes, every process follows ``CURRENT`` (``wuxue.snapshot_follower``). A replaced
+snapshot is deleted only when it is not among the newest :data:`KEEP_SNAPSHOTS` and was
+replaced more than ``keep_seconds`` ago, so a process that has not switched yet keeps its files.
 """
 
 from __future__ import annotations
@@ -146,10 +151,11 @@ def check_compatible(found: IndexParams, expected: IndexParams) -> None:
 
 
 class DataDir:
-    """Layout of ``WUXUE_DATA_DIR``."""
+    """Layout of the index directory (``WUXUE_SNAPSHOT_DIR``, else ``WUXUE_DATA_DIR``): snapshots, CURRENT, sources."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, keep_seconds: float = 0.0) -> None:
         self.root = root
+        self.keep_seconds = keep_seconds  # how long a replaced snapshot stays for processes still serving it
         self.snapshots = root / "snapshots"
         self.sources = root / "sources"
         self.pointer = root / "CURRENT"
@@ -199,6 +205,7 @@ class DataDir:
                     os.fsync(handle.fileno())
         final = self.snapshots / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
         build_dir.rename(final)
+        os.utime(final)  # the directory's mtime is its publication time: when the previous snapshot was replaced
         temporary = self.pointer.with_suffix(".tmp")
         temporary.write_text(final.name, encoding="utf-8")
         with open(temporary, "rb") as handle:
@@ -208,10 +215,26 @@ class DataDir:
         return final
 
     def _collect_garbage(self, keep: str) -> None:
-        snapshots = sorted((p for p in self.snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-        for old in snapshots[:-KEEP_SNAPSHOTS]:
-            if old.name != keep:
+        """Delete snapshots older than the newest :data:`KEEP_SNAPSHOTS` once ``keep_seconds`` have passed since
+        their successor was published (a reader elsewhere may still be switching away from them)."""
+        snapshots = self.published()
+        now = time.time()
+        for old, successor in zip(snapshots[:-KEEP_SNAPSHOTS], snapshots[1:]):
+            if old.name == keep:
+                continue
+            try:
+                replaced_at = successor.stat().st_mtime
+            except FileNotFoundError:  # another writer pruned meanwhile
+                continue
+            if now - replaced_at >= self.keep_seconds:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def published(self) -> list[Path]:
+        """Every published snapshot still on disk, oldest first (names start with their publication time)."""
+        try:
+            return sorted((p for p in self.snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+        except FileNotFoundError:
+            return []
 
     def source_path(self, content_hash: str) -> Path:
         return self.sources / content_hash

@@ -29,6 +29,7 @@ from wuxue.service.auth import LoginRateLimiter
 from wuxue.service.edge import RequestGuardMiddleware, SecurityHeadersMiddleware
 from wuxue.service.routers import admin_documents, admin_feedback, admin_hit_test, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
+from wuxue.snapshot_follower import SnapshotFollower
 from wuxue.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,13 @@ SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Conte
 
 def static_dir() -> Path:
     return Path(str(resources.files("wuxue.service").joinpath("static")))
+
+
+def _serving_new_snapshot(app: FastAPI, kb: KnowledgeBase) -> None:
+    """After the follower swapped snapshots: keep the new index out of full garbage collections (as at start-up)
+    and check the example questions against it in the background."""
+    gc.freeze()
+    app.state.examples.warm(kb)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, refusal: RefusalModel | None = None) -> FastAPI:
@@ -79,9 +87,15 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
         app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs,
                                    on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
-        app.state.jobs.start()
+        runs_jobs = resolved.role != "reader"  # a reader's jobs wait in the shared queue for a writer
+        if runs_jobs:
+            app.state.jobs.start()
+        app.state.follower = SnapshotFollower(kb, resolved.snapshot_poll_seconds, on_swap=lambda _: _serving_new_snapshot(app, kb))
+        app.state.follower.start()  # every role follows CURRENT: a writer's own jobs, another writer's, `wuxue ingest`
         yield
-        app.state.jobs.stop()
+        app.state.follower.stop()
+        if runs_jobs:
+            app.state.jobs.stop()
         app.state.jobs.store.close()
         app.state.app_db.close()
         app.state.users.close()

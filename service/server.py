@@ -11,13 +11,14 @@ from wuxue.settings import load_settings
 from wuxue.users import UserStore, ensure_admin
 
 
-def run_server(*, data_dir: Path | None = None, host: str | None = None, port: int | None = None) -> None:
-    settings = load_settings(data_dir=data_dir, host=host, port=port)
+def run_server(*, data_dir: Path | None = None, host: str | None = None, port: int | None = None, role: str | None = None) -> None:
+    settings = load_settings(data_dir=data_dir, host=host, port=port, role=role)
     store = UserStore(settings.data_dir / "app.sqlite")
     one_time = ensure_admin(store, settings.admin_password)
     store.close()
     if one_time:
         print(f"已创建管理员账号 admin，一次性密码：{one_time}（仅显示这一次，请登录后用 `wuxue users passwd admin` 修改）", flush=True)
     shown = "127.0.0.1" if settings.host in {"0.0.0.0", "::"} else settings.host
-    print(f"五学联动学习知识库已启动：http://{shown}:{settings.port}/  （API 文档：/docs，Ctrl+C 退出）", flush=True)
+    role = "" if settings.role == "all" else f"角色 {settings.role}，"
+    print(f"五学联动学习知识库已启动：http://{shown}:{settings.port}/  （{role}API 文档：/docs，Ctrl+C 退出）", flush=True)
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")

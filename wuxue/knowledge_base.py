@@ -134,7 +134,7 @@ class KnowledgeBase:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.data_dir = DataDir(settings.data_dir)
+        self.data_dir = DataDir(settings.index_dir, keep_seconds=settings.snapshot_keep_seconds)  # shared by all processes when WUXUE_SNAPSHOT_DIR is set
         self.tokenizer = ChineseTokenizer()
         self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
@@ -205,6 +205,11 @@ class KnowledgeBase:
     @property
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot if self._snapshot is not None else self.load()
+
+    @property
+    def loaded_snapshot(self) -> IndexSnapshot | None:
+        """The snapshot being served, without loading one (the snapshot follower decides when to load)."""
+        return self._snapshot
 
     def is_ready(self) -> bool:
         return self._snapshot is not None
