@@ -150,6 +150,12 @@ def check_compatible(found: IndexParams, expected: IndexParams) -> None:
         )
 
 
+def snapshot_name(published_at: float) -> str:
+    """UTC to the microsecond, then a random tag: names sort in publication order, even several a second."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(published_at))
+    return f"{stamp}.{int(published_at * 1_000_000) % 1_000_000:06d}Z-{uuid.uuid4().hex[:6]}"
+
+
 class DataDir:
     """Layout of the index directory (``WUXUE_SNAPSHOT_DIR``, else ``WUXUE_DATA_DIR``): snapshots, CURRENT, sources."""
 
@@ -203,7 +209,7 @@ class DataDir:
             if item.is_file():
                 with open(item, "rb") as handle:
                     os.fsync(handle.fileno())
-        final = self.snapshots / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        final = self.snapshots / snapshot_name(time.time())
         build_dir.rename(final)
         os.utime(final)  # the directory's mtime is its publication time: when the previous snapshot was replaced
         temporary = self.pointer.with_suffix(".tmp")

@@ -83,7 +83,8 @@ class SnapshotFollower:
         except (WuxueError, OSError, sqlite3.Error) as error:  # e.g. pruned while loading, or built with another model
             message = error.message if isinstance(error, WuxueError) else f"{type(error).__name__}: {error}"
             if self._failed_on != published:  # log once per snapshot, not once per poll
-                log.warning("snapshot %s not loaded, still serving %s: %s", published.name, self.serving(), message)
+                serving = self.serving()
+                log.warning("snapshot %s not loaded, still serving %s: %s", published.name, serving.name if serving else "none", message)
             self._error, self._failed_on = message, published
             return False
         self._error, self._failed_on = None, None
