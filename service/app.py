@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from wuxue.answering.llm import OpenAICompatibleClient
 from wuxue.answering.refusal import RefusalModel, configured_refusal_model
+from wuxue.app_database import open_database
 from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog, document_titles, record_job_outcome
 from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
@@ -77,15 +78,16 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
             if resolved.llm_base_url else None
         )
         app.state.settings = resolved
-        app.state.app_db = AppDatabase(resolved.data_dir / "app.sqlite", retention_days=resolved.query_log_days)
-        app.state.users = UserStore(resolved.data_dir / "app.sqlite")
-        app.state.audit = AuditLog(resolved.data_dir / "app.sqlite")
-        app.state.login_limiter = LoginRateLimiter(resolved.login_failures_per_name, resolved.login_window_seconds,
+        app.state.database = database = open_database(resolved)  # one connection factory for every store below
+        app.state.app_db = AppDatabase(database, retention_days=resolved.query_log_days)
+        app.state.users = UserStore(database)
+        app.state.audit = AuditLog(database)
+        app.state.login_limiter = LoginRateLimiter(app.state.users, resolved.login_failures_per_name, resolved.login_window_seconds,
                                                    client_limit=resolved.login_failures_per_client,
                                                    client_window=resolved.login_client_window_seconds)
-        app.state.quiz_store = QuizStore(resolved.data_dir / "app.sqlite")
+        app.state.quiz_store = QuizStore(database)
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
-        app.state.jobs = JobRunner(JobStore(resolved.data_dir / "app.sqlite"), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs,
+        app.state.jobs = JobRunner(JobStore(database), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs,
                                    on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
         runs_jobs = resolved.role != "reader"  # a reader's jobs wait in the shared queue for a writer
         if runs_jobs:
@@ -102,6 +104,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.quiz_store.close()
         app.state.audit.close()
         kb.close()
+        database.close()
 
     app = FastAPI(
         title="五学联动学习知识库",

@@ -4,18 +4,16 @@ role guards as dependencies; a small login rate limiter."""
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections import defaultdict, deque
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 
 from wuxue.errors import WuxueError
-from wuxue.users import AuthError, ForbiddenError, User, UserStore
+from wuxue.users import AuthError, ForbiddenError, User, UserStore, login_key
 
 SESSION_COOKIE = "wuxue_session"
-MAX_TRACKED_KEYS = 10_000
 
 
 class TooManyAttemptsError(WuxueError):
@@ -26,60 +24,39 @@ class TooManyAttemptsError(WuxueError):
         self.retry_after = retry_after  # seconds until the lockout really ends (sent as Retry-After)
 
 
-class _Window:
-    """Failure times per key within a sliding window."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self.failures: dict[object, deque[float]] = defaultdict(deque)
-
-    def wait(self, key: object, now: float) -> float:
-        """Seconds until ``key`` may try again (0 when it may now)."""
-        recent = self.failures.get(key)
-        if not recent:
-            return 0.0
-        while recent and recent[0] <= now - self.seconds:
-            recent.popleft()
-        if not recent:
-            del self.failures[key]
-            return 0.0
-        return recent[-self.limit] + self.seconds - now if len(recent) >= self.limit else 0.0
-
-    def add(self, key: object, now: float) -> None:
-        if len(self.failures) > MAX_TRACKED_KEYS:  # many names or clients: forget the expired ones
-            for stale in [k for k, times in self.failures.items() if not times or times[-1] <= now - self.seconds]:
-                del self.failures[stale]
-        self.failures[key].append(now)
-
-
 class LoginRateLimiter:
     """Failed logins are limited twice: per (client, user name) against guessing one password,
     and per client across all names against password spraying. Only failures count, and a
     success clears only its own (client, name) count, so one valid account cannot reset the
-    client's budget."""
+    client's budget. The failures are kept in the app database (``UserStore``), so every
+    process behind a load balancer enforces the same limit."""
 
-    def __init__(self, limit: int = 5, window: float = 60.0, *, client_limit: int = 20, client_window: float = 600.0) -> None:
-        self.per_name = _Window(limit, window)
-        self.per_client = _Window(client_limit, client_window)
-        self._lock = threading.Lock()
+    def __init__(self, users: UserStore, limit: int = 5, window: float = 60.0, *, client_limit: int = 20,
+                 client_window: float = 600.0, clock: Callable[[], float] = time.time) -> None:
+        self.users = users
+        self.limit, self.window = limit, window
+        self.client_limit, self.client_window = client_limit, client_window
+        self.clock = clock  # wall-clock seconds: comparable between processes and machines
+
+    def _wait(self, key: str, limit: int, window: float, now: float) -> float:
+        """Seconds until ``key`` may try again: the limit-th latest failure leaves the window then."""
+        nth = self.users.nth_latest_login_failure(key, limit, now - window)
+        return 0.0 if nth is None else nth + window - now
 
     def check(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            now = time.monotonic()
-            wait = max(self.per_name.wait(key, now), self.per_client.wait(key[0], now))
+        now = self.clock()
+        wait = max(self._wait(login_key(*key), self.limit, self.window, now),
+                   self._wait(login_key(key[0]), self.client_limit, self.client_window, now))
         if wait > 0:
             seconds = max(1, math.ceil(wait))
             raise TooManyAttemptsError(f"登录失败次数过多，请 {seconds} 秒后再试", retry_after=seconds)
 
     def failed(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            now = time.monotonic()
-            self.per_name.add(key, now)
-            self.per_client.add(key[0], now)
+        self.users.record_login_failure([login_key(*key), login_key(key[0])], self.clock(),
+                                        keep_seconds=max(self.window, self.client_window))
 
     def succeeded(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self.per_name.failures.pop(key, None)
+        self.users.clear_login_failures(login_key(*key))
 
 
 def get_users(request: Request) -> UserStore:

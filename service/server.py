@@ -6,6 +6,7 @@ from pathlib import Path
 
 import uvicorn
 
+from wuxue.app_database import database_location
 from wuxue.service.app import create_app
 from wuxue.settings import load_settings
 from wuxue.users import UserStore, ensure_admin
@@ -13,7 +14,7 @@ from wuxue.users import UserStore, ensure_admin
 
 def run_server(*, data_dir: Path | None = None, host: str | None = None, port: int | None = None, role: str | None = None) -> None:
     settings = load_settings(data_dir=data_dir, host=host, port=port, role=role)
-    store = UserStore(settings.data_dir / "app.sqlite")
+    store = UserStore(database_location(settings))
     one_time = ensure_admin(store, settings.admin_password)
     store.close()
     if one_time:

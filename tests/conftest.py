@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from wuxue.index.embedders import HashingEmbedder
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import Settings, load_settings
 from wuxue.users import UserStore
+from tests.pg import PgCluster, start_or_fail
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
@@ -63,3 +65,28 @@ def kb(settings: Settings, small_corpus: Path) -> KnowledgeBase:
     report = knowledge_base.ingest_paths([small_corpus])
     assert not report.failed
     return knowledge_base
+
+
+# PostgreSQL (tests/pg.py): one throwaway cluster per session, started only when a test asks for it.
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    cluster = start_or_fail()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_url(pg_cluster: PgCluster) -> str:
+    """A ``postgresql://`` URL of a fresh database, shared by the whole session (e.g. by several servers)."""
+    return pg_cluster.new_database("session")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def app_db_location(request, tmp_path: Path) -> str | Path:
+    """Where the app database of one test lives: ``tmp_path/app.sqlite``, then a fresh PostgreSQL database.
+
+    Stores accept either (``UserStore(app_db_location)``), so a test taking this fixture runs on both backends.
+    """
+    if request.param == "sqlite":
+        return tmp_path / "app.sqlite"
+    return request.getfixturevalue("pg_cluster").new_database()

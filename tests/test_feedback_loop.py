@@ -100,8 +100,8 @@ def test_mark_handled_and_reopened_by_a_new_occurrence(client):
     handled = client.get("/api/admin/feedback", headers=admin, params={"state": "handled"}).json()["items"]
     assert handled[0]["handled"] and handled[0]["handled_by"] == "boss"
 
-    with app_db._lock, app_db._db:  # the same question again a moment later
-        app_db._db.execute("UPDATE review_marks SET handled_at = handled_at - 10")
+    with app_db.db.transaction() as tx:  # the same question again a moment later
+        tx.execute("UPDATE review_marks SET handled_at = handled_at - 10")
     app_db.log_query("红烧肉怎么做", False, "未找到")
     reopened = client.get("/api/admin/feedback", headers=admin).json()["items"]
     assert reopened[0]["key"] == key and reopened[0]["count"] == 2 and not reopened[0]["handled"]

@@ -40,10 +40,9 @@ def test_unknown_user_costs_the_same_hash_as_a_known_one(tmp_path):
     store.close()
 
 
-def test_retry_after_is_the_real_remaining_lockout(monkeypatch):
+def test_retry_after_is_the_real_remaining_lockout(app_db_location):
     clock = [1000.0]
-    monkeypatch.setattr("wuxue.service.auth.time.monotonic", lambda: clock[0])
-    limiter = LoginRateLimiter(3, 60.0, client_limit=100, client_window=600.0)
+    limiter = LoginRateLimiter(UserStore(app_db_location), 3, 60.0, client_limit=100, client_window=600.0, clock=lambda: clock[0])
     key = ("10.0.0.1", "boss")
     for step in range(3):
         limiter.check(key)
@@ -56,10 +55,9 @@ def test_retry_after_is_the_real_remaining_lockout(monkeypatch):
     limiter.check(key)  # exactly when Retry-After said
 
 
-def test_spraying_many_names_from_one_client_is_limited(monkeypatch):
-    clock = [0.0]
-    monkeypatch.setattr("wuxue.service.auth.time.monotonic", lambda: clock[0])
-    limiter = LoginRateLimiter(5, 60.0, client_limit=4, client_window=600.0)
+def test_spraying_many_names_from_one_client_is_limited(app_db_location):
+    clock = [10_000.0]
+    limiter = LoginRateLimiter(UserStore(app_db_location), 5, 60.0, client_limit=4, client_window=600.0, clock=lambda: clock[0])
     for n in range(4):
         limiter.check(("10.0.0.2", f"user{n}"))
         limiter.failed(("10.0.0.2", f"user{n}"))

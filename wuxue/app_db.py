@@ -1,4 +1,4 @@
-"""The application database (``DATA_DIR/app.sqlite``): asked questions and member feedback.
+"""Asked questions and member feedback, in the app database (``DATA_DIR/app.sqlite`` or PostgreSQL).
 
 Separate from index snapshots, so re-indexing never touches it. Members' questions are personal
 data: they are kept for ``WUXUE_QUERY_LOG_DAYS`` days (purged at start-up and then daily), shown
@@ -12,41 +12,13 @@ import time
 import unicodedata
 import uuid
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
-from wuxue.sqlite_db import SqliteStore
+from wuxue.app_database import AppStore, Database
+from wuxue.sql_dialect import text_epoch, upsert, utc_text, utc_text_days_ago
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS queries (
-    query_id TEXT PRIMARY KEY,
-    question TEXT NOT NULL,
-    found INTEGER NOT NULL,
-    answer TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE INDEX IF NOT EXISTS queries_created_at ON queries(created_at);
-CREATE TABLE IF NOT EXISTS feedback (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    query_id TEXT NOT NULL REFERENCES queries(query_id),
-    helpful INTEGER NOT NULL,
-    comment TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS review_marks (
-    question_key TEXT PRIMARY KEY,
-    handled_at REAL NOT NULL,
-    handled_by TEXT NOT NULL DEFAULT ''
-);
-"""
-# Columns added after the first release: (name, definition). Added in place, old rows keep their data.
-FEEDBACK_COLUMNS = (
-    ("client", "TEXT NOT NULL DEFAULT ''"),
-    ("reason", "TEXT NOT NULL DEFAULT ''"),
-    ("updated_at", "TEXT NOT NULL DEFAULT ''"),
-)
 REASONS = ("答非所问", "不完整", "出处不对", "其他")
 PURGE_INTERVAL_SECONDS = 24 * 3600
-NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"  # UTC with milliseconds: the order of two questions in one second
-EPOCH = "(julianday({}) - 2440587.5) * 86400.0"  # a stored UTC time as Unix seconds
 
 
 def question_key(question: str) -> str:
@@ -80,39 +52,25 @@ class ReviewItem:
         return asdict(self)
 
 
-class AppDatabase(SqliteStore):
-    schema = SCHEMA
-
-    def __init__(self, path, *, retention_days: int | None = None) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(path)
-        self._migrate()
+class AppDatabase(AppStore):
+    def __init__(self, database: "Database | Path | str", *, retention_days: int | None = None) -> None:
+        super().__init__(database)
         self.retention_days = retention_days
         self._next_purge = 0.0
         self.purge_if_due()
 
-    def _migrate(self) -> None:
-        """One feedback row per (query, client): add the columns, give old rows a client of their own, index."""
-        with self._lock, self._db:
-            present = {row[1] for row in self._db.execute("PRAGMA table_info(feedback)")}
-            for name, definition in FEEDBACK_COLUMNS:
-                if name not in present:
-                    self._db.execute(f"ALTER TABLE feedback ADD COLUMN {name} {definition}")
-            self._db.execute("UPDATE feedback SET client = 'legacy:' || id WHERE client = ''")
-            self._db.execute("UPDATE feedback SET updated_at = created_at WHERE updated_at = ''")
-            self._db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_query_client ON feedback(query_id, client)")
-
     # the query log -------------------------------------------------------------------------
     def log_query(self, question: str, found: bool, answer: str) -> str:
         query_id = uuid.uuid4().hex
-        with self._lock, self._db:
-            self._db.execute(f"INSERT INTO queries (query_id, question, found, answer, created_at) VALUES (?,?,?,?,{NOW})",
-                             [query_id, question, int(found), answer])
+        with self.db.transaction() as tx:  # UTC with milliseconds: the order of two questions in one second
+            tx.execute("INSERT INTO queries (query_id, question, found, answer, created_at) VALUES (?,?,?,?,?)",
+                       [query_id, question, int(found), answer, utc_text(millis=True)])
         self.purge_if_due()
         return query_id
 
     def has_query(self, query_id: str) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM queries WHERE query_id = ?", [query_id]).fetchone() is not None
+        with self.db.read() as tx:
+            return tx.execute("SELECT 1 FROM queries WHERE query_id = ?", [query_id]).fetchone() is not None
 
     def purge_if_due(self) -> int:
         """Purge at start-up and then at most once a day (checked when a question is logged)."""
@@ -123,27 +81,27 @@ class AppDatabase(SqliteStore):
 
     def purge_older_than(self, days: int) -> int:
         """Delete questions (with their feedback) older than ``days``; return how many questions went."""
-        cutoff = f"-{int(days)} days"
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM feedback WHERE query_id IN (SELECT query_id FROM queries WHERE created_at < datetime('now', ?))", [cutoff])
-            removed = self._db.execute("DELETE FROM queries WHERE created_at < datetime('now', ?)", [cutoff]).rowcount
-            self._db.execute("DELETE FROM review_marks WHERE handled_at < ?", [time.time() - days * 86400])
+        cutoff = utc_text_days_ago(int(days))
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM feedback WHERE query_id IN (SELECT query_id FROM queries WHERE created_at < ?)", [cutoff])
+            removed = tx.execute("DELETE FROM queries WHERE created_at < ?", [cutoff]).rowcount
+            tx.execute("DELETE FROM review_marks WHERE handled_at < ?", [time.time() - days * 86400])
         return int(removed)
 
     # feedback ------------------------------------------------------------------------------
     def set_feedback(self, query_id: str, client: str, helpful: bool, reason: str = "", comment: str = "") -> tuple[int, bool]:
         """A member's one choice for one answer, changed in place; return (row id, created)."""
         reason = "" if helpful else reason
-        with self._lock, self._db:
-            row = self._db.execute("SELECT id FROM feedback WHERE query_id = ? AND client = ?", [query_id, client]).fetchone()
+        now = utc_text(millis=True)
+        with self.db.transaction(lock=f"wuxue feedback {query_id} {client}") as tx:
+            row = tx.execute("SELECT id FROM feedback WHERE query_id = ? AND client = ?", [query_id, client]).fetchone()
             if row is not None:
-                self._db.execute(f"UPDATE feedback SET helpful = ?, reason = ?, comment = ?, updated_at = {NOW} WHERE id = ?",
-                                 [int(helpful), reason, comment, row[0]])
+                tx.execute("UPDATE feedback SET helpful = ?, reason = ?, comment = ?, updated_at = ? WHERE id = ?",
+                           [int(helpful), reason, comment, now, row[0]])
                 return int(row[0]), False
-            cursor = self._db.execute(
-                f"INSERT INTO feedback (query_id, client, helpful, reason, comment, updated_at) VALUES (?,?,?,?,?,{NOW})",
-                [query_id, client, int(helpful), reason, comment])
-            return int(cursor.lastrowid or 0), True
+            created = tx.execute("INSERT INTO feedback (query_id, client, helpful, reason, comment, updated_at) VALUES (?,?,?,?,?,?) RETURNING id",
+                                 [query_id, client, int(helpful), reason, comment, now]).fetchone()
+            return int(created[0]), True
 
     def add_feedback(self, query_id: str, helpful: bool, comment: str = "") -> int:
         """Feedback without a client (scripts): each call is its own row."""
@@ -151,8 +109,8 @@ class AppDatabase(SqliteStore):
 
     def feedback(self) -> list[dict[str, object]]:
         names = ("id", "query_id", "question", "client", "helpful", "reason", "comment", "created_at", "updated_at")
-        with self._lock:
-            rows = self._db.execute(
+        with self.db.read() as tx:
+            rows = tx.execute(
                 "SELECT f.id, f.query_id, q.question, f.client, f.helpful, f.reason, f.comment, f.created_at, f.updated_at "
                 "FROM feedback f JOIN queries q USING (query_id) ORDER BY f.id").fetchall()
         return [dict(zip(names, row)) for row in rows]
@@ -163,17 +121,17 @@ class AppDatabase(SqliteStore):
 
         ``state``: open (not yet handled, or flagged again since), handled, or all.
         """
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT q.query_id, q.question, q.found, q.answer, {EPOCH.format('q.created_at')}, "
-                f"f.helpful, f.reason, f.comment, {EPOCH.format('f.updated_at')} "
+        with self.db.read() as tx:
+            rows = tx.execute(
+                "SELECT q.query_id, q.question, q.found, q.answer, q.created_at, f.helpful, f.reason, f.comment, f.updated_at "
                 "FROM queries q LEFT JOIN feedback f ON f.query_id = q.query_id AND f.helpful = 0 "
-                "WHERE q.found = 0 OR f.id IS NOT NULL ORDER BY q.created_at, q.rowid").fetchall()
-            marks = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT question_key, handled_at, handled_by FROM review_marks")}
+                f"WHERE q.found = 0 OR f.id IS NOT NULL ORDER BY q.created_at, q.{tx.dialect.insertion_order}").fetchall()
+            marks = {row[0]: (row[1], row[2]) for row in tx.execute("SELECT question_key, handled_at, handled_by FROM review_marks")}
         items: dict[str, ReviewItem] = {}
         seen: set[str] = set()
         order: dict[str, tuple[float, int]] = {}
-        for position, (query_id, question, found, answer, asked_at, helpful, reason, comment, voted_at) in enumerate(rows):
+        for position, (query_id, question, found, answer, asked_text, helpful, reason, comment, voted_text) in enumerate(rows):
+            asked_at, voted_at = text_epoch(asked_text), text_epoch(voted_text)
             key = question_key(question)
             item = items.setdefault(key, ReviewItem(key, question, first_at=asked_at or 0.0))
             if query_id not in seen:
@@ -198,33 +156,32 @@ class AppDatabase(SqliteStore):
         return sorted(chosen, key=lambda i: order[i.key], reverse=True)
 
     def mark_handled(self, key: str, actor: str, handled: bool = True) -> None:
-        with self._lock, self._db:
+        with self.db.transaction() as tx:
             if handled:
-                self._db.execute("INSERT INTO review_marks (question_key, handled_at, handled_by) VALUES (?,?,?) "
-                                 "ON CONFLICT(question_key) DO UPDATE SET handled_at = excluded.handled_at, handled_by = excluded.handled_by",
-                                 [key, time.time(), actor])
+                tx.execute(upsert("review_marks", ("question_key",), ("handled_at", "handled_by")), [key, time.time(), actor])
             else:
-                self._db.execute("DELETE FROM review_marks WHERE question_key = ?", [key])
+                tx.execute("DELETE FROM review_marks WHERE question_key = ?", [key])
 
     def delete_question(self, key: str) -> int:
         """Forget every time this question was asked (and its feedback); return how many were deleted."""
-        with self._lock, self._db:
-            ids = [row[0] for row in self._db.execute("SELECT query_id, question FROM queries") if question_key(row[1]) == key]
+        with self.db.transaction() as tx:
+            ids = [row[0] for row in tx.execute("SELECT query_id, question FROM queries").fetchall() if question_key(row[1]) == key]
             for start in range(0, len(ids), 500):
                 part = ids[start : start + 500]
                 marks = ",".join("?" * len(part))
-                self._db.execute(f"DELETE FROM feedback WHERE query_id IN ({marks})", part)
-                self._db.execute(f"DELETE FROM queries WHERE query_id IN ({marks})", part)
-            self._db.execute("DELETE FROM review_marks WHERE question_key = ?", [key])
+                tx.execute(f"DELETE FROM feedback WHERE query_id IN ({marks})", part)
+                tx.execute(f"DELETE FROM queries WHERE query_id IN ({marks})", part)
+            tx.execute("DELETE FROM review_marks WHERE question_key = ?", [key])
         return len(ids)
 
     def export_rows(self) -> list[dict[str, object]]:
         """Every logged question with its feedback (one row per question and vote), oldest first."""
         names = ("query_id", "asked_at", "question", "found", "answer", "helpful", "reason", "comment", "feedback_at")
-        with self._lock:
-            rows = self._db.execute(
+        with self.db.read() as tx:
+            rows = tx.execute(
                 "SELECT q.query_id, q.created_at, q.question, q.found, q.answer, f.helpful, f.reason, f.comment, f.updated_at "
-                "FROM queries q LEFT JOIN feedback f ON f.query_id = q.query_id ORDER BY q.created_at, q.rowid, f.id").fetchall()
+                f"FROM queries q LEFT JOIN feedback f ON f.query_id = q.query_id ORDER BY q.created_at, q.{tx.dialect.insertion_order}, f.id"
+            ).fetchall()
         out = []
         for row in rows:
             record = dict(zip(names, row))

@@ -6,18 +6,8 @@ import json
 import time
 from dataclasses import asdict, dataclass
 
-from wuxue.sqlite_db import SqliteStore
+from wuxue.app_database import AppStore
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at REAL NOT NULL,
-    actor TEXT NOT NULL,
-    action TEXT NOT NULL,
-    target TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '{}'
-);
-"""
 
 ACTIONS = {
     "upload": "上传文档",
@@ -130,17 +120,16 @@ def record_job_outcome(audit: "AuditLog", job, titles: dict[str, str] | None = N
         audit.record(job.created_by or "系统", "job_failed", target, kind=job.kind, job_id=job.id, error=job.error or "", title=title)
 
 
-class AuditLog(SqliteStore):
-    schema = SCHEMA
+class AuditLog(AppStore):
 
     def record(self, actor: str, action: str, target: str = "", **detail: object) -> None:
         """Append an entry; a document's entry names its title (``title=``) besides its id. Empty details are left out."""
         detail = {key: value for key, value in detail.items() if value is not None}
-        with self._lock, self._db:
-            self._db.execute("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?,?,?,?,?)",
+        with self.db.transaction() as tx:
+            tx.execute("INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?,?,?,?,?)",
                              [time.time(), actor, action, target, json.dumps(detail, ensure_ascii=False)])
 
     def entries(self, limit: int = 200) -> list[AuditEntry]:
-        with self._lock:
-            rows = self._db.execute("SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]).fetchall()
+        with self.db.read() as tx:
+            rows = tx.execute("SELECT id, at, actor, action, target, detail FROM audit_log ORDER BY id DESC LIMIT ?", [limit]).fetchall()
         return [AuditEntry(*row[:5], json.loads(row[5])) for row in rows]

@@ -268,10 +268,11 @@ def evaluate(
 
 
 def _user_store():  # type: ignore[no-untyped-def]
+    from wuxue.app_database import database_location
     from wuxue.settings import load_settings
     from wuxue.users import UserStore
 
-    return UserStore(load_settings(data_dir=_State.data_dir).data_dir / "app.sqlite")
+    return UserStore(database_location(load_settings(data_dir=_State.data_dir)))
 
 
 def _read_password(confirm: bool = True) -> str:

@@ -14,17 +14,14 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-
-from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
 
+from wuxue.app_database import AppStore
 from wuxue.errors import WuxueError
 
 if TYPE_CHECKING:
@@ -33,25 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    state TEXT NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0,
-    total INTEGER NOT NULL DEFAULT 0,
-    stage TEXT NOT NULL DEFAULT '',
-    current TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    payload TEXT NOT NULL DEFAULT '{}',
-    result TEXT NOT NULL DEFAULT '{}',
-    created_by TEXT NOT NULL DEFAULT '',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    note TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs(state, kind);
-"""
 RESUMED_NOTE = "服务重启后重新排队"
 DEFAULT_MAX_QUEUED = 50
 
@@ -110,90 +88,77 @@ def _payload_text(payload: dict[str, object]) -> str:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True)
 
 
-class JobStore(SqliteStore):
-    schema = SCHEMA
-
-    def __init__(self, path: Path) -> None:
-        if path.exists():  # a database from before the note column: add it before the schema's index
-            with sqlite3.connect(str(path), timeout=30) as db:
-                columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-                if columns and "note" not in columns:
-                    db.execute("ALTER TABLE jobs ADD COLUMN note TEXT NOT NULL DEFAULT ''")
-            db.close()
-        super().__init__(path)
+class JobStore(AppStore):
+    """The job queue in the app database; any number of processes may share it, each job is run by one."""
 
     def create(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "",
                max_queued: int | None = None) -> Job:
         """Queue a job, or return the identical one still queued; refuse when ``kind`` has ``max_queued`` waiting.
 
-        Check and insert are one write transaction, so two requests (or processes) cannot both
-        slip past the check.
+        Check and insert are one transaction under the queue's lock, so two requests (or processes)
+        cannot both slip past the check.
         """
         text = _payload_text(payload)
         now = time.time()
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                existing = self._db.execute("SELECT id FROM jobs WHERE state = 'queued' AND kind = ? AND payload = ? ORDER BY created_at LIMIT 1",
-                                            [kind, text]).fetchone()
-                if existing is None:
-                    waiting = self._db.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = ?", [kind]).fetchone()[0]
-                    if max_queued is not None and waiting >= max_queued:
-                        raise QueueFullError(f"排队中的同类任务已有 {waiting} 个（上限 {max_queued}），请等待它们完成后再提交")
-                    job_id = uuid.uuid4().hex[:16]
-                    self._db.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
-                                     [job_id, kind, "queued", current, text, created_by, now, now])
-                else:
-                    job_id = existing[0]
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self.db.transaction(lock="wuxue jobs queue") as tx:
+            existing = tx.execute("SELECT id FROM jobs WHERE state = 'queued' AND kind = ? AND payload = ? ORDER BY created_at LIMIT 1",
+                                  [kind, text]).fetchone()
+            if existing is None:
+                waiting = tx.execute("SELECT COUNT(*) FROM jobs WHERE state = 'queued' AND kind = ?", [kind]).fetchone()[0]
+                if max_queued is not None and waiting >= max_queued:
+                    raise QueueFullError(f"排队中的同类任务已有 {waiting} 个（上限 {max_queued}），请等待它们完成后再提交")
+                job_id = uuid.uuid4().hex[:16]
+                tx.execute("INSERT INTO jobs (id, kind, state, current, payload, created_by, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                           [job_id, kind, "queued", current, text, created_by, now, now])
+            else:
+                job_id = existing[0]
         return self.get(job_id)
 
     def get(self, job_id: str) -> Job:
-        with self._lock:
-            row = self._db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
+        with self.db.read() as tx:
+            row = tx.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", [job_id]).fetchone()
         if row is None:
             raise UnknownJobError(f"任务不存在：{job_id}")
         return _job(row)
 
     def list(self, limit: int = 100) -> list[Job]:
-        with self._lock:
-            rows = self._db.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", [limit]).fetchall()
+        with self.db.read() as tx:
+            rows = tx.execute(f"SELECT {_COLUMNS} FROM jobs ORDER BY created_at DESC LIMIT ?", [limit]).fetchall()
         return [_job(row) for row in rows]
 
     def update(self, job_id: str, **fields: object) -> None:
         if "result" in fields:
             fields["result"] = json.dumps(fields["result"], ensure_ascii=False)
         assignments = ", ".join(f"{name} = ?" for name in fields)
-        with self._lock, self._db:
-            self._db.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
+        with self.db.transaction() as tx:
+            tx.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
 
     def claim_next(self) -> Job | None:
         """Mark the oldest queued job running and return it, in one statement.
 
-        Atomic across threads and processes sharing the file: two runners never both take
-        the same job (a read-then-write would let them).
+        Atomic across threads and processes: two runners never both take the same job (a
+        read-then-write would let them). SQLite runs one writer at a time; on PostgreSQL the
+        candidate row is locked with ``FOR UPDATE SKIP LOCKED``, so a second runner takes the
+        next job instead of waiting for (and then losing) this one.
         """
-        with self._lock, self._db:
-            row = self._db.execute(
+        with self.db.transaction() as tx:
+            row = tx.execute(
                 f"UPDATE jobs SET state = 'running', error = '', updated_at = ? WHERE state = 'queued' AND id = "
-                f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1) RETURNING {_COLUMNS}",
+                f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1{tx.dialect.skip_locked}) RETURNING {_COLUMNS}",
                 [time.time()]).fetchone()
         return _job(row) if row else None
 
     def cancel_queued(self, job_id: str) -> bool:
         """Cancel a job only while it is still queued; False once a runner has claimed it."""
-        with self._lock, self._db:
-            return self._db.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? WHERE id = ? AND state = 'queued'",
-                                    [time.time(), job_id]).rowcount == 1
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? WHERE id = ? AND state = 'queued'",
+                              [time.time(), job_id]).rowcount == 1
 
     def requeue_interrupted(self) -> int:
         """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
-        with self._lock, self._db:
-            return self._db.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ? WHERE state = 'running'",
-                                    [RESUMED_NOTE]).rowcount
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ? WHERE state = 'running'",
+                              [RESUMED_NOTE]).rowcount
 
 
 JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]

@@ -29,6 +29,7 @@ from wuxue.errors import (
     UnknownDocumentError,
     brief,
 )
+from wuxue.app_database import database_location
 from wuxue.history import DocumentHistory, StillIndexedError
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
 from wuxue.index.embedders import Embedder, create_embedder
@@ -170,7 +171,7 @@ class KnowledgeBase:
         """Every indexed version of every document (in the app database, beside the snapshots)."""
         with self._lock:
             if self._history is None:
-                self._history = DocumentHistory(self.settings.data_dir / "app.sqlite")
+                self._history = DocumentHistory(database_location(self.settings))
             return self._history
 
     def builder(self) -> IndexBuilder:

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WUXUE_", extra="ignore")
 
     data_dir: Path = Field(default=Path("./data"), description="Index snapshots and the app database")
+    database_url: str | None = Field(
+        default=None,
+        description="Shared app database (users, tokens, jobs, audit, history, quiz sets, feedback, query log) as "
+                    "postgresql://user:password@host:port/dbname; unset = SQLite file <data_dir>/app.sqlite",
+    )
     cache_dir: Path = Field(
         default_factory=lambda: Path(platformdirs.user_cache_dir("wuxue")),
         description="Exported ONNX models and the embedding cache, shared by all data directories",
@@ -93,6 +98,16 @@ class Settings(BaseSettings):
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
+
+    @field_validator("database_url", mode="after")
+    @classmethod
+    def _check_database_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        if not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("WUXUE_DATABASE_URL must be a postgresql:// URL (unset it to use the SQLite file in the data directory)")
+        return value
 
     @model_validator(mode="after")
     def _check(self) -> "Settings":

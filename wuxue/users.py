@@ -7,32 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
-import sqlite3
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from wuxue.sqlite_db import SqliteStore
-
+from wuxue.app_database import AppStore, Database
 from wuxue.errors import WuxueError
 
 ROLES = ("member", "leader", "admin")
 TOKEN_LIFETIME_SECONDS = 12 * 3600
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 32}
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS users (
-    username TEXT PRIMARY KEY,
-    role TEXT NOT NULL,
-    password_hash TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT (datetime('now'))
-);
-CREATE TABLE IF NOT EXISTS tokens (
-    token_hash TEXT PRIMARY KEY,
-    username TEXT NOT NULL REFERENCES users(username) ON DELETE CASCADE,
-    expires_at REAL NOT NULL
-);
-"""
 
 
 class AuthError(WuxueError):
@@ -95,11 +82,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-class UserStore(SqliteStore):
-    schema = SCHEMA
+class UserStore(AppStore):
+    """Users, their bearer tokens and failed logins: all in the app database, so every process sees the same."""
 
-    def __init__(self, path) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(path)
+    def __init__(self, database: "Database | Path | str") -> None:
+        super().__init__(database)
         _dummy_hash()  # paid at start-up, not by the first login with an unknown name
 
     def add(self, username: str, role: str, password: str) -> User:
@@ -107,32 +94,33 @@ class UserStore(SqliteStore):
             raise WuxueError(f"未知角色：{role}（可选 {'、'.join(ROLES)}）")
         _check_password(password)
         try:
-            with self._lock, self._db:
-                self._db.execute("INSERT INTO users (username, role, password_hash) VALUES (?,?,?)", [username, role, hash_password(password)])
-        except sqlite3.IntegrityError as exc:
+            with self.db.transaction() as tx:
+                tx.execute("INSERT INTO users (username, role, password_hash) VALUES (?,?,?)", [username, role, hash_password(password)])
+        except self.db.integrity_errors as exc:
             raise UserExistsError(f"用户已存在：{username}") from exc
         return User(username, role)
 
     def set_password(self, username: str, password: str) -> None:
+        """A new password also ends every session of that user, in every process."""
         _check_password(password)
-        with self._lock, self._db:
-            changed = self._db.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]).rowcount
-            self._db.execute("DELETE FROM tokens WHERE username = ?", [username])
+        with self.db.transaction() as tx:
+            changed = tx.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username]).rowcount
+            tx.execute("DELETE FROM tokens WHERE username = ?", [username])
         if not changed:
             raise UnknownUserError(f"用户不存在：{username}")
 
     def list(self) -> list[User]:
-        with self._lock:
-            rows = self._db.execute("SELECT username, role, created_at FROM users ORDER BY created_at, username").fetchall()
+        with self.db.read() as tx:
+            rows = tx.execute("SELECT username, role, created_at FROM users ORDER BY created_at, username").fetchall()
         return [User(*row) for row in rows]
 
     def has_admin(self) -> bool:
-        with self._lock:
-            return self._db.execute("SELECT 1 FROM users WHERE role = 'admin'").fetchone() is not None
+        with self.db.read() as tx:
+            return tx.execute("SELECT 1 FROM users WHERE role = 'admin'").fetchone() is not None
 
     def authenticate(self, username: str, password: str) -> User:
-        with self._lock:
-            row = self._db.execute("SELECT username, role, created_at, password_hash FROM users WHERE username = ?", [username]).fetchone()
+        with self.db.read() as tx:
+            row = tx.execute("SELECT username, role, created_at, password_hash FROM users WHERE username = ?", [username]).fetchone()
         # Unknown names run the same hash as known ones: timing must not reveal which names exist.
         matches = verify_password(password, row[3] if row is not None else _dummy_hash())
         if row is None or not matches:
@@ -141,15 +129,17 @@ class UserStore(SqliteStore):
 
     def issue_token(self, user: User) -> str:
         token = secrets.token_urlsafe(32)
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM tokens WHERE expires_at < ?", [time.time()])
-            self._db.execute("INSERT INTO tokens VALUES (?,?,?)", [_token_hash(token), user.username, time.time() + TOKEN_LIFETIME_SECONDS])
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM tokens WHERE expires_at < ?", [time.time()])
+            tx.execute("INSERT INTO tokens (token_hash, username, expires_at) VALUES (?,?,?)",
+                       [_token_hash(token), user.username, time.time() + TOKEN_LIFETIME_SECONDS])
         return token
 
     def user_for_token(self, token: str) -> User:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT u.username, u.role, u.created_at FROM tokens t JOIN users u USING (username) WHERE t.token_hash = ? AND t.expires_at > ?",
+        with self.db.read() as tx:
+            row = tx.execute(
+                "SELECT u.username, u.role, u.created_at FROM tokens t JOIN users u ON u.username = t.username "
+                "WHERE t.token_hash = ? AND t.expires_at > ?",
                 [_token_hash(token), time.time()],
             ).fetchone()
         if row is None:
@@ -157,8 +147,32 @@ class UserStore(SqliteStore):
         return User(*row)
 
     def revoke(self, token: str) -> None:
-        with self._lock, self._db:
-            self._db.execute("DELETE FROM tokens WHERE token_hash = ?", [_token_hash(token)])
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM tokens WHERE token_hash = ?", [_token_hash(token)])
+
+    # failed logins (the limits themselves are the HTTP edge's policy, service/auth.py) -----------------
+    def record_login_failure(self, keys: "list[str]", at: float, *, keep_seconds: float) -> None:
+        """Count one failed login under each key; failures older than ``keep_seconds`` are forgotten."""
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM login_failures WHERE at <= ?", [at - keep_seconds])
+            for key in keys:
+                tx.execute("INSERT INTO login_failures (key, at) VALUES (?,?)", [key, at])
+
+    def nth_latest_login_failure(self, key: str, n: int, since: float) -> float | None:
+        """When the ``n``-th most recent failure under ``key`` after ``since`` happened (None: fewer than ``n``)."""
+        with self.db.read() as tx:
+            row = tx.execute("SELECT at FROM login_failures WHERE key = ? AND at > ? ORDER BY at DESC LIMIT 1 OFFSET ?",
+                             [key, since, n - 1]).fetchone()
+        return None if row is None else float(row[0])
+
+    def clear_login_failures(self, key: str) -> None:
+        with self.db.transaction() as tx:
+            tx.execute("DELETE FROM login_failures WHERE key = ?", [key])
+
+
+def login_key(*parts: str) -> str:
+    """A failure-count key for a client, or a (client, user name) pair; unambiguous whatever the name contains."""
+    return json.dumps(parts, ensure_ascii=False)
 
 
 def _check_password(password: str) -> None:

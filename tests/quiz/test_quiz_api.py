@@ -237,8 +237,8 @@ def test_a_set_warns_when_its_document_has_a_newer_version_and_replaces_only_fro
     quiz = client.post("/api/quiz", json={**SPEC, "seed": 12, "title": "版本测试"}, headers=leader).json()
     assert client.get(f"/api/quiz/{quiz['id']}", headers=leader).json()["stale_documents"] == []
     store = client.app.state.quiz_store
-    with store._lock, store._db:  # the set was made from an older version of 党章
-        store._db.execute("UPDATE quiz_sets SET doc_versions = ? WHERE id = ?", [json.dumps({"dangzhang_2022": "old-hash"}), quiz["id"]])
+    with store.db.transaction() as tx:  # the set was made from an older version of 党章
+        tx.execute("UPDATE quiz_sets SET doc_versions = ? WHERE id = ?", [json.dumps({"dangzhang_2022": "old-hash"}), quiz["id"]])
     stale = client.get(f"/api/quiz/{quiz['id']}", headers=leader).json()["stale_documents"]
     assert [s["doc_id"] for s in stale] == ["dangzhang_2022"] and stale[0]["status"] == "changed" and "新版本" in stale[0]["message"]
     refused = client.post(f"/api/quiz/{quiz['id']}/items/{quiz['items'][0]['id']}/replace", headers=leader)

@@ -14,23 +14,8 @@ from typing import Any
 
 from wuxue.errors import WuxueError
 from wuxue.quiz.errors import UnknownQuizItemError
-from wuxue.sqlite_db import SqliteStore
+from wuxue.app_database import AppStore, Transaction
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS quiz_sets (
-    id TEXT PRIMARY KEY,
-    title TEXT NOT NULL,
-    created_by TEXT NOT NULL,
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    spec TEXT NOT NULL,
-    doc_versions TEXT NOT NULL,
-    items TEXT NOT NULL,
-    shortfall TEXT NOT NULL,
-    rejected TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS quiz_sets_by_creator ON quiz_sets (created_by, created_at);
-"""
 _COLUMNS = ("id", "title", "created_by", "created_at", "updated_at", "spec", "doc_versions", "items", "shortfall", "rejected")
 _JSON_COLUMNS = ("spec", "doc_versions", "items", "shortfall", "rejected")
 
@@ -75,8 +60,7 @@ def _quiz(row: tuple) -> QuizSet:  # type: ignore[type-arg]
     return QuizSet(**values)
 
 
-class QuizStore(SqliteStore):
-    schema = SCHEMA
+class QuizStore(AppStore):
 
     def create(self, *, title: str, created_by: str, spec: dict[str, Any], doc_versions: dict[str, Any],
                items: list[dict[str, Any]], shortfall: list[dict[str, Any]] | None = None,
@@ -85,36 +69,39 @@ class QuizStore(SqliteStore):
         quiz = QuizSet(id=uuid.uuid4().hex, title=title, created_by=created_by, created_at=now, updated_at=now, spec=spec,
                        doc_versions=doc_versions, items=items, shortfall=list(shortfall or []), rejected=dict(rejected or {}))
         values = [_dumps(v) if k in _JSON_COLUMNS else v for k, v in zip(_COLUMNS, (getattr(quiz, c) for c in _COLUMNS))]
-        with self._lock, self._db:
-            self._db.execute(f"INSERT INTO quiz_sets ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values)
+        with self.db.transaction() as tx:
+            tx.execute(f"INSERT INTO quiz_sets ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", values)
         return quiz
 
-    def _get(self, quiz_id: str) -> QuizSet:
-        row = self._db.execute(f"SELECT {', '.join(_COLUMNS)} FROM quiz_sets WHERE id = ?", [quiz_id]).fetchone()
+    @staticmethod
+    def _get(tx: Transaction, quiz_id: str) -> QuizSet:
+        row = tx.execute(f"SELECT {', '.join(_COLUMNS)} FROM quiz_sets WHERE id = ?", [quiz_id]).fetchone()
         if row is None:
             raise UnknownQuizError(f"题目集不存在：{quiz_id}")
         return _quiz(row)
 
     def get(self, quiz_id: str) -> QuizSet:
-        with self._lock:
-            return self._get(quiz_id)
+        with self.db.read() as tx:
+            return self._get(tx, quiz_id)
 
     def list(self, *, created_by: str | None = None, limit: int = 100) -> list[QuizSet]:
         """Newest first; only ``created_by``'s sets when given."""
         where, args = ("WHERE created_by = ?", [created_by]) if created_by is not None else ("", [])
-        with self._lock:
-            rows = self._db.execute(
-                f"SELECT {', '.join(_COLUMNS)} FROM quiz_sets {where} ORDER BY created_at DESC, rowid DESC LIMIT ?", [*args, limit]
+        with self.db.read() as tx:
+            rows = tx.execute(
+                f"SELECT {', '.join(_COLUMNS)} FROM quiz_sets {where} ORDER BY created_at DESC, {tx.dialect.insertion_order} DESC LIMIT ?",
+                [*args, limit]
             ).fetchall()
         return [_quiz(row) for row in rows]
 
     def _update_items(self, quiz_id: str, edit) -> QuizSet:  # type: ignore[no-untyped-def]
-        """Read, edit and write the items under one lock, so two edits of one set never lose each other."""
-        with self._lock, self._db:
-            quiz = self._get(quiz_id)
+        """Read, edit and write the items in one transaction under the set's lock, so two edits of one set
+        (in any processes) never lose each other."""
+        with self.db.transaction(lock=f"wuxue quiz {quiz_id}") as tx:
+            quiz = self._get(tx, quiz_id)
             items = edit(list(quiz.items))
             now = time.time()
-            self._db.execute("UPDATE quiz_sets SET items = ?, updated_at = ? WHERE id = ?", [_dumps(items), now, quiz_id])
+            tx.execute("UPDATE quiz_sets SET items = ?, updated_at = ? WHERE id = ?", [_dumps(items), now, quiz_id])
         return QuizSet(**{**quiz.to_dict(), "items": items, "updated_at": now})
 
     @staticmethod
@@ -138,6 +125,6 @@ class QuizStore(SqliteStore):
         return self._update_items(quiz_id, edit)
 
     def delete(self, quiz_id: str) -> None:
-        with self._lock, self._db:
-            if self._db.execute("DELETE FROM quiz_sets WHERE id = ?", [quiz_id]).rowcount == 0:
+        with self.db.transaction() as tx:
+            if tx.execute("DELETE FROM quiz_sets WHERE id = ?", [quiz_id]).rowcount == 0:
                 raise UnknownQuizError(f"题目集不存在：{quiz_id}")
