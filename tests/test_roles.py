@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
+from typer.testing import CliRunner
 
 from tests.conftest import add_accounts, bearer
+from wuxue import cli
+from wuxue.app_database import database_location
+from wuxue.service.server import first_admin
+from wuxue.users import UserStore
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.index.snapshot import SPARSE_BIGRAM, DataDir
 from wuxue.knowledge_base import KnowledgeBase
@@ -206,7 +212,7 @@ def test_a_reader_queues_uploads_for_the_writer_and_then_answers_from_its_snapsh
         with _app(data, shared, "writer") as writer:
             assert writer.get("/readyz").json()["role"] == "writer"
             job = _wait_for(lambda: (j := reader.get(f"/api/admin/jobs/{job_id}", headers=admin).json())["state"] == "succeeded" and j)
-            assert job["result"]["added"] == ["dushuban"]
+            assert job["result"]["added"] == ["dushuban"] and job["result"]["runner"] == f"{socket.gethostname()}:{os.getpid()}"
             published = writer.get("/readyz").json()["snapshot"]
             _wait_for(lambda: reader.get("/readyz").json()["snapshot"] == published)
             hits = reader.get("/api/search", params={"q": "青年理论读书班", "k": 1}).json()["results"]
@@ -223,3 +229,30 @@ def test_the_default_role_runs_jobs_and_reports_itself(shared_setup):
         _wait_for(lambda: single.get(f"/api/admin/jobs/{job_id}", headers=admin).json()["state"] == "succeeded")
         ready = single.get("/readyz").json()
         assert ready["role"] == "all" and ready["snapshot"] == ready["published"] == (shared / "CURRENT").read_text(encoding="utf-8")
+
+
+def test_the_first_admin_may_be_created_by_another_process_starting_at_the_same_moment(tmp_path, monkeypatch):
+    settings = load_settings(data_dir=tmp_path / "data", admin_password="first-admin-pass")
+    other = UserStore(database_location(settings))  # another machine's process, on the same fresh database
+    other.add("admin", "admin", "other-admin-pass")
+    other.close()
+    real_check = UserStore.has_admin
+    checks: list[bool] = []
+
+    def checked_before_the_other_insert(store: UserStore) -> bool:
+        checks.append(True)
+        return len(checks) > 1 and real_check(store)
+
+    monkeypatch.setattr(UserStore, "has_admin", checked_before_the_other_insert)
+    assert first_admin(settings) is None and len(checks) == 2  # no crash at start-up, no second admin
+
+
+def test_serve_passes_the_role_on(monkeypatch):
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr("wuxue.service.server.run_server", lambda **options: started.append(options))
+    runner = CliRunner()
+    assert runner.invoke(cli.app, ["serve", "--role", "reader", "--port", "8123"]).exit_code == 0
+    assert started[-1]["role"] == "reader" and started[-1]["port"] == 8123
+    assert runner.invoke(cli.app, ["serve"]).exit_code == 0 and started[-1]["role"] is None  # WUXUE_ROLE or all
+    refused = runner.invoke(cli.app, ["serve", "--role", "primary"])
+    assert refused.exit_code != 0 and len(started) == 2

@@ -70,9 +70,8 @@ def deployment(real_index: Path, model_cache: Path, pg_cluster, tmp_path_factory
            "WUXUE_ADMIN_PASSWORD": ADMIN_PASSWORD}
     deployment = Deployment(root, shared, url, env, writer=None, readers=[], model_cache=model_cache, started=[])  # type: ignore[arg-type]
     deployment.writer = deployment.server("writer", "writer")
-    deployment.writer.start(timeout=300)  # first: it creates the admin and migrates the database
     deployment.readers = [deployment.server("reader1", "reader"), deployment.server("reader2", "reader")]
-    start_all(deployment.readers)
+    start_all([deployment.writer, *deployment.readers])  # all at once on the fresh database, as machines booting together
     yield deployment
     for server in deployment.started:
         server.stop()
