@@ -20,6 +20,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -104,41 +105,35 @@ class IndexSnapshot:
 
 
 class SnapshotRetirer:
-    """Closes replaced snapshots after a grace period, on daemon timers that never hold up exit.
+    """Replaced snapshots stay open while a request still uses them and close when the last one lets go.
 
-    Readers that took the old snapshot just before the swap get ``grace`` seconds to finish;
-    :meth:`close_all` releases everything at once (CLI exit, service shutdown).
+    A request keeps what it started with (the searcher, the snapshot or just its chunk store); the retirer
+    holds replaced snapshots only weakly, so reference counting frees each part — and with it its open files
+    (the SQLite connection, the memory-mapped FAISS file) — the moment the last request using it finishes,
+    however long that request takes. No timers, so nothing holds up exit; :meth:`close_all` closes whatever
+    is still in use (CLI exit, service shutdown).
     """
 
-    def __init__(self, grace: float = 30.0) -> None:
-        self.grace = grace
-        self._pending: dict[int, tuple[IndexSnapshot, threading.Timer]] = {}
+    def __init__(self) -> None:
+        self._retired: weakref.WeakSet[IndexSnapshot] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def retire(self, snapshot: IndexSnapshot) -> None:
-        timer = threading.Timer(self.grace, self._close, args=(id(snapshot),))
-        timer.daemon = True  # a pending close must not keep the process alive
         with self._lock:
-            self._pending[id(snapshot)] = (snapshot, timer)
-        timer.start()
-
-    def _close(self, key: int) -> None:
-        with self._lock:
-            entry = self._pending.pop(key, None)
-        if entry is not None:
-            entry[0].close()
+            self._retired.add(snapshot)
 
     def close_all(self) -> None:
         with self._lock:
-            entries, self._pending = list(self._pending.values()), {}
-        for snapshot, timer in entries:
-            timer.cancel()
+            snapshots = list(self._retired)
+            self._retired.clear()
+        for snapshot in snapshots:
             snapshot.close()
 
     @property
     def pending(self) -> int:
+        """Replaced snapshots some request still holds."""
         with self._lock:
-            return len(self._pending)
+            return len(self._retired)
 
 
 def check_compatible(found: IndexParams, expected: IndexParams) -> None:

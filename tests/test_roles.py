@@ -86,7 +86,10 @@ def test_a_reader_follows_each_published_snapshot(tmp_path, small_corpus):
     assert reader.search("青年理论读书班", k=1).hits[0].chunk.doc_id == "dushuban"
     status = follower.status()
     assert status.serving == status.published == second.name and status.error is None and status.swaps == 2
-    assert reader._retired.pending == 1  # the replaced snapshot is closed after the grace period, not under a request
+    assert reader._retired.pending == 1  # `first` still holds the replaced snapshot: it stays open …
+    assert first.store.document("dangzhang_2022") is not None
+    del first
+    assert reader._retired.pending == 0  # … and is released the moment nothing uses it
     reader.close()
     writer.close()
 

@@ -84,7 +84,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹�
         _fail(error)
         return
     finally:
-        kb.close()  # replaced snapshots are released now, not after a grace period
+        kb.close()  # replaced snapshots are released now
     typer.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，跳过 {len(report.skipped)}，失败 {len(report.failed)}；"
                f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
     for item in report.skipped:

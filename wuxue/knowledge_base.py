@@ -188,7 +188,7 @@ class KnowledgeBase:
                 self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
                 old, self._snapshot = self._snapshot, snapshot
                 if old is not None:
-                    self._retired.retire(old)  # in-flight readers get a grace period; never delays exit
+                    self._retired.retire(old)  # closed when the last request using it finishes; never delays exit
             return self._snapshot
 
     def close(self) -> None:

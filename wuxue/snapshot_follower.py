@@ -3,8 +3,8 @@
 Every ``wuxue serve`` process polls the ``CURRENT`` pointer of the index directory (shared by all
 machines of a deployment through ``WUXUE_SNAPSHOT_DIR``). When it names a snapshot other than the
 one being served, the knowledge base loads it and swaps atomically (``KnowledgeBase.load``):
-requests already running keep the snapshot they took, and the replaced one is closed after a grace
-period (``SnapshotRetirer``). A snapshot that cannot be loaded (half-deleted, made with another
+requests already running keep the snapshot they took, and the replaced one is closed when the last
+of them finishes (``SnapshotRetirer``). A snapshot that cannot be loaded (half-deleted, made with another
 model) leaves the current one in service and is tried again on the next poll; ``/readyz`` says so.
 """
 
