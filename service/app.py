@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         app.state.jobs = JobRunner(JobStore(database), tagged_with_runner(knowledge_base_handlers(kb)), max_queued=resolved.max_queued_jobs,
                                    on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
         runs_jobs = resolved.role != "reader"  # a reader's jobs wait in the shared queue for a writer
+        if not runs_jobs and resolved.database_url is None:
+            log.warning("role reader on the SQLite app database in %s: jobs queued here run only if a writer uses the same "
+                        "data directory; several machines share WUXUE_DATABASE_URL", resolved.data_dir)
         if runs_jobs:
             app.state.jobs.start()
         app.state.follower = SnapshotFollower(kb, resolved.snapshot_poll_seconds, on_swap=lambda _: _serving_new_snapshot(app, kb))
