@@ -2,7 +2,7 @@
 """Set up and run the project with nothing but python3.
 
     python3 bootstrap.py run    # install into .venv, index corpus/, start the service
-    python3 bootstrap.py test   # install with test extras (and Chromium for page tests), run the tests
+    python3 bootstrap.py test   # install with test extras (Chromium for page tests, PostgreSQL for the app-database tests), run the tests
 
 Installs are skipped when pyproject.toml has not changed since the last successful install.
 """
@@ -61,6 +61,22 @@ def ensure_chromium() -> None:
         print("warning: /usr/bin/chromium, the CJK font or catdoc is missing; browser, OCR and .doc tests will fail", file=sys.stderr)
 
 
+def postgres_installed() -> bool:
+    return any(Path("/usr/lib/postgresql").glob("*/bin/initdb")) or shutil.which("initdb") is not None
+
+
+def ensure_postgres() -> None:
+    """The app-database tests run against PostgreSQL too: they start a throwaway cluster from Debian's
+    `postgresql` package (tests/pg.py). Install it when missing (root only); the tests fail without it."""
+    if postgres_installed():
+        return
+    if shutil.which("apt-get") and os.geteuid() == 0:
+        run("apt-get", "update", "-qq")
+        run("apt-get", "install", "-y", "-qq", "postgresql", env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    else:
+        print("warning: PostgreSQL (Debian package `postgresql`) is missing; the PostgreSQL tests will fail", file=sys.stderr)
+
+
 def ensure_doc_tools() -> None:
     """The service reads legacy .doc uploads with catdoc (antiword as fallback); without them it refuses .doc with a reason."""
     if all(shutil.which(tool) for tool in DOC_TOOLS):
@@ -88,6 +104,7 @@ def main() -> int:
     if command == "test":
         install("test")
         ensure_chromium()
+        ensure_postgres()
         return subprocess.run([str(BIN / "python"), "-m", "pytest", *sys.argv[2:]], cwd=ROOT).returncode
     print(__doc__)
     return 2

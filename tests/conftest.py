@@ -82,11 +82,16 @@ def pg_url(pg_cluster: PgCluster) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def app_db_location(request, tmp_path: Path) -> str | Path:
-    """Where the app database of one test lives: ``tmp_path/app.sqlite``, then a fresh PostgreSQL database.
+def app_db_location(request, tmp_path: Path) -> Iterator[str | Path]:
+    """Where the app database of one test lives: ``tmp_path/app.sqlite``, then a fresh PostgreSQL database
+    (dropped afterwards, closing what the test left open).
 
     Stores accept either (``UserStore(app_db_location)``), so a test taking this fixture runs on both backends.
     """
     if request.param == "sqlite":
-        return tmp_path / "app.sqlite"
-    return request.getfixturevalue("pg_cluster").new_database()
+        yield tmp_path / "app.sqlite"
+        return
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)

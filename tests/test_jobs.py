@@ -21,8 +21,8 @@ def wait(store, job_id, states=("succeeded", "failed", "cancelled"), timeout=10.
     raise AssertionError(f"job stuck in {store.get(job_id).state}")
 
 
-def test_progress_success_failure_and_cancel(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_progress_success_failure_and_cancel(app_db_location):
+    store = JobStore(app_db_location)
     started = threading.Event()
 
     def count(job, progress):
@@ -54,8 +54,8 @@ def test_progress_success_failure_and_cancel(tmp_path):
         runner.stop()
 
 
-def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(app_db_location):
+    store = JobStore(app_db_location)
     interrupted = store.create("count", {})
     store.update(interrupted.id, state="running", done=5, total=10)
     queued = store.create("count", {})
@@ -70,9 +70,10 @@ def test_interrupted_jobs_are_requeued_and_queued_jobs_can_be_cancelled(tmp_path
         runner.stop()
 
 
-def test_runners_sharing_a_database_never_claim_the_same_job(tmp_path):
-    """Claiming is one UPDATE … RETURNING, so two stores (as two worker processes) split the queue."""
-    path = tmp_path / "app.sqlite"
+def test_runners_sharing_a_database_never_claim_the_same_job(app_db_location):
+    """Claiming is one UPDATE … RETURNING (SQLite) or FOR UPDATE SKIP LOCKED (PostgreSQL), so two stores (as two worker
+    processes, each with its own connections) split the queue."""
+    path = app_db_location
     created = {JobStore(path).create("count", {"n": n}).id for n in range(40)}
     claimed: list[list[str]] = [[], []]
     stores = [JobStore(path), JobStore(path)]
@@ -94,16 +95,16 @@ def test_runners_sharing_a_database_never_claim_the_same_job(tmp_path):
     assert len(claimed[0]) + len(claimed[1]) == len(created)
 
 
-def test_a_claimed_job_is_no_longer_cancellable_as_queued(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_a_claimed_job_is_no_longer_cancellable_as_queued(app_db_location):
+    store = JobStore(app_db_location)
     job = store.create("count", {})
     assert store.claim_next().id == job.id
     assert store.cancel_queued(job.id) is False
     assert store.get(job.id).state == "running"
 
 
-def test_identical_queued_jobs_are_coalesced(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_identical_queued_jobs_are_coalesced(app_db_location):
+    store = JobStore(app_db_location)
     first = store.create("reindex", {"full": True}, created_by="boss")
     again = store.create("reindex", {"full": True}, created_by="other")
     assert again.id == first.id
@@ -118,10 +119,10 @@ def test_identical_queued_jobs_are_coalesced(tmp_path):
     assert store.create("reindex", {"full": True}).id != first.id
 
 
-def test_queue_is_bounded_per_kind(tmp_path):
+def test_queue_is_bounded_per_kind(app_db_location):
     from wuxue.jobs import QueueFullError
 
-    store = JobStore(tmp_path / "app.sqlite")
+    store = JobStore(app_db_location)
     for n in range(3):
         store.create("ingest", {"n": n}, max_queued=3)
     with pytest.raises(QueueFullError) as error:
@@ -132,8 +133,8 @@ def test_queue_is_bounded_per_kind(tmp_path):
     assert len([j for j in store.list() if j.kind == "ingest"]) == 3
 
 
-def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(tmp_path):
-    store = JobStore(tmp_path / "app.sqlite")
+def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(app_db_location):
+    store = JobStore(app_db_location)
     interrupted = store.create("count", {"n": 1})
     store.claim_next()
     runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01, max_queued=1)

@@ -16,8 +16,8 @@ def item(item_id: str, kind: str = "single", **extra) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path):
-    quiz_store = QuizStore(tmp_path / "app.sqlite")
+def store(app_db_location):
+    quiz_store = QuizStore(app_db_location)
     yield quiz_store
     quiz_store.close()
 
@@ -28,7 +28,7 @@ def make(store, user="lead", items=None, title="测验"):
                         shortfall=[{"type": "single", "requested": 4, "produced": 3, "reason": "不足"}], rejected={"leak": 2})
 
 
-def test_create_get_list_and_persist(store, tmp_path):
+def test_create_get_list_and_persist(store, app_db_location):
     first = make(store)
     second = make(store, user="other")
     third = make(store, title="第二套")
@@ -38,7 +38,7 @@ def test_create_get_list_and_persist(store, tmp_path):
     assert {q.id for q in store.list()} == {first.id, second.id, third.id}
     summary = first.summary()
     assert "items" not in summary and summary["item_count"] == 3 and summary["counts"] == {"single": 3}
-    reopened = QuizStore(tmp_path / "app.sqlite")
+    reopened = QuizStore(app_db_location)
     assert reopened.get(first.id).items == first.items
     reopened.close()
     with pytest.raises(UnknownQuizError) as error:
