@@ -176,7 +176,7 @@ class DataDir:
     def require_current(self) -> Path:
         path = self.current()
         if path is None:
-            raise IndexNotReadyError(f"索引尚未建立：请先运行 `wuxue ingest corpus/`（数据目录 {self.root}）")
+            raise IndexNotReadyError(f"索引尚未建立：请先运行 `wuxue ingest corpus/`（索引目录 {self.root}）")
         return path
 
     @contextlib.contextmanager
