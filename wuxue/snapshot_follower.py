@@ -11,7 +11,6 @@ model) leaves the current one in service and is tried again on the next poll; ``
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -80,7 +79,7 @@ class SnapshotFollower:
             return False
         try:
             self.kb.load()  # loads whatever CURRENT names now and swaps under the knowledge base's lock
-        except (WuxueError, OSError, sqlite3.Error) as error:  # e.g. pruned while loading, or built with another model
+        except Exception as error:  # noqa: BLE001 - pruned while loading, built with another model, a corrupt file: keep serving
             message = error.message if isinstance(error, WuxueError) else f"{type(error).__name__}: {error}"
             if self._failed_on != published:  # log once per snapshot, not once per poll
                 serving = self.serving()
