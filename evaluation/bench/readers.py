@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -49,6 +50,12 @@ def shared_index(settings: Settings, corpus: Path) -> Path:
             raise SystemExit(f"indexing {corpus} failed: {report.failed}")
     kb.close()
     return index
+
+
+def cpu_seconds(pid: int | str = "self") -> float:
+    """User + system CPU time of a process (all its threads) so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run_load(urls: Sequence[str], questions: Sequence[str], *, clients: int, seconds: float, offset: int) -> dict[str, object]:
@@ -103,14 +110,24 @@ def measure(index: Path, settings: Settings, counts: Sequence[int], *, clients: 
                 ready_s = time.perf_counter() - started
                 urls = [server.url for server in servers]
                 run_load(urls, questions, clients=clients, seconds=min(3.0, seconds), offset=offset)  # warm every reader
+                pids = [server.pid for server in servers]
+                before = [cpu_seconds(pid) for pid in pids], cpu_seconds()
                 row = run_load(urls, questions, clients=clients, seconds=seconds, offset=offset + 10_000)
+                after = [cpu_seconds(pid) for pid in pids], cpu_seconds()
                 offset += 20_000
+                elapsed = float(row["seconds"])  # type: ignore[arg-type]
+                row["reader_cores"] = round(sum(a - b for a, b in zip(after[0], before[0])) / elapsed, 2)
+                row["client_cores"] = round((after[1] - before[1]) / elapsed, 2)
                 rows.append({"readers": count, "ready_s": round(ready_s, 1), **row})
                 print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
             finally:
                 for server in servers:
                     server.stop()
     return rows
+
+
+def per_core(row: dict[str, object]) -> float:
+    return float(row["requests_per_s"]) / max(float(row["reader_cores"]), 1e-9)  # type: ignore[arg-type]
 
 
 def render(rows: Sequence[dict[str, object]], about: dict[str, object], command: str) -> str:
@@ -127,16 +144,22 @@ def render(rows: Sequence[dict[str, object]], about: dict[str, object], command:
         "snapshot directory (the bundled corpus). The client threads run on the same machine, spread over the readers "
         "round-robin, and ask `POST /api/ask` back to back with distinct questions.",
         "",
-        "| readers | clients | requests/s | × one reader | p50 ms | p95 ms | p99 ms | errors | requests per reader | load average after |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|",
+        "| readers | clients | requests/s | × one reader | p50 ms | p95 ms | p99 ms | errors | requests per reader | CPU cores used by the readers | answers per reader CPU-second | by the client | load average after |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---|",
     ]
     for row in rows:
         lines.append(f"| {row['readers']} | {row['clients']} | {row['requests_per_s']} | {float(row['requests_per_s']) / base:.2f} | "  # type: ignore[arg-type]
-                     f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['errors']} | {row['per_reader']} | {row['load_average']} |")
-    lines += ["", "A reader is one Python process: answering is CPU work (model, FAISS, BM25, the answer builder), so one "
-              "reader uses about one core. More readers help until the machine's cores are busy; past that they only "
-              "share the same cores (and the client's own threads compete for them too). On separate machines each "
-              "reader brings its own cores, which is what the one-writer, many-readers layout is for.", ""]
+                     f"{row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['errors']} | {row['per_reader']} | "
+                     f"{row['reader_cores']} | {per_core(row):.0f} | {row['client_cores']} | {row['load_average']} |")
+    rates = [per_core(row) for row in rows]
+    busiest = max(float(row["reader_cores"]) + float(row["client_cores"]) for row in rows)  # type: ignore[arg-type]
+    lines += ["", f"A reader is one Python process, and answering is CPU work (model, FAISS, BM25, the answer builder). "
+              f"Readers and client together used up to {busiest:.2f} of this machine's {about['cpus']} cores (other work on the "
+              "machine shows in the load average), so requests per second can grow with readers only while cores are idle; "
+              f"past that, more readers share the same cores. Per CPU-second the readers gave {min(rates):.0f}–{max(rates):.0f} "
+              "answers whatever their number: throughput follows the cores the readers get. On separate machines each reader brings its own cores, which "
+              "is what the one-writer, many-readers layout is for: per reader, expect the one-reader figure on a machine "
+              "of this size.", ""]
     return "\n".join(lines)
 
 
@@ -148,7 +171,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=8, help="client threads in all (the same for every reader count)")
     parser.add_argument("--corpus", type=Path, default=Path("corpus"), help="documents to index (the bundled corpus)")
     parser.add_argument("-o", "--output", type=Path, default=Path("evaluation/results/readers.md"))
+    parser.add_argument("--render", type=Path, help="only write the Markdown again from an earlier JSON result")
     args = parser.parse_args(argv)
+    if args.render:
+        saved = json.loads(args.render.read_text(encoding="utf-8"))
+        args.output.write_text(render(saved["rows"], saved["machine"], saved["command"]), encoding="utf-8")
+        return
     settings = load_settings()
     about = machine()
     index = shared_index(settings, args.corpus)
@@ -157,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     command = "python -m wuxue.evaluation.bench.readers " + " ".join(argv if argv is not None else sys.argv[1:])
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(rows, about, command.strip()), encoding="utf-8")
-    args.output.with_suffix(".json").write_text(json.dumps({"machine": about, "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
+    args.output.with_suffix(".json").write_text(json.dumps({"machine": about, "command": command.strip(), "rows": rows}, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"→ {args.output}")
 
 
