@@ -48,6 +48,7 @@ STATUS = {
     "invalid_answers_mode": 422,
     "queue_full": 429,
     "request_too_large": 413,
+    "database_unavailable": 503,
 }
 RETRY_AFTER_SECONDS = 10
 MAX_MESSAGE_CHARS = 300  # a message may quote input (an id, a file name); never all of it

@@ -44,7 +44,8 @@ def _free_port() -> int:
 class PgCluster:
     """One running cluster: make fresh databases with :meth:`new_database`, stop with :meth:`stop`."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable=False`` (tests) turns off fsync and synchronous commit; benchmarks keep PostgreSQL's defaults."""
         bin_dir = _bin_dir()
         if bin_dir is None:
             raise RuntimeError("PostgreSQL is not installed (Debian package `postgresql`; `python3 bootstrap.py test` installs it)")
@@ -59,8 +60,9 @@ class PgCluster:
         self._run(str(bin_dir / "initdb"), "-D", str(self.data), "-U", SUPERUSER, "--auth=trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} -c unix_socket_directories={self.root} "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 "
-                   "-c shared_buffers=32MB")
+                   "-c max_connections=200 -c shared_buffers=32MB")
+        if not durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(bin_dir / "pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.root / "server.log"),
                   "-w", "-t", "60", "start")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from wuxue.app_database import AppStore, Database, database_location
+from wuxue.app_database import Database, database_location
 from wuxue.app_db import AppDatabase, question_key
 from wuxue.audit import AuditLog
 from wuxue.history import DocumentHistory, StillIndexedError
@@ -55,6 +55,9 @@ def test_database_url_setting_is_validated(monkeypatch, tmp_path):
     monkeypatch.setenv("WUXUE_DATABASE_URL", "mysql://u@db/wuxue")
     with pytest.raises(ValueError, match="postgresql://"):
         load_settings(data_dir=tmp_path)
+    monkeypatch.setenv("WUXUE_DATABASE_URL", "postgresql://[bad")
+    with pytest.raises(ValueError, match="not a valid PostgreSQL URL"):
+        load_settings(data_dir=tmp_path)
     monkeypatch.setenv("WUXUE_DATABASE_URL", "")
     assert load_settings(data_dir=tmp_path).database_url is None
 
@@ -72,6 +75,22 @@ def test_an_unreachable_postgresql_is_one_clear_error():
     finally:
         module.CONNECT_TIMEOUT = original
     assert error.value.code == "database_unavailable" and "pw" not in error.value.message and "***" in error.value.message
+
+
+def test_losing_postgresql_is_a_database_unavailable_error(pg_cluster, monkeypatch):
+    """A request during an outage (or a failover) gets 503 database_unavailable to retry, not an internal error."""
+    import wuxue.app_database as module
+    from wuxue.service.errors import STATUS
+
+    monkeypatch.setattr(module, "POOL_WAIT", 1.0)
+    url = pg_cluster.new_database()
+    users = UserStore(url)
+    users.add("li", "member", "password1")
+    pg_cluster.drop_database(url)  # ends the pool's connections; reconnecting fails
+    with pytest.raises(module.DatabaseUnavailableError) as error:
+        users.list()
+    assert error.value.code == "database_unavailable" and STATUS["database_unavailable"] == 503
+    users.close()
 
 
 # ---- migrations ----------------------------------------------------------------------------------
@@ -324,4 +343,85 @@ def test_the_service_keeps_its_state_in_postgresql_when_configured(kb, settings,
     jobs = JobStore(url).list()
     assert [j.kind for j in jobs] == ["reindex"]
     assert "reindex" in [e.action for e in AuditLog(url).entries()]
+    pg_cluster.drop_database(url)
+
+
+def test_two_servers_on_one_postgresql_share_sessions_and_login_limits(kb, settings, pg_cluster):
+    """Two app instances with their own connection pools (as two machines behind a load balancer)."""
+    from tests.conftest import ACCOUNTS
+    from wuxue.index.embedders import HashingEmbedder
+    from wuxue.service.app import create_app
+
+    url = pg_cluster.new_database()
+    shared = settings.model_copy(update={"database_url": url, "login_failures_per_name": 3})
+    users = UserStore(url)
+    users.add("boss", *ACCOUNTS["boss"])
+    users.close()
+    with TestClient(create_app(shared, embedder=HashingEmbedder())) as one, \
+            TestClient(create_app(shared, embedder=HashingEmbedder())) as two:
+        token = one.post("/api/auth/login", json={"username": "boss", "password": ACCOUNTS["boss"][1]}).json()["token"]
+        one.cookies.clear()
+        headers = {"Authorization": f"Bearer {token}"}
+        assert two.get("/api/auth/me", headers=headers).json() == {"username": "boss", "role": "admin"}
+        assert two.post("/api/auth/logout", headers=headers).status_code == 204
+        assert one.get("/api/auth/me", headers=headers).status_code == 401  # revoked everywhere
+
+        wrong = {"username": "boss", "password": "wrong-password"}
+        statuses = [client.post("/api/auth/login", json=wrong).status_code for client in (one, two, one)]
+        assert statuses == [401, 401, 401]
+        blocked = two.post("/api/auth/login", json={"username": "boss", "password": ACCOUNTS["boss"][1]})
+        assert blocked.status_code == 429 and blocked.json()["error"]["code"] == "too_many_attempts"
+    pg_cluster.drop_database(url)
+
+
+# ---- moving a society's SQLite file into the shared PostgreSQL ------------------------------------
+def test_wuxue_db_copy_moves_every_row_into_postgresql(tmp_path, pg_cluster, monkeypatch):
+    from typer.testing import CliRunner
+
+    from wuxue.cli import app
+    from wuxue.quiz.store import QuizStore
+
+    data_dir = tmp_path / "data"
+    source = Database.open(data_dir / "app.sqlite")
+    users = UserStore(source)
+    users.add("boss", "admin", "adminpass1")
+    token = users.issue_token(users.authenticate("boss", "adminpass1"))
+    JobStore(source).create("reindex", {"full": True}, created_by="boss")
+    audit = AuditLog(source)
+    for n in range(3):
+        audit.record("boss", "upload", f"d{n}", title=f"文档{n}")
+    DocumentHistory(source).record_indexed("d0", content_hash="h", filename="a.txt", meta={"title": "文档0"}, actor="boss")
+    quizzes = QuizStore(source)
+    made = [quizzes.create(title=f"套{n}", created_by="boss", spec={}, doc_versions={}, items=[]).id for n in range(3)]
+    app_db = AppDatabase(source)
+    asked = [app_db.log_query(f"问题{n}", False, "未找到") for n in range(3)]
+    app_db.set_feedback(asked[0], "browser:a", False, "不完整")
+    app_db.mark_handled(question_key("问题1"), "boss")
+    before = {"review": [(i.key, i.count, i.handled) for i in app_db.review("all")], "export": app_db.export_rows(),
+              "quiz": [q.id for q in quizzes.list()], "audit": [(e.id, e.detail) for e in audit.entries()]}
+    source.close()
+
+    url = pg_cluster.new_database()
+    monkeypatch.delenv("WUXUE_DATABASE_URL", raising=False)
+    result = CliRunner().invoke(app, ["--data-dir", str(data_dir), "db", "copy", "--to", url])
+    assert result.exit_code == 0, result.output
+    assert "users 1 行" in result.output and "queries 3 行" in result.output
+
+    target = Database.open(url)
+    assert UserStore(target).user_for_token(token).username == "boss"  # sessions survive the move
+    assert [j.kind for j in JobStore(target).list()] == ["reindex"]
+    assert DocumentHistory(target).version("d0", 1).meta["title"] == "文档0"
+    moved = AppDatabase(target)
+    assert [(i.key, i.count, i.handled) for i in moved.review("all")] == before["review"]
+    assert moved.export_rows() == before["export"]
+    assert [q.id for q in QuizStore(target).list()] == before["quiz"] == made[::-1]
+    moved_audit = AuditLog(target)
+    assert [(e.id, e.detail) for e in moved_audit.entries()] == before["audit"]
+    moved_audit.record("boss", "reindex")  # new rows continue after the copied ids
+    assert moved_audit.entries()[0].id == before["audit"][0][0] + 1
+    assert moved.set_feedback(asked[1], "browser:b", True)[0] > 1
+    target.close()
+
+    again = CliRunner().invoke(app, ["--data-dir", str(data_dir), "db", "copy", "--to", url])
+    assert again.exit_code == 2 and "target_not_empty" in again.output  # never copies over existing data
     pg_cluster.drop_database(url)

@@ -15,8 +15,8 @@ from wuxue.users import AuthError, UserExistsError, UserStore, WeakPasswordError
 
 
 @pytest.fixture
-def store(tmp_path):
-    users = UserStore(tmp_path / "app.sqlite")
+def store(app_db_location):
+    users = UserStore(app_db_location)
     yield users
     users.close()
 

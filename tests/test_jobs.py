@@ -136,7 +136,7 @@ def test_queue_is_bounded_per_kind(app_db_location):
 def test_runner_applies_the_bound_and_a_resumed_job_keeps_its_note(app_db_location):
     store = JobStore(app_db_location)
     interrupted = store.create("count", {"n": 1})
-    store.claim_next()
+    store.claim_next("a runner that died", lease_seconds=0)
     runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01, max_queued=1)
     runner.start()  # requeues the interrupted job with a note
     try:
@@ -165,3 +165,83 @@ def test_a_database_from_before_the_note_column_is_upgraded(tmp_path):
     store = JobStore(path)
     assert store.get("old").note == ""
     assert store.create("reindex", {}).note == ""
+
+
+def test_a_live_runners_job_is_not_taken_over_and_a_dead_runners_job_is(app_db_location):
+    """Two runners (as two writer processes): a job leased to a live runner stays its own; when that runner stops
+    renewing (its process died), the other takes the job over once the lease runs out."""
+    first_store, second_store = JobStore(app_db_location), JobStore(app_db_location)
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    def slow(job, progress):
+        runs.append(job.id)
+        started.set()
+        release.wait(10)
+        return {"ok": True}
+
+    first = JobRunner(first_store, {"slow": slow}, poll_seconds=0.01, lease_seconds=0.6)
+    first.start()
+    job = first.submit("slow", {})
+    assert started.wait(5)
+    second = JobRunner(second_store, {"slow": slow}, poll_seconds=0.01, lease_seconds=0.6)
+    second.start()  # its start-up requeue leaves the live runner's job alone
+    time.sleep(1.5)  # past several leases: the first runner's heartbeat keeps renewing
+    assert second_store.get(job.id).state == "running" and runs == [job.id]
+    release.set()
+    assert wait(second_store, job.id).state == "succeeded" and runs == [job.id]
+    second.stop()
+    first.stop()
+
+    orphan = second_store.create("slow", {"n": 2})
+    assert first_store.claim_next("a process that was killed", lease_seconds=0.3).id == orphan.id
+    survivor = JobRunner(second_store, {"slow": lambda job, progress: {"taken_over": True}}, poll_seconds=0.01, lease_seconds=0.3)
+    survivor.start()
+    try:
+        done = wait(second_store, orphan.id)
+        assert done.result == {"taken_over": True} and done.note == "服务重启后重新排队"
+    finally:
+        survivor.stop()
+
+
+def test_a_running_job_is_cancelled_from_another_process(app_db_location):
+    worker_store, other_store = JobStore(app_db_location), JobStore(app_db_location)
+    started = threading.Event()
+
+    def endless(job, progress):
+        started.set()
+        while True:
+            progress("embed", 1, 100)
+            time.sleep(0.01)
+
+    worker = JobRunner(worker_store, {"endless": endless}, poll_seconds=0.01)
+    worker.start()
+    try:
+        job = worker.submit("endless", {})
+        assert started.wait(5)
+        JobRunner(other_store, {}).cancel(job.id)  # e.g. the admin's request reached another server process
+        assert wait(other_store, job.id).state == "cancelled"
+    finally:
+        worker.stop()
+
+
+def test_the_worker_survives_a_database_outage(tmp_path):
+    from wuxue.app_database import DatabaseUnavailableError
+
+    store = JobStore(tmp_path / "app.sqlite")
+    real_claim, failures = store.claim_next, [2]
+
+    def flaky_claim(*args, **kwargs):
+        if failures[0]:
+            failures[0] -= 1
+            raise DatabaseUnavailableError("应用数据库暂时不可用，请稍后再试")
+        return real_claim(*args, **kwargs)
+
+    store.claim_next = flaky_claim
+    runner = JobRunner(store, {"count": lambda job, progress: {"ok": True}}, poll_seconds=0.01)
+    runner.start()
+    try:
+        job = runner.submit("count", {})
+        assert wait(store, job.id, timeout=15).state == "succeeded" and failures == [0]
+    finally:
+        runner.stop()

@@ -13,6 +13,7 @@ SQLite already takes the one write lock at ``BEGIN IMMEDIATE``; PostgreSQL takes
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -26,9 +27,12 @@ from wuxue.sql_dialect import POSTGRESQL, SQLITE, Dialect
 if TYPE_CHECKING:
     from wuxue.settings import Settings
 
+log = logging.getLogger(__name__)
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 POOL_MAX = 10  # connections per process; requests hold one for a few statements only
-CONNECT_TIMEOUT = 30.0
+CONNECT_TIMEOUT = 30.0  # at start-up
+POOL_WAIT = 10.0  # a request waits this long for a connection (e.g. while the primary fails over), then 503
+UNAVAILABLE = "应用数据库暂时不可用，请稍后再试"
 
 
 class DatabaseUnavailableError(WuxueError):
@@ -52,6 +56,14 @@ class Transaction:
 
     def execute(self, statement: str, params: Sequence[object] = ()) -> Cursor:
         return self._connection.execute(self.dialect.sql(statement), list(params))
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[object]]) -> None:
+        """One statement for many rows (psycopg pipelines them instead of a round trip each)."""
+        if self.dialect.name == "sqlite":
+            self._connection.executemany(statement, rows)
+        else:
+            with self._connection.cursor() as cursor:
+                cursor.executemany(self.dialect.sql(statement), rows)
 
 
 class Database:
@@ -132,6 +144,7 @@ class PostgresDatabase(Database):
         from psycopg_pool import ConnectionPool
 
         self.integrity_errors = (psycopg.errors.IntegrityError,)
+        self._unavailable = psycopg.OperationalError  # includes the pool's timeout waiting for a connection
         self.location = _without_password(url)
         self._pool = ConnectionPool(url, min_size=1, max_size=POOL_MAX, open=False, check=ConnectionPool.check_connection,
                                     name="wuxue-app-db")
@@ -143,15 +156,19 @@ class PostgresDatabase(Database):
 
     @contextmanager
     def transaction(self, lock: str | None = None) -> Iterator[Transaction]:
-        with self._pool.connection() as connection:  # committed at the end, rolled back on an exception
-            if lock is not None:
-                connection.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(lock)])
-            yield Transaction(connection, self.dialect)
+        try:
+            with self._pool.connection(timeout=POOL_WAIT) as connection:  # committed at the end, rolled back on an exception
+                if lock is not None:
+                    connection.execute("SELECT pg_advisory_xact_lock(%s)", [_lock_key(lock)])
+                yield Transaction(connection, self.dialect)
+        except self._unavailable as error:  # server down, failing over, or the network: a 503 to retry, not a 500
+            log.warning("app database %s unavailable: %s", self.location, error)
+            raise DatabaseUnavailableError(UNAVAILABLE) from error
 
     @contextmanager
     def read(self) -> Iterator[Transaction]:
-        with self._pool.connection() as connection:
-            yield Transaction(connection, self.dialect)
+        with self.transaction() as tx:
+            yield tx
 
     def close(self) -> None:
         self._pool.close()

@@ -26,6 +26,8 @@ docs_app = typer.Typer(help="管理已索引的文档。", no_args_is_help=True)
 app.add_typer(docs_app, name="docs")
 users_app = typer.Typer(help="管理账号与角色（member / leader / admin）。", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+db_app = typer.Typer(help="应用数据库（账号、任务、日志、题目集、反馈）。", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON（机器可读）")]
 
@@ -313,6 +315,32 @@ def users_list(as_json: JsonOption = False) -> None:
         return
     for user in users:
         typer.echo(f"{user.username:<24} {user.role:<8} {user.created_at}")
+
+
+@db_app.command("copy")
+def db_copy(to: Annotated[str, typer.Option("--to", help="目标 PostgreSQL：postgresql://用户:密码@主机:端口/库名（须为空库）")]) -> None:
+    """把数据目录中的 app.sqlite 全部复制到 PostgreSQL（之后设置 WUXUE_DATABASE_URL 使用它）；请先停止服务。"""
+    from wuxue.app_database import Database
+    from wuxue.app_db_copy import copy_app_database
+    from wuxue.settings import load_settings
+
+    settings = load_settings(data_dir=_State.data_dir, database_url=to)
+    source_path = settings.data_dir / "app.sqlite"
+    if not source_path.is_file():
+        _fail(WuxueError(f"数据目录中没有 app.sqlite：{source_path}"))
+        return
+    try:
+        source, target = Database.open(source_path), Database.open(str(settings.database_url))
+        try:
+            copied = copy_app_database(source, target)
+        finally:
+            source.close()
+            target.close()
+    except WuxueError as error:
+        _fail(error)
+        return
+    typer.echo("已复制：" + "，".join(f"{table} {rows} 行" for table, rows in copied.items()))
+    typer.echo("请在每台服务器上设置 WUXUE_DATABASE_URL 后重启服务。")
 
 
 @app.command()

@@ -5,6 +5,11 @@ becomes visible atomically when the job publishes it. A job interrupted by a res
 queued again (ingestion is idempotent and embeddings are cached, so resuming is cheap) and
 keeps a note saying so.
 
+Several processes may share the queue (one PostgreSQL database): a claimed job is leased to
+its runner, which renews the lease while it works; only a job whose lease ran out (its
+runner died) is queued again, and a cancel request is stored with the job, so it reaches
+the runner from whichever process received it.
+
 The queue cannot be flooded: a job identical to one still queued (same kind and payload)
 is not queued twice — the caller gets the queued one — and each kind has at most
 ``max_queued`` jobs waiting; more are refused with ``queue_full``.
@@ -32,6 +37,7 @@ STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 RESUMED_NOTE = "服务重启后重新排队"
 DEFAULT_MAX_QUEUED = 50
+LEASE_SECONDS = 30.0  # a running job whose runner has not renewed it for this long is queued again
 
 
 class UnknownJobError(WuxueError):
@@ -133,20 +139,40 @@ class JobStore(AppStore):
         with self.db.transaction() as tx:
             tx.execute(f"UPDATE jobs SET {assignments}, updated_at = ? WHERE id = ?", [*fields.values(), time.time(), job_id])
 
-    def claim_next(self) -> Job | None:
-        """Mark the oldest queued job running and return it, in one statement.
+    def claim_next(self, runner: str = "", lease_seconds: float = LEASE_SECONDS) -> Job | None:
+        """Mark the oldest queued job running (leased to ``runner``) and return it, in one statement.
 
         Atomic across threads and processes: two runners never both take the same job (a
         read-then-write would let them). SQLite runs one writer at a time; on PostgreSQL the
         candidate row is locked with ``FOR UPDATE SKIP LOCKED``, so a second runner takes the
         next job instead of waiting for (and then losing) this one.
         """
+        now = time.time()
         with self.db.transaction() as tx:
             row = tx.execute(
-                f"UPDATE jobs SET state = 'running', error = '', updated_at = ? WHERE state = 'queued' AND id = "
+                "UPDATE jobs SET state = 'running', error = '', updated_at = ?, runner = ?, lease_until = ?, cancel_requested = 0 "
+                "WHERE state = 'queued' AND id = "
                 f"(SELECT id FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1{tx.dialect.skip_locked}) RETURNING {_COLUMNS}",
-                [time.time()]).fetchone()
+                [now, runner, now + lease_seconds]).fetchone()
         return _job(row) if row else None
+
+    def renew(self, job_id: str, runner: str, lease_seconds: float = LEASE_SECONDS) -> bool:
+        """Extend ``runner``'s lease on its running job; False when the job is no longer its own."""
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET lease_until = ? WHERE id = ? AND runner = ? AND state = 'running'",
+                              [time.time() + lease_seconds, job_id, runner]).rowcount == 1
+
+    def report_progress(self, job_id: str, stage: str, done: int, total: int) -> bool:
+        """Record progress; True when an admin (through any process) asked to cancel the job."""
+        with self.db.transaction() as tx:
+            row = tx.execute("UPDATE jobs SET stage = ?, done = ?, total = ?, updated_at = ? WHERE id = ? RETURNING cancel_requested",
+                             [stage, done, total, time.time(), job_id]).fetchone()
+        return bool(row and row[0])
+
+    def request_cancel(self, job_id: str) -> bool:
+        """Ask the runner of a running job to stop at its next progress report; False when it is not running."""
+        with self.db.transaction() as tx:
+            return tx.execute("UPDATE jobs SET cancel_requested = 1 WHERE id = ? AND state = 'running'", [job_id]).rowcount == 1
 
     def cancel_queued(self, job_id: str) -> bool:
         """Cancel a job only while it is still queued; False once a runner has claimed it."""
@@ -155,38 +181,54 @@ class JobStore(AppStore):
                               [time.time(), job_id]).rowcount == 1
 
     def requeue_interrupted(self) -> int:
-        """Jobs left 'running' by a crash or restart are queued again, never left running forever."""
-        with self.db.transaction() as tx:
-            return tx.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ? WHERE state = 'running'",
-                              [RESUMED_NOTE]).rowcount
+        """Jobs left 'running' by a crash or restart are queued again, never left running forever.
+
+        Only jobs whose lease ran out: a job another live runner (process or machine) is working on keeps running.
+        """
+        now = time.time()
+        with self.db.transaction() as tx:  # one an admin asked to cancel is not run again
+            tx.execute("UPDATE jobs SET state = 'cancelled', error = '已取消', updated_at = ? "
+                       "WHERE state = 'running' AND lease_until < ? AND cancel_requested = 1", [now, now])
+            return tx.execute("UPDATE jobs SET state = 'queued', stage = '', error = '', note = ?, runner = '' "
+                              "WHERE state = 'running' AND lease_until < ?", [RESUMED_NOTE, now]).rowcount
 
 
 JobHandler = Callable[[Job, Callable[[str, int, int], None]], dict[str, object]]
 
 
 class JobRunner:
-    """One worker thread; handlers by job kind; cancellation through the progress callback."""
+    """One worker thread; handlers by job kind; cancellation through the progress callback.
+
+    The running job is leased to this runner and a heartbeat thread renews the lease, so a
+    runner in another process never takes it over while this one lives, and does once it died.
+    """
 
     def __init__(self, store: JobStore, handlers: dict[str, JobHandler], *, poll_seconds: float = 0.2,
-                 max_queued: int = DEFAULT_MAX_QUEUED, on_finish: Callable[[Job], None] | None = None) -> None:
+                 max_queued: int = DEFAULT_MAX_QUEUED, on_finish: Callable[[Job], None] | None = None,
+                 lease_seconds: float = LEASE_SECONDS) -> None:
         self.store = store
         self.on_finish = on_finish  # told of every job that ended (succeeded, failed, cancelled), e.g. for the audit log
         self.handlers = handlers
         self.poll_seconds = poll_seconds
         self.max_queued = max_queued
-        self._cancel: set[str] = set()
+        self.lease_seconds = lease_seconds
+        self.runner_id = uuid.uuid4().hex
+        self._current: str | None = None
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="wuxue-jobs", daemon=True)
+        self._heartbeat = threading.Thread(target=self._renew_leases, name="wuxue-jobs-lease", daemon=True)
 
     def start(self) -> None:
         self.store.requeue_interrupted()
         self._thread.start()
+        self._heartbeat.start()
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
         self._wake.set()
         self._thread.join(timeout=timeout)
+        self._heartbeat.join(timeout=timeout)
 
     def submit(self, kind: str, payload: dict[str, object], *, created_by: str = "", current: str = "") -> Job:
         job = self.store.create(kind, payload, created_by=created_by, current=current, max_queued=self.max_queued)
@@ -194,25 +236,48 @@ class JobRunner:
         return job
 
     def cancel(self, job_id: str) -> Job:
+        """Cancel a queued job now, a running one (in whichever process runs it) at its next progress report."""
         job = self.store.get(job_id)
         if job.state in ("queued", "running") and not self.store.cancel_queued(job_id):
-            self._cancel.add(job_id)
+            self.store.request_cancel(job_id)
         return self.store.get(job_id)
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            job = self.store.claim_next()
+            try:
+                job = self.store.claim_next(self.runner_id, self.lease_seconds)
+            except Exception:  # noqa: BLE001 - e.g. the database is failing over: keep the worker alive and retry
+                log.exception("claiming a job failed; retrying")
+                self._stop.wait(max(self.poll_seconds, 1.0))
+                continue
             if job is None:
                 self._wake.wait(self.poll_seconds)
                 self._wake.clear()
                 continue
-            self._run(job)
+            self._current = job.id
+            try:
+                self._run(job)
+            except Exception:  # noqa: BLE001 - its outcome could not be stored; the lease runs out and it is queued again
+                log.exception("recording the outcome of job %s failed", job.id)
+            finally:
+                self._current = None
+
+    def _renew_leases(self) -> None:
+        """Heartbeat: renew the running job's lease; take over jobs whose runner (another process) died."""
+        while not self._stop.wait(self.lease_seconds / 3):
+            job_id = self._current
+            try:
+                if job_id is not None:
+                    self.store.renew(job_id, self.runner_id, self.lease_seconds)
+                if self.store.requeue_interrupted():
+                    self._wake.set()
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the heartbeat; the next beat retries
+                log.exception("renewing the job lease failed")
 
     def _run(self, job: Job) -> None:
         def progress(stage: str, done: int, total: int) -> None:
-            if job.id in self._cancel:
+            if self.store.report_progress(job.id, stage, done, total):
                 raise JobCancelled
-            self.store.update(job.id, stage=stage, done=done, total=total)
 
         try:
             result = self.handlers[job.kind](job, progress)
@@ -225,8 +290,6 @@ class JobRunner:
             self.store.update(job.id, state="failed", error=f"内部错误：{error}")
         else:
             self.store.update(job.id, state="succeeded", result=result)
-        finally:
-            self._cancel.discard(job.id)
         self._finished(job.id)
 
     def _finished(self, job_id: str) -> None:

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from wuxue.app_database import Database, Transaction
 
 
-def _columns(tx: "Transaction", table: str) -> set[str]:
+def columns_of(tx: "Transaction", table: str) -> set[str]:
+    """The columns ``table`` has now (either engine)."""
     if tx.dialect.name == "sqlite":
         return {row[1] for row in tx.execute(f"PRAGMA table_info({table})")}
     return {row[0] for row in tx.execute("SELECT column_name FROM information_schema.columns "
@@ -30,7 +31,7 @@ def _columns(tx: "Transaction", table: str) -> set[str]:
 
 def _add_column(tx: "Transaction", table: str, name: str, definition: str) -> None:
     """Add a column unless a previous release already did (old rows get the default)."""
-    if name not in _columns(tx, table):
+    if name not in columns_of(tx, table):
         tx.execute(f"ALTER TABLE {table} ADD COLUMN {name} {definition}")
 
 
@@ -154,12 +155,20 @@ def login_failures(tx: "Transaction", d: Dialect) -> None:
     """)
 
 
+def job_leases(tx: "Transaction", d: Dialect) -> None:
+    """A running job belongs to one runner while its lease lasts; a cancel request reaches it from any process."""
+    _add_column(tx, "jobs", "runner", "TEXT NOT NULL DEFAULT ''")
+    _add_column(tx, "jobs", "lease_until", f"{d.real} NOT NULL DEFAULT 0")
+    _add_column(tx, "jobs", "cancel_requested", "INTEGER NOT NULL DEFAULT 0")
+
+
 Migration = Callable[["Transaction", Dialect], None]
 MIGRATIONS: tuple[tuple[int, str, Migration], ...] = (
     (1, "first release tables", first_release),
     (2, "jobs.note", job_note),
     (3, "feedback per client", feedback_per_client),
     (4, "login failures", login_failures),
+    (5, "job leases and cancel requests", job_leases),
 )
 LATEST = MIGRATIONS[-1][0]
 

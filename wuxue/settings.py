@@ -107,6 +107,12 @@ class Settings(BaseSettings):
         value = value.strip()
         if not value.startswith(("postgresql://", "postgres://")):
             raise ValueError("WUXUE_DATABASE_URL must be a postgresql:// URL (unset it to use the SQLite file in the data directory)")
+        from psycopg.conninfo import conninfo_to_dict  # only deployments that set the URL need psycopg
+
+        try:
+            conninfo_to_dict(value)
+        except Exception as error:  # noqa: BLE001 - psycopg says what is wrong with the URL
+            raise ValueError(f"WUXUE_DATABASE_URL is not a valid PostgreSQL URL: {str(error).strip()}") from None
         return value
 
     @model_validator(mode="after")
