@@ -203,24 +203,26 @@ def test_killing_a_reader_mid_load_leaves_the_other_answering(deployment: Deploy
 
 
 def test_two_writers_never_take_the_same_job(deployment: Deployment):
-    second = deployment.server("writer2", "writer").start(timeout=300)
+    """A second writer starts while the first works through a queue (its start re-queues only dead runners' jobs),
+    then both take jobs from one queue: each job runs exactly once, and concurrent builds lose no document."""
     survivor = deployment.readers[1]
     admin = admin_headers(deployment.writer.url)
-    documents = {f"xuexi_{n}.txt": f"学习安排第{n}号\n\n第一条 本学会第{n}支部每季度开展一次“学习日{n}号”主题活动，时间另行通知。\n"
-                 for n in range(1, 7)}
+    documents = [(f"xuexi_{n}.txt", f"学习安排第{n}号\n\n第一条 本学会第{n}支部每季度开展一次“学习日{n}号”主题活动，时间另行通知。\n")
+                 for n in range(1, 11)]
     via = [deployment.writer, survivor]  # queued through a writer and through a reader alike
-    job_ids = [upload(via[n % 2].url, admin, name, text) for n, (name, text) in enumerate(documents.items())]
+    job_ids = [upload(via[n % 2].url, admin, name, text) for n, (name, text) in enumerate(documents[:4])]
+    second = deployment.server("writer2", "writer").start(timeout=300)
+    job_ids += [upload(via[n % 2].url, admin, name, text) for n, (name, text) in enumerate(documents[4:])]
     jobs = [finished_job(deployment.writer.url, admin, job_id) for job_id in job_ids]
     assert [job["state"] for job in jobs] == ["succeeded"] * len(jobs), [job["error"] for job in jobs]
-    runners = [job["result"]["runner"] for job in jobs]
-    writer_runners = {runner_of(deployment.writer), runner_of(second)}
-    assert {runner[runner.rindex(":"):] for runner in runners} == writer_runners  # both writers worked; no reader did
+    runners = {job["result"]["runner"] for job in jobs}
+    assert {runner[runner.rindex(":"):] for runner in runners} == {runner_of(deployment.writer), runner_of(second)}  # both; no reader
 
     with psycopg.connect(deployment.database_url) as db:
-        finished = [row[0] for row in db.execute("SELECT detail FROM audit_log WHERE action = 'job_succeeded'")]
-    ran = [json.loads(detail)["job_id"] for detail in finished]
-    assert sorted(job_id for job_id in ran if job_id in job_ids) == sorted(job_ids)  # each job ended exactly once
+        finished = [json.loads(row[0])["job_id"] for row in db.execute("SELECT detail FROM audit_log WHERE action = 'job_succeeded'")]
+    assert sorted(job_id for job_id in finished if job_id in job_ids) == sorted(job_ids)  # each job ended exactly once
 
     added = {job["result"]["added"][0] for job in jobs}
+    assert len(added) == len(documents)
     wait_for(lambda: added <= {d["doc_id"] for d in httpx.get(f"{survivor.url}/api/documents", timeout=30).json()}, UPLOAD_VISIBLE_WITHIN,
              "every document in the snapshot the reader serves")  # concurrent builds lost no document
