@@ -10,7 +10,6 @@ import time
 import weakref
 from pathlib import Path
 
-from wuxue.index.embedders import HashingEmbedder
 from wuxue.index.snapshot import SnapshotRetirer
 from wuxue.knowledge_base import KnowledgeBase
 
