@@ -47,11 +47,13 @@ def add_document(kb: KnowledgeBase, tmp_path: Path, name: str, text: str) -> Pat
 def test_role_and_snapshot_settings_are_validated(tmp_path, monkeypatch):
     plain = load_settings(data_dir=tmp_path / "d")
     assert plain.role == "all" and plain.index_dir == tmp_path / "d" and plain.snapshot_dir is None
+    assert plain.snapshot_keep_seconds == 0  # one machine: replaced snapshots go at once, as before
     monkeypatch.setenv("WUXUE_ROLE", "reader")
     monkeypatch.setenv("WUXUE_SNAPSHOT_DIR", "~/shared-index")
     monkeypatch.setenv("WUXUE_SNAPSHOT_POLL_SECONDS", "0.5")
     shared = load_settings(data_dir=tmp_path / "d")
     assert shared.role == "reader" and shared.index_dir == Path("~/shared-index").expanduser() and shared.snapshot_poll_seconds == 0.5
+    assert shared.snapshot_keep_seconds == 300  # shared: other machines may still be switching away from them
     for wrong in ({"role": "primary"}, {"snapshot_poll_seconds": 0}, {"snapshot_keep_seconds": -1},
                   {"snapshot_poll_seconds": 10, "snapshot_keep_seconds": 5}):
         with pytest.raises(ValidationError):

@@ -135,7 +135,7 @@ class KnowledgeBase:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.data_dir = DataDir(settings.index_dir, keep_seconds=settings.snapshot_keep_seconds)  # shared by all processes when WUXUE_SNAPSHOT_DIR is set
+        self.data_dir = DataDir(settings.index_dir, keep_seconds=settings.snapshot_keep_seconds or 0.0)  # shared by all processes when WUXUE_SNAPSHOT_DIR is set
         self.tokenizer = ChineseTokenizer()
         self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
