@@ -3,6 +3,11 @@
 A build writes a complete snapshot into ``snapshots/.tmp-*`` and only then renames it and
 swaps ``CURRENT`` (write + ``os.replace``), so a crash at any moment leaves the previous
 snapshot current and loadable.
+
+Several processes (machines) may share one such directory (``WUXUE_SNAPSHOT_DIR``): a writer
+publishes, every process follows ``CURRENT`` (``wuxue.snapshot_follower``). A replaced
+snapshot is deleted only when it is not among the newest :data:`KEEP_SNAPSHOTS` and was
+replaced more than ``keep_seconds`` ago, so a process that has not switched yet keeps its files.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import shutil
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -95,41 +101,35 @@ class IndexSnapshot:
 
 
 class SnapshotRetirer:
-    """Closes replaced snapshots after a grace period, on daemon timers that never hold up exit.
+    """Replaced snapshots stay open while a request still uses them and close when the last one lets go.
 
-    Readers that took the old snapshot just before the swap get ``grace`` seconds to finish;
-    :meth:`close_all` releases everything at once (CLI exit, service shutdown).
+    A request keeps what it started with (the searcher, the snapshot or just its chunk store); the retirer
+    holds replaced snapshots only weakly, so reference counting frees each part — and with it its open files
+    (the SQLite connection, the memory-mapped FAISS file) — the moment the last request using it finishes,
+    however long that request takes. No timers, so nothing holds up exit; :meth:`close_all` closes whatever
+    is still in use (CLI exit, service shutdown).
     """
 
-    def __init__(self, grace: float = 30.0) -> None:
-        self.grace = grace
-        self._pending: dict[int, tuple[IndexSnapshot, threading.Timer]] = {}
+    def __init__(self) -> None:
+        self._retired: weakref.WeakSet[IndexSnapshot] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def retire(self, snapshot: IndexSnapshot) -> None:
-        timer = threading.Timer(self.grace, self._close, args=(id(snapshot),))
-        timer.daemon = True  # a pending close must not keep the process alive
         with self._lock:
-            self._pending[id(snapshot)] = (snapshot, timer)
-        timer.start()
-
-    def _close(self, key: int) -> None:
-        with self._lock:
-            entry = self._pending.pop(key, None)
-        if entry is not None:
-            entry[0].close()
+            self._retired.add(snapshot)
 
     def close_all(self) -> None:
         with self._lock:
-            entries, self._pending = list(self._pending.values()), {}
-        for snapshot, timer in entries:
-            timer.cancel()
+            snapshots = list(self._retired)
+            self._retired.clear()
+        for snapshot in snapshots:
             snapshot.close()
 
     @property
     def pending(self) -> int:
+        """Replaced snapshots some request still holds."""
         with self._lock:
-            return len(self._pending)
+            return len(self._retired)
 
 
 def check_compatible(found: IndexParams, expected: IndexParams) -> None:
@@ -141,11 +141,18 @@ def check_compatible(found: IndexParams, expected: IndexParams) -> None:
         )
 
 
-class DataDir:
-    """Layout of ``WUXUE_DATA_DIR``."""
+def snapshot_name(published_at: float) -> str:
+    """UTC to the microsecond, then a random tag: names sort in publication order, even several a second."""
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(published_at))
+    return f"{stamp}.{int(published_at * 1_000_000) % 1_000_000:06d}Z-{uuid.uuid4().hex[:6]}"
 
-    def __init__(self, root: Path) -> None:
+
+class DataDir:
+    """Layout of the index directory (``WUXUE_SNAPSHOT_DIR``, else ``WUXUE_DATA_DIR``): snapshots, CURRENT, sources."""
+
+    def __init__(self, root: Path, *, keep_seconds: float = 0.0) -> None:
         self.root = root
+        self.keep_seconds = keep_seconds  # how long a replaced snapshot stays for processes still serving it
         self.snapshots = root / "snapshots"
         self.sources = root / "sources"
         self.pointer = root / "CURRENT"
@@ -165,7 +172,7 @@ class DataDir:
     def require_current(self) -> Path:
         path = self.current()
         if path is None:
-            raise IndexNotReadyError(f"索引尚未建立：请先运行 `wuxue ingest corpus/`（数据目录 {self.root}）")
+            raise IndexNotReadyError(f"索引尚未建立：请先运行 `wuxue ingest corpus/`（索引目录 {self.root}）")
         return path
 
     @contextlib.contextmanager
@@ -193,8 +200,9 @@ class DataDir:
             if item.is_file():
                 with open(item, "rb") as handle:
                     os.fsync(handle.fileno())
-        final = self.snapshots / f"{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        final = self.snapshots / snapshot_name(time.time())
         build_dir.rename(final)
+        os.utime(final)  # the directory's mtime is its publication time: when the previous snapshot was replaced
         temporary = self.pointer.with_suffix(".tmp")
         temporary.write_text(final.name, encoding="utf-8")
         with open(temporary, "rb") as handle:
@@ -204,10 +212,26 @@ class DataDir:
         return final
 
     def _collect_garbage(self, keep: str) -> None:
-        snapshots = sorted((p for p in self.snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
-        for old in snapshots[:-KEEP_SNAPSHOTS]:
-            if old.name != keep:
+        """Delete snapshots older than the newest :data:`KEEP_SNAPSHOTS` once ``keep_seconds`` have passed since
+        their successor was published (a reader elsewhere may still be switching away from them)."""
+        snapshots = self.published()
+        now = time.time()
+        for old, successor in zip(snapshots[:-KEEP_SNAPSHOTS], snapshots[1:]):
+            if old.name == keep:
+                continue
+            try:
+                replaced_at = successor.stat().st_mtime
+            except FileNotFoundError:  # another writer pruned meanwhile
+                continue
+            if now - replaced_at >= self.keep_seconds:
                 shutil.rmtree(old, ignore_errors=True)
+
+    def published(self) -> list[Path]:
+        """Every published snapshot still on disk, oldest first (names start with their publication time)."""
+        try:
+            return sorted((p for p in self.snapshots.iterdir() if p.is_dir() and not p.name.startswith(".")), key=lambda p: p.name)
+        except FileNotFoundError:
+            return []
 
     def source_path(self, content_hash: str) -> Path:
         return self.sources / content_hash

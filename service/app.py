@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections.abc import AsyncIterator
+import os
+import socket
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
@@ -19,7 +21,7 @@ from wuxue.answering.refusal import RefusalModel, configured_refusal_model
 from wuxue.app_database import open_database
 from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog, document_titles, record_job_outcome
-from wuxue.jobs import JobRunner, JobStore, knowledge_base_handlers
+from wuxue.jobs import Job, JobHandler, JobRunner, JobStore, knowledge_base_handlers
 from wuxue.errors import WuxueError
 from wuxue.examples import ExampleChips
 from wuxue.index.embedders import Embedder
@@ -30,6 +32,7 @@ from wuxue.service.auth import LoginRateLimiter
 from wuxue.service.edge import RequestGuardMiddleware, SecurityHeadersMiddleware
 from wuxue.service.routers import admin_documents, admin_feedback, admin_hit_test, admin_jobs, ask, auth, documents, feedback, health, quiz
 from wuxue.settings import Settings, load_settings
+from wuxue.snapshot_follower import SnapshotFollower
 from wuxue.users import UserStore
 
 log = logging.getLogger(__name__)
@@ -44,6 +47,26 @@ SECURITY_HEADERS = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Conte
 
 def static_dir() -> Path:
     return Path(str(resources.files("wuxue.service").joinpath("static")))
+
+
+def tagged_with_runner(handlers: dict[str, JobHandler]) -> dict[str, JobHandler]:
+    """Each job's result names the process that ran it (``runner``: host:pid): with several writers an admin can
+    tell which machine indexed a document (and the multi-process test that no job ran twice)."""
+    runner = f"{socket.gethostname()}:{os.getpid()}"
+
+    def tag(handler: JobHandler) -> JobHandler:
+        def run(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
+            return {**handler(job, progress), "runner": runner}
+        return run
+
+    return {kind: tag(handler) for kind, handler in handlers.items()}
+
+
+def _serving_new_snapshot(app: FastAPI, kb: KnowledgeBase) -> None:
+    """After the follower swapped snapshots: keep the new index out of full garbage collections (as at start-up)
+    and check the example questions against it in the background."""
+    gc.freeze()
+    app.state.examples.warm(kb)
 
 
 def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None, refusal: RefusalModel | None = None) -> FastAPI:
@@ -79,11 +102,20 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                                                    client_window=resolved.login_client_window_seconds)
         app.state.quiz_store = QuizStore(database)
         app.state.quiz_limiter = anyio.CapacityLimiter(QUIZ_WORKERS)
-        app.state.jobs = JobRunner(JobStore(database), knowledge_base_handlers(kb), max_queued=resolved.max_queued_jobs,
+        app.state.jobs = JobRunner(JobStore(database), tagged_with_runner(knowledge_base_handlers(kb)), max_queued=resolved.max_queued_jobs,
                                    on_finish=lambda job: record_job_outcome(app.state.audit, job, document_titles(kb)))
-        app.state.jobs.start()
+        runs_jobs = resolved.role != "reader"  # a reader's jobs wait in the shared queue for a writer
+        if not runs_jobs and resolved.database_url is None:
+            log.warning("role reader on the SQLite app database in %s: jobs queued here run only if a writer uses the same "
+                        "data directory; several machines share WUXUE_DATABASE_URL", resolved.data_dir)
+        if runs_jobs:
+            app.state.jobs.start()
+        app.state.follower = SnapshotFollower(kb, resolved.snapshot_poll_seconds, on_swap=lambda _: _serving_new_snapshot(app, kb))
+        app.state.follower.start()  # every role follows CURRENT: a writer's own jobs, another writer's, `wuxue ingest`
         yield
-        app.state.jobs.stop()
+        app.state.follower.stop()
+        if runs_jobs:
+            app.state.jobs.stop()
         app.state.jobs.store.close()
         app.state.app_db.close()
         app.state.users.close()

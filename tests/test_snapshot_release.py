@@ -7,9 +7,9 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from pathlib import Path
 
-from wuxue.index.embedders import HashingEmbedder
 from wuxue.index.snapshot import SnapshotRetirer
 from wuxue.knowledge_base import KnowledgeBase
 
@@ -22,17 +22,33 @@ class _Closable:
         self.closed.set()
 
 
-def test_retired_snapshots_close_after_grace_on_daemon_timers():
-    retirer = SnapshotRetirer(grace=0.05)
-    snapshot = _Closable()
+def test_a_retired_snapshot_is_held_only_by_its_users():
+    retirer = SnapshotRetirer()
+    snapshot = _Closable()  # held here, as by a request still running
     retirer.retire(snapshot)  # type: ignore[arg-type]
-    assert all(t.daemon for t in threading.enumerate() if isinstance(t, threading.Timer))
-    assert snapshot.closed.wait(2)
-    assert retirer.pending == 0
+    assert retirer.pending == 1 and not snapshot.closed.is_set()
+    assert not [t for t in threading.enumerate() if isinstance(t, threading.Timer)]  # nothing waits on a timer
+    released = weakref.ref(snapshot)
+    del snapshot
+    assert released() is None and retirer.pending == 0
+
+
+def test_a_request_keeps_using_a_replaced_snapshot_however_long_it_takes(kb: KnowledgeBase, tmp_path: Path):
+    """A request that took the chunk store before a swap keeps reading it; the store is freed when it lets go."""
+    store = kb.snapshot.store
+    extra = tmp_path / "extra.txt"
+    extra.write_text("学习材料\n\n第一条 为了加强学习，制定本办法。\n", encoding="utf-8")
+    kb.ingest_paths([extra])  # publishes a new snapshot and retires the old one
+    assert kb.snapshot.store is not store
+    time.sleep(0.3)
+    assert store.document("dangzhang_2022") is not None and store.document("extra") is None
+    released = weakref.ref(store)
+    del store
+    assert released() is None and kb._retired.pending == 0
 
 
 def test_close_all_releases_at_once():
-    retirer = SnapshotRetirer(grace=3600)
+    retirer = SnapshotRetirer()
     snapshots = [_Closable(), _Closable()]
     for snapshot in snapshots:
         retirer.retire(snapshot)  # type: ignore[arg-type]

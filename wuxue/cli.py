@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -29,6 +30,14 @@ db_app = typer.Typer(help="应用数据库（账号、任务、日志、题目�
 app.add_typer(db_app, name="db")
 
 JsonOption = Annotated[bool, typer.Option("--json", help="输出 JSON（机器可读）")]
+
+
+class Role(str, Enum):
+    """``wuxue serve --role`` (see WUXUE_ROLE in settings)."""
+
+    all = "all"
+    reader = "reader"
+    writer = "writer"
 
 
 class _State:
@@ -77,7 +86,7 @@ def ingest(paths: Annotated[list[Path], typer.Argument(help="文件或文件夹�
         _fail(error)
         return
     finally:
-        kb.close()  # replaced snapshots are released now, not after a grace period
+        kb.close()  # replaced snapshots are released now
     typer.echo(f"新增 {len(report.added)}，更新 {len(report.updated)}，跳过 {len(report.skipped)}，失败 {len(report.failed)}；"
                f"新嵌入 {report.embedded} 段，共写入 {report.chunks} 段")
     for item in report.skipped:
@@ -376,11 +385,13 @@ def quiz_eval(
 def serve(
     host: Annotated[Optional[str], typer.Option(help="监听地址（默认 $WUXUE_HOST 或 127.0.0.1）")] = None,
     port: Annotated[Optional[int], typer.Option(help="端口（默认 $WUXUE_PORT 或 8000）")] = None,
+    role: Annotated[Optional[Role], typer.Option(
+        help="进程角色（默认 $WUXUE_ROLE 或 all）：reader 只回答、不运行索引任务；writer 与 all 还运行索引任务并发布快照")] = None,
 ) -> None:
     """启动 Web 服务：学习问答页面与 JSON API。"""
     from wuxue.service.server import run_server
 
-    run_server(data_dir=_State.data_dir, host=host, port=port)
+    run_server(data_dir=_State.data_dir, host=host, port=port, role=role.value if role else None)
 
 
 def main() -> None:

@@ -25,7 +25,8 @@ class KnowledgeReader:
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
         self.settings = settings
-        self.data_dir = DataDir(settings.data_dir)
+        # the snapshot directory: shared by every machine when WUXUE_SNAPSHOT_DIR is set
+        self.data_dir = DataDir(settings.index_dir, keep_seconds=settings.snapshot_keep_seconds or 0.0)
         self.tokenizer = ChineseTokenizer()
         self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
         self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
@@ -69,7 +70,7 @@ class KnowledgeReader:
                 self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
                 old, self._snapshot = self._snapshot, snapshot
                 if old is not None:
-                    self._retired.retire(old)  # in-flight readers get a grace period; never delays exit
+                    self._retired.retire(old)  # closed when the last request using it finishes; never delays exit
             return self._snapshot
 
     def close(self) -> None:
@@ -84,6 +85,11 @@ class KnowledgeReader:
     @property
     def snapshot(self) -> IndexSnapshot:
         return self._snapshot if self._snapshot is not None else self.load()
+
+    @property
+    def loaded_snapshot(self) -> IndexSnapshot | None:
+        """The snapshot being served, without loading one (the snapshot follower decides when to load)."""
+        return self._snapshot
 
     def has_index(self) -> bool:
         """Whether any snapshot has been published (a fresh data directory has none)."""

@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 EmbedBackend = Literal["onnx-int8", "onnx", "torch", "hashing"]
 FusionMethod = Literal["rrf", "weighted"]
 ContextPrefix = Literal["none", "section", "title_section"]
+ServeRole = Literal["all", "reader", "writer"]
+SHARED_SNAPSHOT_KEEP_SECONDS = 300.0  # covers a reader's poll, its load of the new snapshot and requests still on the old
 
 
 def bundled_model_path(package: str = "embedding", model: str = "m3e-small") -> Path | None:
@@ -87,10 +89,15 @@ class Settings(BaseSettings):
     public_ask: bool = Field(default=True, description="Asking without a login (intranet); leader and admin pages always need one")
     admin_password: str | None = Field(default=None, description="Password for the first admin on a fresh install")
 
+    role: ServeRole = Field(default="all", description="What a `wuxue serve` process does: reader = answers only; writer and all = answers and runs indexing jobs (all is the one-machine default)")
+    snapshot_dir: Path | None = Field(default=None, description="Index snapshots, their CURRENT pointer and uploaded sources: the directory every process of a deployment mounts; unset = the data directory")
+    snapshot_poll_seconds: float = Field(default=2.0, gt=0, le=3600, description="How often a serving process checks the CURRENT pointer for a newly published snapshot")
+    snapshot_keep_seconds: float | None = Field(default=None, ge=0, le=86400, description="A replaced snapshot stays on disk this long (the newest two always do), so processes that have not switched yet keep serving it; unset = 300 with a shared snapshot_dir, else 0 (one machine's open files outlive their deletion)")
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
-    @field_validator("data_dir", "cache_dir", "model_path", "refusal_model_path", mode="after")
+    @field_validator("data_dir", "cache_dir", "model_path", "refusal_model_path", "snapshot_dir", mode="after")
     @classmethod
     def _expand(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None
@@ -117,9 +124,18 @@ class Settings(BaseSettings):
             raise ValueError("WUXUE_CHUNK_OVERLAP must be smaller than WUXUE_CHUNK_SIZE")
         if self.max_upload_request_mb < self.max_upload_mb:
             raise ValueError("WUXUE_MAX_UPLOAD_REQUEST_MB must be at least WUXUE_MAX_UPLOAD_MB")
+        if self.snapshot_keep_seconds is None:
+            self.snapshot_keep_seconds = SHARED_SNAPSHOT_KEEP_SECONDS if self.snapshot_dir is not None else 0.0
+        if 0 < self.snapshot_keep_seconds < self.snapshot_poll_seconds:
+            raise ValueError("WUXUE_SNAPSHOT_KEEP_SECONDS must be 0 or at least WUXUE_SNAPSHOT_POLL_SECONDS")
         if self.model_path is None and self.embed_backend != "hashing":
             self.model_path = bundled_model_path()
         return self
+
+    @property
+    def index_dir(self) -> Path:
+        """Where snapshots, CURRENT and sources live: shared by all processes when ``snapshot_dir`` is set."""
+        return self.snapshot_dir if self.snapshot_dir is not None else self.data_dir
 
     @property
     def max_upload_bytes(self) -> int:

@@ -15,11 +15,14 @@ def healthz() -> Health:
     return Health(status="ok")
 
 
-@router.get("/readyz", response_model=Ready, summary="索引已加载")
-def readyz(kb: KB) -> Ready:
+@router.get("/readyz", response_model=Ready, summary="索引已加载：报告本进程的角色与正在服务的快照")
+def readyz(kb: KB, request: Request) -> Ready:
     snapshot = kb.snapshot  # raises index_not_ready (503) when there is no index
     documents, chunks = snapshot.store.counts()
-    return Ready(status="ready", documents=documents, chunks=chunks, manifest=snapshot.manifest.to_dict())
+    follow = request.app.state.follower.status()
+    return Ready(status="ready", documents=documents, chunks=chunks, manifest=snapshot.manifest.to_dict(),
+                 role=request.app.state.settings.role, snapshot=snapshot.path.name, published=follow.published,
+                 snapshot_error=follow.error)
 
 
 @router.get("/api/examples", response_model=list[str], tags=["问答"],
