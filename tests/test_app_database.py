@@ -81,6 +81,7 @@ def test_an_unreachable_postgresql_is_one_clear_error():
 def test_losing_postgresql_is_a_database_unavailable_error(pg_cluster, monkeypatch):
     """A request during an outage (or a failover) gets 503 database_unavailable to retry, not an internal error."""
     import wuxue.app_database as module
+    from wuxue.errors import DatabaseUnavailableError
     from wuxue.service.errors import STATUS
 
     monkeypatch.setattr(module, "POOL_WAIT", 1.0)
@@ -90,7 +91,7 @@ def test_losing_postgresql_is_a_database_unavailable_error(pg_cluster, monkeypat
     pg_cluster.drop_database(url)  # ends the pool's connections; reconnecting fails
     with pytest.raises(module.DatabaseUnavailableError) as error:
         users.list()
-    assert error.value.code == "database_unavailable" and STATUS["database_unavailable"] == 503
+    assert error.value.code == "database_unavailable" and STATUS[DatabaseUnavailableError] == 503
     users.close()
 
 
