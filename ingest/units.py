@@ -273,25 +273,32 @@ def _semicolon_list(text: str, paragraph: Paragraph, after: int) -> list[Unit]:
     return [Unit("list", lead_start, items[-1][1], lead=(lead_start, after), items=tuple(items))]
 
 
+MAX_LIST_SENTENCE = 3000  # characters: a sentence listing duties is far shorter
 _NAMED_DUTIES = re.compile(r"(?:任务|职责|职权|职能|内容|要求|义务|权利|方式|措施|原则|条件|标准|重点)[^；;。：:]{0,6}?"
                            r"(?:主要是|主要有|包括|分别是|是)")
 
 
 def _lead_semicolon_lists(text: str, paragraph: Paragraph) -> list[Unit]:
     """“党组的任务，主要是负责…；加强…；讨论和决定…。”: a sentence naming its duties without a colon, then ；-separated
-    clauses up to the sentence end. The lead runs to the verb; the first item starts after it."""
+    clauses up to the sentence end. The lead runs to the verb; the first item starts after it.
+
+    Sentences are found in one pass over their ends (a regex over whole sentences is quadratic on a long text
+    without 。), and one longer than ``MAX_LIST_SENTENCE`` is not looked at."""
     units: list[Unit] = []
-    for sentence in re.finditer(r"[^。！？!?\n]+[。！？!?]", text[paragraph.start:paragraph.end]):
-        start = paragraph.start + sentence.start()
-        end = paragraph.start + sentence.end()
-        body = text[start:end]
+    start = paragraph.start
+    for stop in re.finditer(r"[。！？!?\n]", text[paragraph.start:paragraph.end]):
+        sentence_start, end = start, paragraph.start + stop.end()
+        start = end
+        if text[end - 1] == "\n" or end - sentence_start > MAX_LIST_SENTENCE:
+            continue
+        body = text[sentence_start:end]
         first = re.split(r"[；;]", body, maxsplit=1)[0]
         if body.count("；") + body.count(";") < 2 or "：" in first or ":" in first:
             continue
         verb = _NAMED_DUTIES.search(first)
         if verb is None:
             continue
-        after = start + verb.end()
+        after = sentence_start + verb.end()
         items: list[Span] = []
         cursor = after
         for match in re.finditer(r"[；;]", text[after:end]):
@@ -300,7 +307,7 @@ def _lead_semicolon_lists(text: str, paragraph: Paragraph) -> list[Unit]:
         items.append(_trim(text, cursor, end))
         items = [(a, b) for a, b in items if b > a]
         if len(items) >= 3:
-            units.append(Unit("list", start, items[-1][1], lead=(start, after), items=tuple(items)))
+            units.append(Unit("list", sentence_start, items[-1][1], lead=(sentence_start, after), items=tuple(items)))
     return units
 
 
