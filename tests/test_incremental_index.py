@@ -201,3 +201,19 @@ def test_filtered_search_through_the_searcher_keeps_the_document_filter(kb):
     vector = kb._query_vectors("党员领导干部廉洁自律规范")  # noqa: SLF001 - the searcher's own query vector
     expected = _old_filtered(kb.snapshot.dense, vector[None, :], kb.settings.candidate_k, allowed)[1][0]
     assert result.candidates["dense"] == [int(i) for i in expected if i >= 0]
+
+
+def test_incremental_benchmark_reports_equality_on_a_small_corpus(tmp_path):
+    """The benchmark script end to end at a small size: every gold question equal, filtered search equal (timings not asserted)."""
+    from wuxue.evaluation.bench.incremental import render, run
+
+    results = run("0.5k", 0.1, tmp_path)
+    assert results["updated"] == results["documents_changed"] >= 1
+    equal = results["equality"]
+    assert equal["questions"] > 200
+    assert equal["score_vectors_differing_from_full_rebuild"] == {"words": 0, "bigrams": 0}
+    assert equal["score_vectors_differing_from_bm25s"] == {"words": 0, "bigrams": 0}
+    assert equal["search_results_differing (top 10 + candidate lists)"] == 0
+    assert results["filtered_dense"]["results_differing"] == 0
+    assert results["lexical"]["rows_added"] > 0 and results["lexical"]["rows_removed"] > 0
+    assert "1% of documents changed" in render({**results, "command": "test", "machine": {}, "commit": ""})
