@@ -91,7 +91,9 @@ class Segment:
         target = parent / self.name
         target.mkdir(parents=True, exist_ok=True)
         files = [f"{name}.npy" for name in ARRAYS] + [TERMS_FILE]
-        if self.path is not None and self.path.resolve() != target.resolve():
+        if self.path is not None:
+            if self.path.resolve() == target.resolve():
+                return  # already there (and maybe memory-mapped: never rewrite it)
             for file in files:
                 try:
                     os.link(self.path / file, target / file)

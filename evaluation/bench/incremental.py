@@ -122,13 +122,17 @@ def equality(kb: KnowledgeBase, questions: Sequence[str]) -> dict[str, object]:
         references[name] = retriever
     score_mismatch = {name: 0 for name in FOLDERS}
     bm25s_mismatch = {name: 0 for name in FOLDERS}
+    timings: dict[str, list[float]] = {"segments (base + delta, tombstones)": [], "bm25s": []}
     for question in questions:
         for name, analyze in kb.analyzers.items():
             tokens = analyze(question)
-            incremental = snapshot.lexical[name].scores(tokens)
+            incremental, seconds = _timed_exact(lambda: snapshot.lexical[name].scores(tokens))
+            timings["segments (base + delta, tombstones)"].append(seconds)
             score_mismatch[name] += not np.array_equal(incremental, rebuilt[name].scores(tokens))
             known = [t for t in tokens if t in references[name].vocab_dict]
+            started = time.perf_counter()
             expected = np.asarray(references[name].get_scores(known), dtype=np.float32) if known else np.zeros(len(incremental), np.float32)
+            timings["bm25s"].append(time.perf_counter() - started)
             bm25s_mismatch[name] += not np.array_equal(incremental, expected)
     full_snapshot = IndexSnapshot(snapshot.path, snapshot.manifest, snapshot.store, snapshot.dense, rebuilt)
     embed = kb._query_vectors  # noqa: SLF001 - the same query vectors for both searchers
@@ -140,7 +144,9 @@ def equality(kb: KnowledgeBase, questions: Sequence[str]) -> dict[str, object]:
         left, right = ([(h.chunk.chunk_id, h.score, h.sparse_score, h.bigram_score) for h in r.hits] for r in results)
         hit_mismatch += left != right or results[0].candidates != results[1].candidates
     return {"questions": len(questions), "score_vectors_differing_from_full_rebuild": score_mismatch,
-            "score_vectors_differing_from_bm25s": bm25s_mismatch, "search_results_differing (top 10 + candidate lists)": hit_mismatch}
+            "score_vectors_differing_from_bm25s": bm25s_mismatch,
+            "scoring_per_question_and_analyzer": {path: percentiles(samples) for path, samples in timings.items()},
+            "search_results_differing (top 10 + candidate lists)": hit_mismatch}
 
 
 def filtered_dense(kb: KnowledgeBase, questions: Sequence[str], *, documents: int = 3) -> dict[str, object]:
@@ -252,6 +258,10 @@ def render(results: dict[str, object]) -> str:
               f"- BM25 score vectors differing from bm25s (the library the retrieval numbers were measured with): {eq['score_vectors_differing_from_bm25s']}",
               f"- hybrid search results (top 10 with scores, and each retriever's candidate list) differing: {eq['search_results_differing (top 10 + candidate lists)']}",
               "", "Equality is bitwise (float32), so `wuxue eval` retrieval figures cannot move.", "",
+              "BM25 scoring of one question over every row, one analyzer (ms):", "",
+              "| index | p50 | p95 | mean |", "|---|---|---|---|",
+              *[f"| {path} | {t['p50_ms']} | {t['p95_ms']} | {t['mean_ms']} |" for path, t in eq["scoring_per_question_and_analyzer"].items()],
+              "",
               "## Filtered dense search", "",
               f"{fd['questions']} gold questions, each filtered to {fd['documents_per_filter']} random documents, "
               f"{fd['vectors']:,} vectors ({fd['index']['kind']}, {fd['index']['nlist']} lists):", "",
