@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from wuxue.index.store import ChunkStore
 from wuxue.ingest.document import Chunk, CleanDocument
 from wuxue.ingest.pipeline import DocumentMeta
 
+log = logging.getLogger(__name__)
 Progress = Callable[[str, int, int], None]
 TOKEN_SLICE = 256  # chunks tokenized and stored at a time
 LEXICAL_FOLDERS = {"words": SPARSE, "bigrams": SPARSE_BIGRAM}
@@ -133,7 +135,11 @@ class IndexBuilder:
         if previous is None:
             return SparseIndex.build(*store.all_tokens(name))
         index = previous.changed(removed=removed, added=delta.finish())
-        return index.merged() if index.needs_merge(self.merge_ratio) else index
+        index = index.merged() if index.needs_merge(self.merge_ratio) else index
+        if len(index) != store.counts()[1]:  # never publish a lexical index that disagrees with the chunks
+            log.warning("%s BM25 segments hold %d rows for %d chunks: rebuilt from the stored tokens", name, len(index), store.counts()[1])
+            return SparseIndex.build(*store.all_tokens(name))
+        return index
 
     def _put_chunks(self, store: ChunkStore, prepared: PreparedDocument, int_ids: list[int], texts: list[str],
                     writers: dict[str, SegmentWriter]) -> None:
