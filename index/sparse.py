@@ -18,7 +18,9 @@ import json
 import math
 import os
 import shutil
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +31,7 @@ import scipy.sparse as sp
 K1 = 1.2
 B = 0.75
 MERGE_RATIO = 0.10  # merge into one base when delta rows + dead rows exceed this share of the base rows
+CACHE_POSTINGS = 4_000_000  # term contributions kept per index (12 bytes each: ~48 MB at most)
 FORMAT = "wuxue-bm25-segments-1"
 SEGMENTS_FILE = "segments.json"
 TERMS_FILE = "terms.txt"
@@ -164,6 +167,8 @@ class _Live:
 
     positions: np.ndarray
     dead: np.ndarray  # sorted dead ids of this segment (persisted)
+    offset: int  # position of the segment's first live row (rows + offset are the positions when nothing is dead)
+    norm: np.ndarray | None = None  # per row k1·(1 − b + b·length/avgdl), the length part of every posting's score
 
 
 class SparseIndex:
@@ -182,8 +187,8 @@ class SparseIndex:
             positions = np.full(len(segment), -1, dtype=np.int64)
             count = int(alive.sum())
             positions[alive] = np.arange(offset, offset + count)
+            self._live.append(_Live(positions, gone[np.isin(gone, segment.ids)], offset))
             offset += count
-            self._live.append(_Live(positions, gone[np.isin(gone, segment.ids)]))
             id_parts.append(np.asarray(segment.ids)[alive])
             total_length += int(np.asarray(segment.lengths, dtype=np.int64)[alive].sum())
         self.ids = np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=np.int64)
@@ -193,6 +198,13 @@ class SparseIndex:
         self._total_length = total_length
         # bm25s: np.array(lengths).mean() — an exact float64 sum divided by N
         self._avgdl = np.float64(total_length) / self._n if self._n else np.float64(0.0)
+        if self._n:
+            for segment, live in zip(self.segments, self._live):
+                # elementwise the same float64 operations bm25s applies per document, so the values are identical
+                live.norm = K1 * ((1 - B) + B * np.asarray(segment.lengths) / self._avgdl)
+        self._terms: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()  # token -> (positions, float32 scores)
+        self._cached_postings = 0
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return self._n
@@ -253,42 +265,62 @@ class SparseIndex:
         return SparseIndex([segment])
 
     # queries ------------------------------------------------------------------
-    def _live_postings(self, token: str) -> list[tuple[Segment, np.ndarray, np.ndarray, np.ndarray]]:
-        """Per segment holding the token: (segment, rows, tf, compacted positions) of its live rows."""
-        found = []
+    def _term(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+        """(positions, float32 BM25 contributions) of the live rows holding ``token``; kept in a bounded LRU.
+
+        The index is immutable, so a term's contributions never change: a frequent question word
+        costs one scatter-add afterwards, as bm25s's precomputed columns did.
+        """
+        with self._lock:
+            cached = self._terms.get(token)
+            if cached is not None:
+                self._terms.move_to_end(token)
+                return cached
+        parts: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         for segment, live in zip(self.segments, self._live):
             postings = segment.postings(token)
             if postings is None:
                 continue
             rows, tf = postings
-            positions = live.positions[rows]
             if len(live.dead):
+                positions = live.positions[rows]
                 keep = positions >= 0
                 rows, tf, positions = rows[keep], tf[keep], positions[keep]
+            else:
+                positions = rows + np.int64(live.offset)
             if len(rows):
-                found.append((segment, rows, tf, positions))
-        return found
+                assert live.norm is not None
+                parts.append((positions, rows, tf, live.norm))
+        df = sum(len(part[0]) for part in parts)
+        if not df:
+            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        else:
+            idf = np.float64(np.float32(math.log(1 + (self._n - df + 0.5) / (df + 0.5))))  # bm25s keeps idf in float32
+            values = [(idf * (tf / (norm[rows] + tf))).astype(np.float32) for _, rows, tf, norm in parts]
+            result = (np.concatenate([part[0] for part in parts]), np.concatenate(values))
+        with self._lock:
+            if token not in self._terms:
+                self._terms[token] = result
+                self._cached_postings += len(result[0])
+            while self._cached_postings > CACHE_POSTINGS and len(self._terms) > 1:
+                _, (gone, _) = self._terms.popitem(last=False)
+                self._cached_postings -= len(gone)
+        return result
 
     def known(self, tokens: Sequence[str]) -> list[str]:
         return [token for token in tokens if self.document_frequency(token) > 0]
 
     def document_frequency(self, token: str) -> int:
         """In how many live rows the token occurs (0 when nowhere)."""
-        return sum(len(rows) for _, rows, _, _ in self._live_postings(token))
+        return len(self._term(token)[0])
 
     def scores(self, tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every live row for the query tokens (each occurrence of a query token counts, as in bm25s)."""
         scores = np.zeros(self._n, dtype=np.float32)
         for token in tokens:
-            found = self._live_postings(token)
-            df = sum(len(rows) for _, rows, _, _ in found)
-            if not df:
-                continue
-            idf = np.float64(np.float32(math.log(1 + (self._n - df + 0.5) / (df + 0.5))))
-            for segment, rows, tf, positions in found:
-                length = segment.lengths[rows]
-                tfc = tf / (K1 * ((1 - B) + B * length / self._avgdl) + tf)
-                scores[positions] += (idf * tfc).astype(np.float32)
+            positions, values = self._term(token)
+            if len(positions):
+                scores[positions] += values  # positions are distinct within a term: a plain float32 add per row
         return scores
 
     def search(self, tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
