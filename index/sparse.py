@@ -31,7 +31,7 @@ import scipy.sparse as sp
 K1 = 1.2
 B = 0.75
 MERGE_RATIO = 0.10  # merge into one base when delta rows + dead rows exceed this share of the base rows
-CACHE_POSTINGS = 4_000_000  # term contributions kept per index (12 bytes each: ~48 MB at most)
+CACHE_POSTINGS = 2_000_000  # term contributions kept per index (12 bytes each: ~24 MB at most)
 FORMAT = "wuxue-bm25-segments-1"
 SEGMENTS_FILE = "segments.json"
 TERMS_FILE = "terms.txt"

@@ -78,6 +78,20 @@ def test_changed_added_and_removed_documents_score_as_a_full_rebuild(kb, small_c
     assert len(kb.snapshot.lexical["words"]) == kb.snapshot.store.counts()[1]
 
 
+def test_cached_term_contributions_give_the_same_scores_when_evicted(kb, monkeypatch):
+    """Term contributions are kept in a small LRU; evicting and recomputing them never changes a bit."""
+    import wuxue.index.sparse as sparse
+
+    ids, tokens = kb.snapshot.store.all_tokens("bigrams")
+    reference = [SparseIndex.build(ids, tokens).scores(kb.analyzers["bigrams"](q)) for q in QUESTIONS]
+    monkeypatch.setattr(sparse, "CACHE_POSTINGS", 50)
+    index = SparseIndex.build(ids, tokens)
+    for _ in range(2):  # the second round mixes cached and recomputed terms
+        for question, expected in zip(QUESTIONS, reference):
+            assert np.array_equal(index.scores(kb.analyzers["bigrams"](question)), expected)
+    assert index._cached_postings <= 50 or len(index._terms) == 1  # noqa: SLF001 - the bound holds
+
+
 def test_tombstones_hide_removed_documents(kb):
     words = kb.snapshot.lexical["words"]
     chunks = kb.snapshot.store.chunks_of("cic_dangjian_2024")
