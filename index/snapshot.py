@@ -104,10 +104,12 @@ def load_lexical(folder: Path, store: ChunkStore, analyzer: str) -> SparseIndex:
     """The snapshot's BM25 segments; a snapshot written before segments (bm25s files) is indexed from its stored
     tokens in memory (same scores), until the next change writes segments."""
     try:
-        return SparseIndex.load(folder)
+        index = SparseIndex.load(folder)
     except LegacySparseFormat:
         log.warning("%s: BM25 index of an older format, rebuilt in memory; the next change or `wuxue reindex` writes the new one", folder)
-        return SparseIndex.build(*store.all_tokens(analyzer))
+        index = SparseIndex.build(*store.all_tokens(analyzer))
+    index.warm()  # the frequent terms' scores now, not in the first questions
+    return index
 
 
 class SnapshotRetirer:

@@ -307,6 +307,23 @@ class SparseIndex:
                 self._cached_postings -= len(gone)
         return result
 
+    def warm(self, budget: int | None = None) -> int:
+        """Compute the contributions of the most frequent terms now (half the cache by default); return how many terms.
+
+        Frequent terms have the longest posting lists, so they are the expensive ones to score
+        cold; rare terms are cheap. A reader calls this once after loading a snapshot.
+        """
+        budget = CACHE_POSTINGS // 2 if budget is None else budget
+        if not self.segments or not self._n:
+            return 0
+        base = self.segments[0]
+        sizes = np.diff(np.asarray(base.indptr))
+        order = np.argsort(-sizes, kind="stable")
+        within = order[: int(np.searchsorted(np.cumsum(sizes[order]), budget, side="right"))]
+        for column in reversed(within.tolist()):  # the most frequent last: the least likely to be evicted
+            self._term(base.terms[column])
+        return len(within)
+
     def known(self, tokens: Sequence[str]) -> list[str]:
         return [token for token in tokens if self.document_frequency(token) > 0]
 

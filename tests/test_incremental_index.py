@@ -90,6 +90,10 @@ def test_cached_term_contributions_give_the_same_scores_when_evicted(kb, monkeyp
         for question, expected in zip(QUESTIONS, reference):
             assert np.array_equal(index.scores(kb.analyzers["bigrams"](question)), expected)
     assert index._cached_postings <= 50 or len(index._terms) == 1  # noqa: SLF001 - the bound holds
+    warmed = SparseIndex.build(ids, tokens)
+    assert warmed.warm(budget=1000) > 0  # the most frequent terms computed up front
+    for question, expected in zip(QUESTIONS, reference):
+        assert np.array_equal(warmed.scores(kb.analyzers["bigrams"](question)), expected)
 
 
 def test_tombstones_hide_removed_documents(kb):
