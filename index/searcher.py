@@ -103,15 +103,11 @@ class HybridSearcher:
         return np.asarray(self.snapshot.store.int_ids_of(doc_ids), dtype=np.int64)
 
     def _dense(self, vector: np.ndarray, allowed: np.ndarray | None) -> tuple[list[int], np.ndarray]:
-        dense = self.snapshot.dense
-        k = self.config.candidate_k if allowed is None else len(dense)
-        scores, ids = dense.search(vector[None, :], k)
+        """Top candidates; a document filter goes into FAISS as an id selector (not a full ranking filtered afterwards)."""
+        scores, ids = self.snapshot.dense.search(vector[None, :], self.config.candidate_k, allowed=allowed)
         ids, scores = ids[0], scores[0]
         keep = ids >= 0
-        if allowed is not None:
-            keep &= np.isin(ids, allowed)
-        ids, scores = ids[keep][: self.config.candidate_k], scores[keep][: self.config.candidate_k]
-        return [int(i) for i in ids], scores
+        return [int(i) for i in ids[keep]], scores[keep]
 
     def _lexical(self, name: str, all_scores: np.ndarray, allowed: np.ndarray | None) -> tuple[list[int], np.ndarray]:
         index = self.snapshot.lexical[name]

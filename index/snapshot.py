@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
 import shutil
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from wuxue.errors import IndexMismatchError, IndexNotReadyError
 from wuxue.index.dense import DenseIndex
-from wuxue.index.sparse import SparseIndex
+from wuxue.index.sparse import LegacySparseFormat, SparseIndex
 from wuxue.index.store import ChunkStore
 
 FORMAT_VERSION = 2
@@ -37,6 +38,7 @@ DENSE = "dense.faiss"
 SPARSE = "sparse"
 SPARSE_BIGRAM = "sparse_bigram"
 KEEP_SNAPSHOTS = 2
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -93,11 +95,23 @@ class IndexSnapshot:
         if expected is not None:
             check_compatible(manifest.params, expected)
         store = ChunkStore(path / CHUNKS_DB, readonly=True)
-        lexical = {"words": SparseIndex.load(path / SPARSE), "bigrams": SparseIndex.load(path / SPARSE_BIGRAM)}
+        lexical = {name: load_lexical(path / folder, store, name) for name, folder in (("words", SPARSE), ("bigrams", SPARSE_BIGRAM))}
         return cls(path, manifest, store, DenseIndex.load(path / DENSE), lexical)
 
     def close(self) -> None:
         self.store.close()
+
+
+def load_lexical(folder: Path, store: ChunkStore, analyzer: str) -> SparseIndex:
+    """The snapshot's BM25 segments; a snapshot written before segments (bm25s files) is indexed from its stored
+    tokens in memory (same scores), until the next change writes segments."""
+    try:
+        index = SparseIndex.load(folder)
+    except LegacySparseFormat:
+        log.warning("%s: BM25 index of an older format, rebuilt in memory; the next change or `wuxue reindex` writes the new one", folder)
+        index = SparseIndex.build(*store.all_tokens(analyzer))
+    index.warm()  # the frequent terms' scores now, not in the first questions
+    return index
 
 
 class SnapshotRetirer:

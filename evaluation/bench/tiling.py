@@ -1,9 +1,8 @@
 """A corpus too large to index on this machine in minutes, made by tiling a built snapshot.
 
 ``factor`` copies of a snapshot become one loadable snapshot: the chunk store repeats
-every document and chunk under new ids (``doc~c``), the BM25 matrices are tiled (each copy
-keeps its documents' precomputed scores, so posting lists grow ``factor`` times as they
-would), and every copy's vectors are the base vectors moved by random noise (cosine ≈ 0.89),
+every document and chunk under new ids (``doc~c``), the BM25 term frequencies are tiled
+into one segment (posting lists grow ``factor`` times as they would), and every copy's vectors are the base vectors moved by random noise (cosine ≈ 0.89),
 indexed by :class:`DenseIndex` under its size policy (IVF at this size). The vectors are
 synthetic; the text, tokens and query path are the product's.
 """
@@ -17,10 +16,11 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 from wuxue.index.dense import DenseIndex
 from wuxue.index.snapshot import CHUNKS_DB, DENSE, MANIFEST, SPARSE, SPARSE_BIGRAM
-from wuxue.index.sparse import SparseIndex
+from wuxue.index.sparse import Segment, SparseIndex
 
 NOISE = 0.5
 
@@ -59,24 +59,17 @@ def _tile_store(base: Path, target: Path, factor: int, offset: int) -> None:
 
 
 def _tile_sparse(base: Path, target: Path, factor: int, offset: int) -> None:
-    index = SparseIndex.load(base)
-    retriever = index._bm25  # noqa: SLF001 - the benchmark rewrites the matrix it cannot afford to rebuild
-    assert retriever is not None
-    scores = retriever.scores
-    data, indices, indptr, docs = scores["data"], scores["indices"], scores["indptr"], int(scores["num_docs"])
-    lengths = np.diff(indptr)
-    token_of = np.repeat(np.arange(len(lengths)), lengths)
-    within = np.arange(len(indices)) - indptr[token_of]
-    new_data = np.empty(len(data) * factor, dtype=data.dtype)
-    new_indices = np.empty(len(indices) * factor, dtype=np.int64 if docs * factor > 2**31 - 1 else indices.dtype)
-    for copy in range(factor):
-        positions = indptr[token_of] * factor + copy * lengths[token_of] + within
-        new_data[positions] = data
-        new_indices[positions] = indices + copy * docs
-    retriever.scores = {"data": new_data, "indices": new_indices, "indptr": (indptr * factor).astype(indptr.dtype),
-                        "num_docs": docs * factor}
-    ids = np.concatenate([index.ids + copy * offset for copy in range(factor)])
-    SparseIndex(retriever, ids).save(target)
+    """The base snapshot's live BM25 rows repeated ``factor`` times under shifted ids, as one segment
+    (term frequencies are tiled, so N, lengths and document frequencies are the tiled corpus's own)."""
+    merged = SparseIndex.load(base).merged()
+    if not merged.segments:
+        SparseIndex().save(target)
+        return
+    segment = merged.segments[0]
+    matrix = sp.vstack([segment.matrix()] * factor, format="csc")
+    ids = np.concatenate([np.asarray(segment.ids) + copy * offset for copy in range(factor)])
+    tiled = Segment.from_matrix(ids, np.tile(np.asarray(segment.lengths), factor), segment.terms, matrix)
+    SparseIndex([tiled]).save(target)
 
 
 def _tile_dense(base: Path, target: Path, factor: int, offset: int, seed: int) -> dict[str, object]:
