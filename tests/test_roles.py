@@ -20,7 +20,7 @@ from wuxue.app_database import database_location
 from wuxue.service.server import first_admin
 from wuxue.users import UserStore
 from wuxue.index.embedders import HashingEmbedder
-from wuxue.index.snapshot import SPARSE_BIGRAM, DataDir
+from wuxue.index.snapshot import DENSE, DataDir
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.app import create_app
 from wuxue.settings import load_settings
@@ -106,11 +106,13 @@ def test_an_unloadable_snapshot_leaves_the_served_one_in_place(tmp_path, small_c
     served = reader.snapshot.path
 
     broken = add_document(writer, tmp_path, "one.txt", EXTRA)
-    _remove(broken / SPARSE_BIGRAM)  # as if pruned while the reader loads it (the writer builds on without it)
+    vectors = (broken / DENSE).read_bytes()
+    _remove(broken / DENSE)  # as if pruned while the reader loads it (lexical segments would be rebuilt; vectors cannot)
     assert not follower.check()
     status = follower.status()
     assert status.serving == served.name and status.published == broken.name and status.error
     assert reader.search("党员的权利", k=1).hits  # still answering from the previous snapshot
+    (broken / DENSE).write_bytes(vectors)  # the writer's next build starts from it
 
     fixed = add_document(writer, tmp_path, "two.txt", "学习材料二\n\n第一条 学会每季度开展一次主题党日活动。\n")
     assert follower.check() and follower.status().serving == fixed.name and follower.status().error is None
