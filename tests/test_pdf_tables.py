@@ -140,10 +140,12 @@ def test_a_framed_paragraph_or_a_one_column_list_is_not_a_table():
     assert [block.text for block in raw.blocks] == [PdfReader(io.BytesIO(data)).pages[0].extract_text()]
 
 
-@pytest.mark.parametrize("limit", ["MAX_CELLS_PER_TABLE", "MAX_TABLES_PER_PAGE", "MAX_TABLE_PAGES"])
+@pytest.mark.parametrize("limit", ["MAX_CELLS_PER_TABLE", "MAX_TABLES_PER_PAGE", "MAX_TABLE_PAGES", "MAX_PATHS_PER_PAGE", "TIME_BUDGET"])
 def test_past_a_limit_the_page_keeps_pypdf_text(monkeypatch, limit):
-    monkeypatch.setattr(pdf_tables, limit, {"MAX_CELLS_PER_TABLE": 14, "MAX_TABLES_PER_PAGE": 1, "MAX_TABLE_PAGES": 0}[limit])
     data = Page().page().lines(*INTRO).table([HEADER, *TOPICS]).table([HEADER, *TOPICS[:1]]).bytes()
+    assert any(block.rows for block in load_bytes(data, "plan.pdf").blocks)  # within the limits: rows
+    value = {"MAX_CELLS_PER_TABLE": 14, "MAX_TABLES_PER_PAGE": 1, "MAX_TABLE_PAGES": 0, "MAX_PATHS_PER_PAGE": 3, "TIME_BUDGET": -1.0}[limit]
+    monkeypatch.setattr(pdf_tables, limit, value)
     raw = load_bytes(data, "plan.pdf")
     assert [block.text for block in raw.blocks] == [PdfReader(io.BytesIO(data)).pages[0].extract_text()]
 

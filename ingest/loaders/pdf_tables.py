@@ -46,16 +46,15 @@ def _is_ruled(page: object) -> bool | None:
     import pypdfium2.raw as pdfium_c
 
     count = 0
+    area = False
     for path in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=3):  # type: ignore[attr-defined]
         count += 1
         if count > MAX_PATHS_PER_PAGE:
             return None
-        if count >= 2:
-            continue
-        left, bottom, right, top = path.get_bounds()
-        if right - left > 1 and top - bottom > 1:
-            return True  # one path drawing a box or a whole grid
-    return count >= 2
+        if not area and count == 1:
+            left, bottom, right, top = path.get_bounds()
+            area = right - left > 1 and top - bottom > 1  # one path drawing a box or a whole grid
+    return area or count >= 2
 
 
 def ruled_pages(data: bytes, numbers: Sequence[int]) -> list[int]:
