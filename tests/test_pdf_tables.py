@@ -49,8 +49,10 @@ class Page:
             self.pdf.multi_cell(0, 8, text, new_x="LMARGIN", new_y="NEXT")
         return self
 
-    def table(self, rows: Sequence[Sequence[str]], widths: Sequence[int] = (18, 60, 22)) -> Page:
-        with self.pdf.table(col_widths=tuple(widths), first_row_as_headings=False) as table:
+    def table(self, rows: Sequence[Sequence[str]], widths: Sequence[int] = (18, 60, 22), *, repeat_header: bool = False) -> Page:
+        if repeat_header:  # fpdf2 sets a header row in bold: the same face stands in for it
+            self.pdf.add_font("wqy", style="B", fname=str(FONT))
+        with self.pdf.table(col_widths=tuple(widths), first_row_as_headings=repeat_header) as table:
             for cells in rows:
                 row = table.row()
                 for cell in cells:
@@ -167,3 +169,28 @@ def test_the_april_question_finds_the_april_row(tmp_path):
     assert not any("三月" in c.text and "四月" in c.text for c in chunks)
     top = kb.search("四月份学习主题是什么", k=3).hits[0].chunk
     assert APRIL in top.text and "三月" not in top.text and top.page_at(top.text.index(APRIL)) == 2
+
+
+MONTHS = ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"]
+
+
+@pytest.mark.parametrize("repeat_header", [False, True])
+def test_a_table_running_on_to_the_next_page_keeps_its_header(repeat_header):
+    rows = [(month, f"{month}集中学习：围绕党章党规开展专题研讨，每名党员结合工作实际作交流发言，支部书记作总结点评", "周明远")
+            for month in MONTHS]
+    data = Page().page().lines(*INTRO).table([HEADER, *rows], widths=(18, 30, 22), repeat_header=repeat_header).bytes()
+    raw = load_bytes(data, "plan.pdf")
+    assert raw.page_count == 2 and {block.page for block in raw.blocks if block.rows} == {1, 2}  # the table breaks
+    _, document = prepare_document(data, "plan.pdf")
+    sentences = [line for line in document.text.splitlines() if line.startswith("月份：")]
+    assert [line.split("；")[0] for line in sentences] == [f"月份：{month}" for month in MONTHS]
+    assert all(line.endswith("领学人：周明远。") for line in sentences)
+    december = document.text.index("月份：十二月")
+    assert document.page_at(december) == 2 and document.page_at(document.text.index("月份：一月")) == 1
+
+
+def test_a_new_table_at_the_top_of_the_next_page_keeps_its_own_header():
+    data = (Page().page().lines(*INTRO).table([HEADER, *TOPICS[:2]])
+            .page().table([("序号", "活动"), ("1", "参观红色教育基地")], widths=(30, 70)).bytes())
+    _, document = prepare_document(data, "plan.pdf")
+    assert "序号：1；活动：参观红色教育基地。" in document.text.splitlines()

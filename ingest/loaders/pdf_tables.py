@@ -4,7 +4,8 @@ pypdf flattens a table into lines such as "三月 学习党章 周明远": the q
 then matches the March row as well as the April one. pdfplumber (on pdfminer.six) finds ruled
 tables by their drawn lines; on a page where it finds one, the table's region is replaced by one
 sentence per row (``月份：四月；学习主题：…；领学人：…。``, see :mod:`tables`) and the rest of the
-page is read by pdfplumber around it, in reading order.
+page is read by pdfplumber around it, in reading order. A table that runs on to the next page (same
+column rules, nothing above it there but a page number) keeps the header of its first page.
 
 pypdf stays the extractor for every other page. pdfplumber is about twice as slow, so it only
 sees pages PDFium says carry vector paths (a ruled table has to draw its rules); a page of plain
@@ -17,11 +18,12 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from wuxue.ingest.loaders.tables import row_sentences
+from wuxue.ingest.loaders.tables import looks_like_header, row_sentences
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,7 @@ MAX_TABLES_PER_PAGE = 20  # a page with more keeps pypdf's text
 MAX_CELLS_PER_TABLE = 2000  # likewise for a table with more cells
 TIME_BUDGET = 30.0  # seconds of table finding per file, well inside the parse time limit (settings.parse_timeout)
 _MERGE_TOLERANCE = 1.0  # points: a cell above reaching this close to a row's bottom spans that row
+_GRID_TOLERANCE = 2.0  # points: column rules this close on consecutive pages are the same table's
 
 
 @dataclass(frozen=True)
@@ -122,8 +125,20 @@ def _inside(obj: dict, bbox: tuple[float, float, float, float]) -> bool:
     return bbox[0] <= x < bbox[2] and bbox[1] <= y < bbox[3]
 
 
-def _page_parts(page: object) -> list[PagePart] | None:
-    """The page's text with each table as row sentences, or None when it holds no table (or more than the limits)."""
+@dataclass(frozen=True)
+class _Table:
+    rows: list[list[str]]
+    columns: tuple[float, ...]  # the grid's x boundaries: a table continued on the next page has the same ones
+
+
+@dataclass(frozen=True)
+class _PageTables:
+    tables: list[_Table]  # top to bottom
+    texts: list[str]  # the text before the first table, between tables and after the last: one more than tables
+
+
+def _read_page(page: object) -> _PageTables | None:
+    """The page's tables and the text around them, or None when it holds no table (or more than the limits)."""
     found = page.find_tables()  # type: ignore[attr-defined]
     if not found or len(found) > MAX_TABLES_PER_PAGE or any(len(table.cells) > MAX_CELLS_PER_TABLE for table in found):
         return None
@@ -131,7 +146,8 @@ def _page_parts(page: object) -> list[PagePart] | None:
     for table in found:
         rows = _table_rows(table)
         if _is_table(rows):
-            tables.append((table.bbox, row_sentences(rows)))
+            columns = tuple(sorted({round(x, 1) for cell in table.cells for x in (cell[0], cell[2])}))
+            tables.append((table.bbox, _Table(rows, columns)))
     if not tables:
         return None
     tables.sort(key=lambda item: (item[0][1], item[0][0]))
@@ -154,14 +170,45 @@ def _page_parts(page: object) -> list[PagePart] | None:
         ids = {id(char) for char in chars}
         return page.filter(lambda obj: id(obj) in ids).extract_text()  # type: ignore[attr-defined]
 
+    return _PageTables([table for _, table in tables], [text_of(number) for number in range(len(tables) + 1)])
+
+
+_FOLIO = re.compile(r"^[-—–·\s]*(?:第\s*\d+\s*页(?:\s*[，,/]?\s*共\s*\d+\s*页)?|\d+(?:\s*/\s*\d+)?)[-—–·\s]*$")
+
+
+def _only_folio(text: str) -> bool:
+    """Nothing but a page number ("- 3 -", 第3页, 3/10) or nothing at all: a table running on across the break."""
+    return all(not line.strip() or _FOLIO.match(line) for line in text.splitlines())
+
+
+def _same_grid(left: tuple[float, ...], right: tuple[float, ...]) -> bool:
+    return len(left) == len(right) and all(abs(a - b) <= _GRID_TOLERANCE for a, b in zip(left, right))
+
+
+def _parts(page: _PageTables, carried: tuple[list[str], tuple[float, ...]] | None) -> tuple[list[PagePart], list[str] | None]:
+    """The page as parts in reading order, and the header of its last table when the page ends with it.
+
+    ``carried`` is the header and grid of the table the previous page ended with: a first table with the
+    same grid and nothing above it but a page number continues that table, so its rows take that header
+    (unless it repeats the header row itself, as Word's 重复标题行 does).
+    """
     parts: list[PagePart] = []
-    for number in range(len(tables) + 1):
-        text = text_of(number)
-        if text.strip():
-            parts.append(PagePart(text))
-        if number < len(tables) and tables[number][1]:
-            parts.append(PagePart("\n".join(tables[number][1]), rows=True))
-    return parts
+    header: list[str] | None = None
+    for index, table in enumerate(page.tables):
+        if page.texts[index].strip():
+            parts.append(PagePart(page.texts[index]))
+        rows = table.rows
+        header = rows[0] if looks_like_header(rows[0]) else None
+        if index == 0 and carried and _same_grid(carried[1], table.columns) and _only_folio(page.texts[0]):
+            header = carried[0]
+            if rows[0] != header:
+                rows = [header, *rows]
+        sentences = row_sentences(rows)
+        if sentences:
+            parts.append(PagePart("\n".join(sentences), rows=True))
+    if page.texts[-1].strip():
+        parts.append(PagePart(page.texts[-1]))
+    return parts, header if _only_folio(page.texts[-1]) else None
 
 
 def table_pages(data: bytes, numbers: Sequence[int], *, filename: str = "") -> dict[int, list[PagePart]]:
@@ -181,6 +228,7 @@ def table_pages(data: bytes, numbers: Sequence[int], *, filename: str = "") -> d
 
     deadline = time.monotonic() + TIME_BUDGET
     found: dict[int, list[PagePart]] = {}
+    carried: tuple[int, list[str], tuple[float, ...]] | None = None  # page, header and grid of a table running on
     try:
         with pdfplumber.open(io.BytesIO(data), pages=candidates) as pdf:
             for number, page in zip(candidates, pdf.pages):
@@ -188,14 +236,20 @@ def table_pages(data: bytes, numbers: Sequence[int], *, filename: str = "") -> d
                     log.warning("table finding in %s stopped at page %d: time budget spent", filename, number)
                     break
                 try:
-                    parts = _page_parts(page)
+                    tables = _read_page(page)
                 except Exception as exc:  # noqa: BLE001 - one unreadable page keeps pypdf's text
                     log.warning("cannot read tables on page %d of %s: %s", number, filename, exc)
-                    parts = None
+                    tables = None
                 finally:
                     page.close()
+                if tables is None:
+                    carried = None
+                    continue
+                running_on = carried[1:] if carried and carried[0] == number - 1 else None
+                parts, header = _parts(tables, running_on)
                 if parts:
                     found[number] = parts
+                carried = (number, header, tables.tables[-1].columns) if header else None
     except Exception as exc:  # noqa: BLE001 - pdfminer cannot open what pypdf read: keep pypdf's text
         log.warning("cannot look for tables in %s: %s", filename, exc)
         return {}
