@@ -24,31 +24,11 @@ from dataclasses import dataclass
 
 from wuxue.index.overlap import QueryOverlap, unique_tokens
 from wuxue.ingest.clean import fold_for_search
-from wuxue.ingest.patterns import CN_NUM
+from wuxue.numerals import NUMERALS, chinese_number
 
-_UNIT = re.compile(rf"第([{CN_NUM}\d]+)(编|分编|章|节|条)")
-_UNIT_RANGE = re.compile(rf"第([{CN_NUM}\d]+)(编|分编|章|节|条)至第([{CN_NUM}\d]+)(?:编|分编|章|节|条)")
-_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
-_POWERS = {"十": 10, "百": 100, "千": 1000}
+_UNIT = re.compile(rf"第([{NUMERALS}\d]+)(编|分编|章|节|条)")
+_UNIT_RANGE = re.compile(rf"第([{NUMERALS}\d]+)(编|分编|章|节|条)至第([{NUMERALS}\d]+)(?:编|分编|章|节|条)")
 _QUOTES = "”\"」』’'"
-
-
-def chinese_number(text: str) -> int | None:
-    """``十二`` → 12, ``一百零三`` → 103, ``二〇`` → 20, ``15`` → 15; None if it is not a number."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(c not in _DIGITS and c not in _POWERS for c in text):
-        return None
-    if not any(c in _POWERS for c in text):  # digit by digit: 二〇二三
-        return int("".join(str(_DIGITS[c]) for c in text))
-    total, digit = 0, None
-    for char in text:
-        if char in _DIGITS:
-            digit = _DIGITS[char]
-        else:
-            total += (1 if digit is None else digit) * _POWERS[char]
-            digit = None
-    return total + (digit or 0)
 
 
 def named_units(question: str) -> list[tuple[str, int]]:

@@ -81,10 +81,6 @@ class IndexSnapshot:
         self.dense = dense
         self.lexical = lexical  # "words" (jieba BM25) and "bigrams" (character-bigram BM25)
 
-    @property
-    def sparse(self) -> SparseIndex:
-        return self.lexical["words"]
-
     @classmethod
     def load(cls, path: Path, expected: IndexParams | None = None) -> "IndexSnapshot":
         manifest = IndexManifest.from_dict(json.loads((path / MANIFEST).read_text(encoding="utf-8")))

@@ -341,9 +341,6 @@ class ChunkStore:
             tokens.append([shared.setdefault(t, t) for t in joined.split(_SEPARATOR)] if joined else [])
         return ids, tokens
 
-    def all_index_hashes(self) -> list[tuple[int, str]]:
-        return [(int(a), str(b)) for a, b in self._db.execute("SELECT int_id, index_text_hash FROM chunks ORDER BY int_id")]
-
     def counts(self) -> tuple[int, int]:
         docs = int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
         chunks = int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])

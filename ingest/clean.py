@@ -109,28 +109,25 @@ def group_paragraphs(lines: list[Line], *, hard_wrapped: bool) -> list[list[Line
     width = _wrap_width(content) if hard_wrapped else 0
     paragraphs: list[list[Line]] = []
     current: list[Line] = []
-    previous_blank = True
     line_iter = iter(lines)
     for line in line_iter:
         if not line.text or is_junk(line.text):
-            previous_blank = previous_blank or not line.text
             if not hard_wrapped and not line.text and current and not _unbalanced("".join(x.text for x in current)):
                 paragraphs.append(current)
                 current = []
             continue
-        if current and _continues(current, line, hard_wrapped=hard_wrapped, width=width, after_blank=previous_blank):
+        if current and _continues(current, line, hard_wrapped=hard_wrapped, width=width):
             current.append(line)
         else:
             if current:
                 paragraphs.append(current)
             current = [line]
-        previous_blank = False
     if current:
         paragraphs.append(current)
     return paragraphs
 
 
-def _continues(current: list[Line], line: Line, *, hard_wrapped: bool, width: int, after_blank: bool) -> bool:
+def _continues(current: list[Line], line: Line, *, hard_wrapped: bool, width: int) -> bool:
     joined = "".join(x.text for x in current)
     if _unbalanced(joined) and not STARTS_UNIT.match(line.text):
         return True

@@ -17,13 +17,12 @@ from wuxue.ingest.document import CleanDocument, Paragraph
 from wuxue.ingest.patterns import ARABIC_ENUM, ENUM_HEADING, PAREN_ARABIC, PAREN_ENUM
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.structure import structure
+from wuxue.numerals import ORDINALS, chinese_number
 
 Span = tuple[int, int]
 SECTION_KINDS = {"heading", "lead", "article"}
-_ITEM_START = (PAREN_ENUM, PAREN_ARABIC, ARABIC_ENUM, ENUM_HEADING)
-_ORDINALS = "一二三四五六七八九十"
-_RUN_MARK = re.compile(r"(?:(?<=^)|(?<=[，,；;。：:]))\s*(?:([一二三四五六七八九十]{1,2})是|第([一二三四五六七八九十]{1,2})[，,、])")
-_INLINE_ITEM = re.compile(r"[（(]([一二三四五六七八九十]{1,2}|\d{1,2})[）)]")
+_RUN_MARK = re.compile(rf"(?:(?<=^)|(?<=[，,；;。：:]))\s*(?:([{ORDINALS}]{{1,2}})是|第([{ORDINALS}]{{1,2}})[，,、])")
+_INLINE_ITEM = re.compile(rf"[（(]([{ORDINALS}]{{1,2}}|\d{{1,2}})[）)]")
 _SERIES_STOP = "，,。；;：:！？!?\n（(）)“”\""
 _SERIES_VERB = re.compile(r"(?:包括|包含|分为|分成|有|为|是|即|指|：|:)")
 MAX_SERIES_ITEM = 16
@@ -83,10 +82,6 @@ class UnitTree:
 
 
 _KIND_ORDER = {"series": 0, "run": 1, "list": 2, "paragraph": 3, "article": 4, "section": 5}
-
-
-def _is_item(text: str) -> bool:
-    return any(p.match(text) for p in _ITEM_START)
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -153,11 +148,30 @@ def _paragraph_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
     return units
 
 
+def _dash_lists(text: str, paragraphs: list[Paragraph]) -> list[Unit]:
+    """Paragraphs led by ——, one after another, are the items of the paragraph before them (报告: “…更有基于自己国情的
+    中国特色。” then ——中国式现代化是人口规模巨大的现代化。——…); the lead is that paragraph's last sentences."""
+    units: list[Unit] = []
+    index = 1
+    while index < len(paragraphs):
+        run = index
+        while run < len(paragraphs) and text[paragraphs[run].start:paragraphs[run].end].startswith("——"):
+            run += 1
+        if run - index >= 2 and paragraphs[index - 1].kind not in ("title",):
+            lead = paragraphs[index - 1]
+            sentences = sentence_spans(text, lead.start, lead.end)
+            lead_start = lead.start if len(sentences) <= 2 else sentences[-2][0]
+            items = tuple(_trim(text, p.start, p.end) for p in paragraphs[index:run])
+            units.append(Unit("list", lead_start, items[-1][1], lead.label, lead=(lead_start, lead.end), items=items))
+        index = max(run, index + 1)
+    return units
+
+
 def _marker_kind(body: str) -> str | None:
     for name, pattern in (("paren", PAREN_ENUM), ("paren_arabic", PAREN_ARABIC), ("arabic", ARABIC_ENUM), ("enum", ENUM_HEADING)):
         if pattern.match(body):
             return name
-    if re.match(rf"^第[{_ORDINALS}]+[，,、]", body):
+    if re.match(rf"^第[{ORDINALS}]+[，,、]", body):
         return "ordinal"
     if body.startswith(("——", "—", "●", "■", "◆")):
         return "dash"
@@ -165,14 +179,8 @@ def _marker_kind(body: str) -> str | None:
 
 
 def _ordinal_value(word: str) -> int:
-    digits = {ch: i for i, ch in enumerate(_ORDINALS, start=1)}
-    if word == "十":
-        return 10
-    if word.startswith("十"):
-        return 10 + digits.get(word[1:], 0)
-    if word.endswith("十"):
-        return digits.get(word[0], 0) * 10
-    return digits.get(word, 0)
+    """一 → 1, 十二 → 12, 3 → 3; 0 for a label that is no number."""
+    return chinese_number(word) or 0
 
 
 def _runs(text: str, paragraph: Paragraph) -> list[Unit]:
@@ -229,7 +237,7 @@ def _inline_lists(text: str, paragraph: Paragraph) -> list[Unit]:
             continue
         sequence = [marks[0]]
         for mark in marks[1:]:
-            if _ordinal_text(mark.group(1)) == _ordinal_text(sequence[-1].group(1)) + 1:
+            if _ordinal_value(mark.group(1)) == _ordinal_value(sequence[-1].group(1)) + 1:
                 sequence.append(mark)
         if len(sequence) < 2:
             continue
@@ -301,10 +309,6 @@ def _item_end(text: str, start: int, limit: int) -> int:
     return match.end() if match else limit
 
 
-def _ordinal_text(word: str) -> int:
-    return int(word) if word.isdigit() else _ordinal_value(word)
-
-
 def _series(text: str, paragraph: Paragraph) -> list[Unit]:
     """A sentence enumerating three or more short terms with 、 (政治纪律、组织纪律、…、生活纪律)."""
     units: list[Unit] = []
@@ -340,7 +344,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
             bounds = [first_item_start, *[i + 1 for i in separators]]
             ends = [*separators, seg_end]
             last = sentence[bounds[-1]:ends[-1]]
-            tail = re.search(r"(?:等|等等)(?:[^、]{0,6})$|这[一二三四五六七八九十两]{1,2}(?:项|个|种|条|类|大)", last)
+            tail = re.search(rf"(?:等|等等)(?:[^、]{{0,6}})$|这[{ORDINALS}两]{{1,2}}(?:项|个|种|条|类|大)", last)
             if tail:
                 ends[-1] = bounds[-1] + tail.start()
             items = [_trim(text, s_start + a, s_start + b) for a, b in zip(bounds, ends)]
@@ -355,7 +359,7 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
 def build_units(document: CleanDocument) -> list[Unit]:
     """Every unit of a document with its parent and pages, ordered by start (bigger units first)."""
     text, paragraphs = document.text, document.paragraphs
-    units = _sections(paragraphs, len(text), text) + _paragraph_lists(text, paragraphs)
+    units = _sections(paragraphs, len(text), text) + _paragraph_lists(text, paragraphs) + _dash_lists(text, paragraphs)
     for paragraph in paragraphs:
         if paragraph.kind == "title":
             continue
@@ -369,7 +373,8 @@ def build_units(document: CleanDocument) -> list[Unit]:
             inner = [u for u in lists if unit.contains(u.start, u.end)]
             if len(inner) == 1:
                 units[i] = Unit(unit.kind, unit.start, unit.end, unit.label, lead=inner[0].lead, items=inner[0].items)
-    ordered = sorted(set(units), key=lambda u: (u.start, -(u.end - u.start), _KIND_ORDER.get(u.kind, 9)))
+    # ties (two series in one sentence) are ordered by their items, not by set order, so every run builds the same tree
+    ordered = sorted(set(units), key=lambda u: (u.start, -(u.end - u.start), _KIND_ORDER.get(u.kind, 9), u.items, u.lead or (0, 0)))
     result: list[Unit] = []
     for unit in ordered:
         parent = -1

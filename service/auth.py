@@ -11,19 +11,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from wuxue.errors import WuxueError
-from wuxue.users import AuthError, ForbiddenError, User, UserStore
+from wuxue.errors import AuthError, ForbiddenError, TooManyAttemptsError
+from wuxue.users import User, UserStore
 
 SESSION_COOKIE = "wuxue_session"
 MAX_TRACKED_KEYS = 10_000
-
-
-class TooManyAttemptsError(WuxueError):
-    code = "too_many_attempts"
-
-    def __init__(self, message: str, *, retry_after: int) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after  # seconds until the lockout really ends (sent as Retry-After)
 
 
 class _Window:

@@ -1,4 +1,8 @@
-"""Dependencies: the knowledge base and app database built in the lifespan, injected into routes."""
+"""Dependencies: the knowledge base and app database built in the lifespan, injected into routes.
+
+A route that only reads the index takes ``Reader`` (snapshot, search, documents, passages); admin routes
+that change it take ``KB``, the write side.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from wuxue.app_db import AppDatabase
 from wuxue.audit import AuditLog
 from wuxue.jobs import JobRunner
 from wuxue.knowledge_base import KnowledgeBase
+from wuxue.knowledge_reader import KnowledgeReader
 
 
 def get_kb(request: Request) -> KnowledgeBase:
@@ -38,7 +43,8 @@ def get_jobs(request: Request) -> JobRunner:
     return request.app.state.jobs
 
 
-KB = Annotated[KnowledgeBase, Depends(get_kb)]
+KB = Annotated[KnowledgeBase, Depends(get_kb)]  # routes that change the index
+Reader = Annotated[KnowledgeReader, Depends(get_kb)]  # routes that only read it (the same object, read side only)
 LLM = Annotated[ChatClient | None, Depends(get_llm)]
 Refusal = Annotated[RefusalModel, Depends(get_refusal)]
 AppDB = Annotated[AppDatabase, Depends(get_app_db)]

@@ -12,42 +12,61 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from wuxue import errors
 from wuxue.errors import WuxueError
 from wuxue.service.edge import RequestTooLargeError
 
-STATUS = {
-    "invalid_question": 422,
-    "unknown_document": 404,
-    "unknown_chunk": 404,
-    "unknown_query": 404,
-    "index_not_ready": 503,
-    "index_mismatch": 503,
-    "model_not_found": 503,
-    "unauthorized": 401,
-    "forbidden": 403,
-    "too_many_attempts": 429,
-    "user_exists": 409,
-    "unknown_user": 404,
-    "weak_password": 422,
-    "unknown_job": 404,
-    "duplicate_document": 409,
-    "data_dir_not_writable": 507,
-    "parse_timeout": 422,
-    "file_too_large": 413,
-    "unknown_version": 404,
-    "still_indexed": 409,
-    "invalid_kind": 422,
-    "csrf_failed": 403,
-    "unknown_quiz": 404,
-    "unknown_quiz_item": 404,
-    "invalid_quiz_spec": 422,
-    "no_replacement": 409,
-    "invalid_quiz_edit": 422,
-    "quiz_source_changed": 409,
-    "unknown_export_format": 422,
-    "invalid_answers_mode": 422,
-    "queue_full": 429,
-    "request_too_large": 413,
+# The HTTP status of each domain error, by class. Every class in wuxue.errors has an entry (a test walks
+# the subclasses), so a new error cannot silently fall back to some default status.
+STATUS: dict[type[WuxueError], int] = {
+    errors.WuxueError: 500,  # the base class raised bare is a bug in the core
+    # ingest: the file named cannot become a document
+    errors.IngestError: 400,
+    errors.UnsupportedTypeError: 400,
+    errors.EncryptedPdfError: 400,
+    errors.NoTextLayerError: 400,
+    errors.NoTextRecognizedError: 400,
+    errors.OcrUnavailableError: 400,
+    errors.ToolMissingError: 400,
+    errors.CorruptFileError: 400,
+    errors.EncodingUnknownError: 400,
+    errors.EmptyDocumentError: 400,
+    errors.FileTooLargeError: 413,
+    errors.DuplicateDocumentError: 409,
+    errors.ManifestError: 400,
+    errors.ParseTimeoutError: 422,
+    # index and knowledge base
+    errors.IndexNotReadyError: 503,
+    errors.IndexMismatchError: 503,
+    errors.ModelNotFoundError: 503,
+    errors.DataDirNotWritableError: 507,
+    errors.UnknownDocumentError: 404,
+    errors.UnknownChunkError: 404,
+    errors.UnknownQueryError: 404,
+    errors.InvalidQuestionError: 422,
+    errors.UnknownVersionError: 404,
+    errors.StillIndexedError: 409,
+    errors.InvalidKindError: 422,
+    # users and login
+    errors.AuthError: 401,
+    errors.ForbiddenError: 403,
+    errors.UserExistsError: 409,
+    errors.UnknownUserError: 404,
+    errors.UnknownRoleError: 422,
+    errors.WeakPasswordError: 422,
+    errors.TooManyAttemptsError: 429,
+    # jobs
+    errors.UnknownJobError: 404,
+    errors.QueueFullError: 429,
+    # quiz
+    errors.InvalidQuizSpecError: 422,
+    errors.UnknownQuizError: 404,
+    errors.UnknownQuizItemError: 404,
+    errors.QuizSourceChangedError: 409,
+    errors.NoReplacementError: 409,
+    errors.InvalidQuizEditError: 422,
+    errors.ExportFormatError: 422,
+    errors.AnswerModeError: 422,
 }
 RETRY_AFTER_SECONDS = 10
 MAX_MESSAGE_CHARS = 300  # a message may quote input (an id, a file name); never all of it
@@ -145,6 +164,14 @@ def document_error_responses(router: APIRouter) -> None:
             route.responses = {**error_responses(*route_error_statuses(route)), **route.responses}
 
 
+def status_of(error: WuxueError) -> int:
+    """The HTTP status of a domain error: its class's entry, else its nearest mapped base class's."""
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]  # type: ignore[index]
+    return 500
+
+
 def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
@@ -183,7 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(WuxueError)
     async def _domain(_: Request, exc: WuxueError) -> JSONResponse:
-        status = STATUS.get(exc.code, 400)
+        status = status_of(exc)
         retry_after = getattr(exc, "retry_after", None) or RETRY_AFTER_SECONDS  # the real lockout when the error knows it
         headers = {"Retry-After": str(retry_after)} if status in (503, 429) else None
         if status == 401:

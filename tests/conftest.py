@@ -31,6 +31,25 @@ def add_accounts(data_dir: Path, names: tuple[str, ...] = tuple(ACCOUNTS)) -> No
     users.close()
 
 
+def hashing_kb(root: Path, *folders: Path) -> KnowledgeBase:
+    """A knowledge base on the fake embedder with ``folders`` ingested (data and cache under ``root``)."""
+    kb = KnowledgeBase(load_settings(data_dir=root / "data", cache_dir=root / "cache", embed_backend="hashing"),
+                       embedder=HashingEmbedder())
+    assert not kb.ingest_paths(list(folders)).failed
+    return kb
+
+
+def assert_exact_citations(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
+    """Every citation is the document's text at its offsets; every highlight lies inside it, with a page each."""
+    for citation in result.citations:
+        text = kb.snapshot.store.document_text(citation.doc_id)
+        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
+        assert len(citation.highlight_pages) == len(citation.highlight)
+        for start, end in citation.highlight:
+            assert 0 <= start < end <= len(citation.text)
+            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+
+
 def bearer(client, username: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Log in through the API and return the bearer header (cookies cleared, as an API client has none)."""
     token = client.post("/api/auth/login", json={"username": username, "password": ACCOUNTS[username][1]}).json()["token"]

@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 from wuxue.cli import app as cli
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.service.app import create_app
-from wuxue.users import AuthError, UserExistsError, UserStore, WeakPasswordError, ensure_admin, hash_password, verify_password
+from wuxue.errors import AuthError, UserExistsError, WeakPasswordError
+from wuxue.users import UserStore, ensure_admin, hash_password, verify_password
 
 
 @pytest.fixture

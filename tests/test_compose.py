@@ -3,40 +3,25 @@ the same list in two documents, and a filtered question the selection does not c
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import assert_exact_citations, hashing_kb
 from wuxue.answering import ask
 from wuxue.answering.ask import OUT_OF_SELECTION
 from wuxue.answering.refusal import RefusalModel
-from wuxue.index.embedders import HashingEmbedder
 from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "answers"
+FIXTURES = ALL_FIXTURES / "answers"
 ALWAYS = RefusalModel.always_answer()
 
 
 @pytest.fixture(scope="module")
 def crafted(tmp_path_factory) -> KnowledgeBase:
-    from wuxue.settings import load_settings
-
-    root = tmp_path_factory.mktemp("crafted")
-    kb = KnowledgeBase(load_settings(data_dir=root / "data", cache_dir=root / "cache", embed_backend="hashing"),
-                       embedder=HashingEmbedder())
-    assert not kb.ingest_paths([FIXTURES]).failed
-    return kb
+    return hashing_kb(tmp_path_factory.mktemp("crafted"), FIXTURES)
 
 
-def _exact(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
-    """Every citation is the document's text at its offsets; every highlight lies inside it, with a page each."""
-    for citation in result.citations:
-        text = kb.snapshot.store.document_text(citation.doc_id)
-        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
-        assert len(citation.highlight_pages) == len(citation.highlight)
-        for start, end in citation.highlight:
-            assert 0 <= start < end <= len(citation.text)
-            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+_exact = assert_exact_citations
 
 
 def test_list_direct_line_counts_and_names_every_item_and_the_unit_is_quoted_whole(crafted):

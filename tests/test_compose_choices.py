@@ -4,38 +4,26 @@ sentence, and a number at a pasted item's blank."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import assert_exact_citations, hashing_kb
 from wuxue.answering import ask
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import asked_clause_terms
 from wuxue.answering.refusal import RefusalModel
-from wuxue.index.embedders import HashingEmbedder
 from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "answers_more"
+FIXTURES = ALL_FIXTURES / "answers_more"
 ALWAYS = RefusalModel.always_answer()
 
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory) -> KnowledgeBase:
-    from wuxue.settings import load_settings
-
-    root = tmp_path_factory.mktemp("choices")
-    base = KnowledgeBase(load_settings(data_dir=root / "data", cache_dir=root / "cache", embed_backend="hashing"),
-                         embedder=HashingEmbedder())
-    assert not base.ingest_paths([FIXTURES]).failed
-    return base
+    return hashing_kb(tmp_path_factory.mktemp("choices"), FIXTURES)
 
 
-def _exact(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
-    for citation in result.citations:
-        text = kb.snapshot.store.document_text(citation.doc_id)
-        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
-        for start, end in citation.highlight:
-            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+_exact = assert_exact_citations
 
 
 def test_a_label_is_not_a_stated_number():
@@ -128,6 +116,8 @@ def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_on
     assert question_parts("党员有哪些义务？有哪些权利？") == ["党员有哪些义务？", "党员有哪些权利？"]
     assert question_parts("党员有哪些义务？") == ["党员有哪些义务？"]
     assert question_parts("你好？谢谢。") == ["你好？谢谢。"]
+    assert question_parts("我国的国旗、国歌和首都分别是什么？") == ["我国的国旗是什么？", "我国的国歌是什么？", "我国的首都是什么？"]
+    assert question_parts("纪律处分和组织处理分别有哪些？") == ["纪律处分有哪些？", "组织处理有哪些？"]
 
 
 def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):
@@ -138,3 +128,38 @@ def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):
     assert [c.marker for c in result.citations] == list(range(1, len(result.citations) + 1))
     assert result.answer.startswith(result.direct)
     _exact(kb, result)
+
+
+def test_paragraphs_led_by_dashes_are_the_items_of_the_paragraph_before():
+    from wuxue.ingest.units import tree_from_text
+
+    text = ("报告\n中国式现代化，既有各国现代化的共同特征，更有基于自己国情的中国特色。\n"
+            "——中国式现代化是人口规模巨大的现代化。我国人口众多。\n——中国式现代化是全体人民共同富裕的现代化。\n"
+            "——中国式现代化是走和平发展道路的现代化。\n其后的段落。")
+    tree = tree_from_text(text)
+    dashed = [u for u in tree.units if u.kind == "list" and u.items and text[u.items[0][0]:].startswith("——")]
+    assert len(dashed) == 1 and len(dashed[0].items) == 3
+    assert text[dashed[0].lead[0]:dashed[0].lead[1]].endswith("更有基于自己国情的中国特色。")
+    assert text[dashed[0].items[-1][0]:dashed[0].items[-1][1]] == "——中国式现代化是走和平发展道路的现代化。"
+
+
+def test_an_asked_count_of_steps_makes_a_list_question():
+    from wuxue.answering.question import analyze
+
+    question = analyze("全面建成社会主义现代化强国分哪两步走？")
+    assert question.kind == "list" and question.count == 2
+
+
+def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term_not_one_that_mentions_it(kb):
+    result = ask(kb, "入会誓词是什么？", refusal=ALWAYS)
+    assert "我志愿加入示范学会" in result.direct
+    _exact(kb, result)
+
+
+def test_short_names_have_their_long_forms_for_sentence_scoring():
+    from wuxue.answering.abbreviations import long_forms
+
+    assert long_forms("中央纪委和国家监委是什么关系？") == ["中央纪律检查委员会", "国家监察委员会"]
+    assert long_forms("地方各级纪委受哪些机关领导？") == ["纪律检查委员会"]
+    assert long_forms("准则由十八届六中全会通过") == ["全体会议", "第十八届中央委员会第六次全体会议"]
+    assert long_forms("党员有哪些义务？") == []

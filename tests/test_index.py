@@ -87,7 +87,7 @@ def test_changed_file_replaces_its_chunks_and_only_new_text_is_embedded(kb, smal
     texts = [c.text for c in kb.snapshot.store.chunks_of("lianjie_zilv_zhunze_2015")]
     assert any("第九条 本准则自发布之日起施行。" in t for t in texts)
     docs, chunks = kb.snapshot.store.counts()
-    assert len(kb.snapshot.dense) == chunks == len(kb.snapshot.sparse)
+    assert len(kb.snapshot.dense) == chunks == len(kb.snapshot.lexical["words"])
 
 
 def test_duplicate_content_under_another_name_is_reported(kb, small_corpus, tmp_path):
@@ -102,7 +102,7 @@ def test_remove_takes_chunks_out_of_both_indexes(kb):
     docs, chunks = kb.snapshot.store.counts()
     kb.remove("cic_dangjian_2024")
     assert kb.snapshot.store.counts() == (docs - 1, chunks - removed)
-    assert len(kb.snapshot.dense) == len(kb.snapshot.sparse) == chunks - removed
+    assert len(kb.snapshot.dense) == len(kb.snapshot.lexical["words"]) == chunks - removed
     assert all(hit.chunk.doc_id != "cic_dangjian_2024" for hit in kb.search("五学联动", k=10).hits)
 
 

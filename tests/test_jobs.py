@@ -119,7 +119,7 @@ def test_identical_queued_jobs_are_coalesced(tmp_path):
 
 
 def test_queue_is_bounded_per_kind(tmp_path):
-    from wuxue.jobs import QueueFullError
+    from wuxue.errors import QueueFullError
 
     store = JobStore(tmp_path / "app.sqlite")
     for n in range(3):

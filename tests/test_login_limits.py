@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.service.app import create_app
-from wuxue.service.auth import LoginRateLimiter, TooManyAttemptsError
-from wuxue.users import AuthError, UserStore
+from wuxue.errors import AuthError, TooManyAttemptsError
+from wuxue.service.auth import LoginRateLimiter
+from wuxue.users import UserStore
 from tests.conftest import add_accounts
 
 

@@ -28,7 +28,7 @@ from wuxue.ingest.loaders import load_bytes
 from wuxue.ingest.loaders.ocr import OCR_STAGE, ocr_context
 from wuxue.ingest.loaders.ocr_layout import OcrLine, drop_running_headers, reading_order
 from wuxue.knowledge_base import KnowledgeBase
-from wuxue.service.schemas import CitationOut
+from wuxue.service.schemas.ask import CitationOut
 
 FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 LINES = [

@@ -8,21 +8,9 @@ from pypdf import PdfReader
 
 from wuxue.ingest import ChunkerConfig, chunk_document, prepare_document
 from tests.conftest import FIXTURES
+from wuxue.numerals import to_chinese
 
 PDF = FIXTURES / "xianfa_2018.pdf"
-NUMERALS = "零一二三四五六七八九"
-
-
-def chinese_number(n: int) -> str:
-    if n < 10:
-        return NUMERALS[n]
-    if n < 20:
-        return "十" + (NUMERALS[n % 10] if n % 10 else "")
-    if n < 100:
-        return NUMERALS[n // 10] + "十" + (NUMERALS[n % 10] if n % 10 else "")
-    rest = n % 100
-    tail = "" if rest == 0 else ("零" + NUMERALS[rest] if rest < 10 else ("一" + chinese_number(rest) if rest < 20 else chinese_number(rest)))
-    return NUMERALS[n // 100] + "百" + tail
 
 
 def test_all_articles_with_pages_and_offsets():
@@ -34,7 +22,7 @@ def test_all_articles_with_pages_and_offsets():
         assert chunk.page is not None and chunk.page <= chunk.page_end <= len(pages)
     starts = {m.group(1): m.start() for m in re.finditer(r"(?m)^(第[一二三四五六七八九十百零]+条) ", document.text)}
     for n in range(1, 144):
-        label = f"第{chinese_number(n)}条"
+        label = f"第{to_chinese(n)}条"
         assert label in starts, label
         page = document.page_at(starts[label])
         assert re.search(rf"(?m)^\s*{label}", pages[page - 1]), f"{label} not on page {page}"

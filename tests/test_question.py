@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from wuxue.answering.question import analyze, chinese_number, split_options
+from wuxue.answering.question import analyze, split_options
+from wuxue.numerals import chinese_number
 
 
 @pytest.mark.parametrize("question, kind", [
@@ -50,6 +51,7 @@ def test_a_pasted_statement_without_its_brackets_is_a_judge_item():
     for question in ("请介绍一下党员的义务。", "党员的义务。", "党员有哪些义务。", "入党誓词", "预备期是多长时间。"):
         assert analyze(question).kind != "quiz_judge", question
     assert analyze("申请成立社会团体，登记管理机关多少日内作出决定？").focus.startswith("申请")
+    assert analyze("主题党日包括哪些环节？").focus == "主题党日"  # 环节 names what is listed, not what it is about
 
 
 def test_options_inline_and_on_lines():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from wuxue.index.overlap import QueryOverlap, sentence_scores
-from wuxue.index.rerank import (Candidate, DefinitionMatcher, RerankConfig, chinese_number, covers_unit, named_units,
-                                rerank, section_units)
+from wuxue.index.rerank import Candidate, DefinitionMatcher, RerankConfig, covers_unit, named_units, rerank, section_units
+from wuxue.numerals import chinese_number
 
 
 @pytest.mark.parametrize(("text", "value"), [("十", 10), ("十二", 12), ("二十", 20), ("一百零三", 103), ("一百四十三", 143),

@@ -114,7 +114,7 @@ def document_titles(kb, audit: "AuditLog | None" = None) -> dict[str, str]:  # t
         for entry in reversed(audit.entries(1000)):
             if entry.detail.get("title"):
                 titles[entry.target] = str(entry.detail["title"])
-    titles.update({doc_id: str(v.meta.get("title")) for doc_id, v in kb.history.latest().items() if v.meta.get("title")})
+    titles.update({doc_id: str(v.meta.get("title")) for doc_id, v in kb.latest_versions().items() if v.meta.get("title")})
     titles.update({d.doc_id: d.title for d in kb.documents()})
     return titles
 

@@ -62,7 +62,7 @@ def document_catalog(kb: KnowledgeBase, jobs: JobStore) -> list[CatalogRow]:
         doc_id = job_doc_id(job) if job.kind in DOCUMENT_JOBS else None
         if doc_id and doc_id not in latest_job:
             latest_job[doc_id] = job
-    history = kb.history.latest()
+    history = kb.latest_versions()
     rows: dict[str, CatalogRow] = {}
     for document in kb.documents():
         version = history.get(document.doc_id)

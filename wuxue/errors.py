@@ -1,7 +1,9 @@
 """Domain errors with stable codes and Chinese messages.
 
-The core raises these; the CLI prints them and the HTTP edge maps ``code`` to a
-status. Codes are part of the API contract: never rename one.
+Every domain error is defined here and nowhere else: the core (and the service's
+routers) raise these, the CLI prints them and the HTTP edge maps each CLASS to a
+status (``wuxue.service.errors.STATUS``; a test checks every class here is mapped).
+Codes are part of the API contract: never rename one.
 """
 
 from __future__ import annotations
@@ -90,10 +92,6 @@ class DuplicateDocumentError(IngestError):
     code = "duplicate_document"
 
 
-class SourceNotFoundError(IngestError):
-    code = "file_not_found"
-
-
 class ManifestError(IngestError):
     code = "invalid_manifest"
 
@@ -126,6 +124,116 @@ class DataDirNotWritableError(WuxueError):
     """The data directory is read-only, full or not ours: nothing can be stored or indexed."""
 
     code = "data_dir_not_writable"
+
+
+class UnknownChunkError(WuxueError):
+    code = "unknown_chunk"
+
+
+class UnknownQueryError(WuxueError):
+    """Feedback names a query id the query log does not hold."""
+
+    code = "unknown_query"
+
+
+# --- document history ---------------------------------------------------------------------------
+
+
+class UnknownVersionError(WuxueError):
+    code = "unknown_version"
+
+
+class StillIndexedError(WuxueError):
+    code = "still_indexed"
+
+
+class InvalidKindError(WuxueError):
+    """An upload names a document kind the manifest does not know."""
+
+    code = "invalid_kind"
+
+
+# --- users and login ----------------------------------------------------------------------------
+
+
+class AuthError(WuxueError):
+    code = "unauthorized"
+
+
+class ForbiddenError(WuxueError):
+    code = "forbidden"
+
+
+class UserExistsError(WuxueError):
+    code = "user_exists"
+
+
+class UnknownUserError(WuxueError):
+    code = "unknown_user"
+
+
+class UnknownRoleError(WuxueError):
+    code = "invalid_role"
+
+
+class WeakPasswordError(WuxueError):
+    code = "weak_password"
+
+
+class TooManyAttemptsError(WuxueError):
+    code = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds until the lockout really ends (sent as Retry-After)
+
+
+# --- jobs ---------------------------------------------------------------------------------------
+
+
+class UnknownJobError(WuxueError):
+    code = "unknown_job"
+
+
+class QueueFullError(WuxueError):
+    code = "queue_full"
+
+
+# --- quiz ---------------------------------------------------------------------------------------
+
+
+class InvalidQuizSpecError(WuxueError):
+    code = "invalid_quiz_spec"
+
+
+class UnknownQuizError(WuxueError):
+    code = "unknown_quiz"
+
+
+class UnknownQuizItemError(WuxueError):
+    code = "unknown_quiz_item"
+
+
+class QuizSourceChangedError(WuxueError):
+    code = "quiz_source_changed"
+
+
+class NoReplacementError(WuxueError):
+    """No other question can be drawn for an item (the corpus offers nothing new)."""
+
+    code = "no_replacement"
+
+
+class InvalidQuizEditError(WuxueError):
+    code = "invalid_quiz_edit"
+
+
+class ExportFormatError(WuxueError):
+    code = "unknown_export_format"
+
+
+class AnswerModeError(WuxueError):
+    code = "invalid_answers_mode"
 
 
 def brief(text: str, limit: int = 80) -> str:

@@ -11,7 +11,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 
-from wuxue.errors import WuxueError
+from wuxue.errors import StillIndexedError, UnknownVersionError
 from wuxue.sqlite_db import SqliteStore
 
 SCHEMA = """
@@ -30,14 +30,6 @@ CREATE TABLE IF NOT EXISTS document_versions (
 """
 STATUSES = ("current", "superseded", "deleted")
 META_FIELDS = ("title", "kind", "issuer", "date", "source", "aliases")
-
-
-class UnknownVersionError(WuxueError):
-    code = "unknown_version"
-
-
-class StillIndexedError(WuxueError):
-    code = "still_indexed"
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 from wuxue.sqlite_db import SqliteStore
 from typing import TYPE_CHECKING
 
-from wuxue.errors import WuxueError
+from wuxue.errors import QueueFullError, UnknownJobError, WuxueError
 
 if TYPE_CHECKING:
     from wuxue.knowledge_base import IngestReport, KnowledgeBase
@@ -54,14 +54,6 @@ CREATE INDEX IF NOT EXISTS jobs_state_kind ON jobs(state, kind);
 """
 RESUMED_NOTE = "服务重启后重新排队"
 DEFAULT_MAX_QUEUED = 50
-
-
-class UnknownJobError(WuxueError):
-    code = "unknown_job"
-
-
-class QueueFullError(WuxueError):
-    code = "queue_full"
 
 
 class JobCancelled(BaseException):
@@ -286,7 +278,7 @@ def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
 
     def ingest(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
         payload = job.payload
-        data = kb.data_dir.source_path(str(payload["content_hash"])).read_bytes()
+        data = kb.source_bytes(str(payload["content_hash"]))
         entry = ManifestEntry.model_validate(payload["entry"])
         return outcome(kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress, actor=job.created_by,
                                        note=str(payload.get("note", ""))))

@@ -1,7 +1,8 @@
-"""The application core: ingest files, keep the index current, search and answer.
+"""The write side of the knowledge base: collect sources, accept parsed uploads, ingest, edit, restore,
+remove, purge and re-index, and the document history these changes keep.
 
-The CLI and the web API both call this class; it owns the settings-derived
-components (embedder, tokenizer, data directory) and the currently loaded snapshot.
+:class:`KnowledgeBase` is a :class:`~wuxue.knowledge_reader.KnowledgeReader` (snapshot, search, documents,
+passages) that can also change the index; code that only reads takes the reader.
 """
 
 from __future__ import annotations
@@ -26,23 +27,20 @@ from wuxue.errors import (
     EmptyDocumentError,
     FileTooLargeError,
     IngestError,
-    UnknownDocumentError,
-    brief,
+    StillIndexedError,
 )
-from wuxue.history import DocumentHistory, StillIndexedError
+from wuxue.history import DocumentHistory, DocumentVersion
 from wuxue.index.builder import BuildResult, IndexBuilder, PreparedDocument, Progress
-from wuxue.index.embedders import Embedder, create_embedder
-from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
-from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
-from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot, SnapshotRetirer
+from wuxue.index.embedders import Embedder
+from wuxue.index.snapshot import IndexSnapshot
 from wuxue.index.store import StoredDocument
-from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
-from wuxue.ingest import ChunkerConfig, chunk_document
+from wuxue.ingest import chunk_document
 from wuxue.ingest.document import Chunk
 from wuxue.ingest.loaders import SUPPORTED_SUFFIXES
 from wuxue.ingest.loaders.ocr import ocr_context
 from wuxue.ingest.manifest import MANIFEST_NAME, ManifestEntry, read_manifest
 from wuxue.ingest.pipeline import ParsedFile, content_hash, default_doc_id, describe, parse_file
+from wuxue.knowledge_reader import KnowledgeReader
 from wuxue.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -129,41 +127,14 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[SourceFile], list[dict[
     return found, skipped
 
 
-class KnowledgeBase:
-    """Heavy parts (model, index) load lazily and once; call :meth:`load` at start-up to pay up front."""
+class KnowledgeBase(KnowledgeReader):
+    """The reader plus everything that changes the index; every change publishes a new snapshot and loads it."""
 
     def __init__(self, settings: Settings, *, embedder: Embedder | None = None) -> None:
-        self.settings = settings
-        self.data_dir = DataDir(settings.data_dir)
-        self.tokenizer = ChineseTokenizer()
-        self.analyzers = {"words": self.tokenizer, "bigrams": BigramTokenizer()}
-        self.chunker = ChunkerConfig(settings.chunk_size, settings.chunk_overlap)
-        self._inner_embedder = embedder
+        super().__init__(settings, embedder=embedder)
         self._handoff: OrderedDict[tuple[str, str], tuple[ParsedFile, list[Chunk]]] = OrderedDict()  # see hand_over()
         self._handoff_lock = threading.Lock()
-        self._embedder: CachedEmbedder | None = None
-        self._query_vectors: QueryVectorCache | None = None
-        self._snapshot: IndexSnapshot | None = None
-        self._searcher: HybridSearcher | None = None
         self._history: DocumentHistory | None = None
-        self._lock = threading.RLock()
-        self._retired = SnapshotRetirer()
-
-    # components ---------------------------------------------------------------
-    @property
-    def embedder(self) -> CachedEmbedder:
-        with self._lock:
-            if self._embedder is None:
-                inner = self._inner_embedder or create_embedder(self.settings)
-                cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite")
-                self._embedder = CachedEmbedder(inner, cache)
-                self._query_vectors = QueryVectorCache(inner)
-            return self._embedder
-
-    @property
-    def params(self) -> IndexParams:
-        embedder = self.embedder
-        return IndexParams(embedder.model_id, embedder.dimension, self.chunker.as_dict(), self.settings.context_prefix)
 
     @property
     def history(self) -> DocumentHistory:
@@ -176,68 +147,41 @@ class KnowledgeBase:
     def builder(self) -> IndexBuilder:
         return IndexBuilder(self.data_dir, self.embedder, self.analyzers, self.params, batch_size=self.settings.embed_batch_size)
 
-    # snapshot -----------------------------------------------------------------
-    def load(self) -> IndexSnapshot:
-        """Load the current snapshot (checking it matches the settings) and warm the model."""
-        with self._lock:
-            path = self.data_dir.require_current()
-            if self._snapshot is None or self._snapshot.path != path:
-                snapshot = IndexSnapshot.load(path, self.params)
-                assert self._query_vectors is not None
-                self._searcher = HybridSearcher(snapshot, self._query_vectors, self.analyzers, self.fusion_config())
-                old, self._snapshot = self._snapshot, snapshot
-                if old is not None:
-                    self._retired.retire(old)  # in-flight readers get a grace period; never delays exit
-            return self._snapshot
-
     def close(self) -> None:
-        """Release the history database (the snapshot's files are read-only and closed with it)."""
+        """Release retired snapshots and the history database."""
+        super().close()
         with self._lock:
-            self._retired.close_all()
             if self._history is not None:
                 self._history.close()
                 self._history = None
 
-    def warm_up(self) -> None:
-        """Run one query through every component so the first member does not wait for lazy initialisation."""
-        self.search("中国共产党党员的权利和义务", k=1)
+    # versions and sources -----------------------------------------------------
+    def versions(self, doc_id: str) -> list[DocumentVersion]:
+        """The document's indexed versions, newest first (deleted documents too)."""
+        return self.history.versions(doc_id)
 
-    @property
-    def snapshot(self) -> IndexSnapshot:
-        return self._snapshot if self._snapshot is not None else self.load()
+    def version(self, doc_id: str, version: int) -> DocumentVersion:
+        return self.history.version(doc_id, version)
 
-    def is_ready(self) -> bool:
-        return self._snapshot is not None
+    def latest_versions(self) -> dict[str, DocumentVersion]:
+        """Each document's newest version, by doc_id (deleted documents too)."""
+        return self.history.latest()
 
-    def fusion_config(self) -> FusionConfig:
-        s = self.settings
-        return FusionConfig(method=s.fusion, rrf_k=s.rrf_k, weights=(s.dense_weight, s.word_weight, s.bigram_weight),
-                            candidate_k=s.candidate_k, route_boost=s.route_boost)
+    def source_bytes(self, content_hash: str) -> bytes:
+        """A stored source file, by the hash of its content."""
+        return self.data_dir.source_path(content_hash).read_bytes()
 
-    # queries ------------------------------------------------------------------
-    def search(self, query: str, *, k: int | None = None, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
-        if self._searcher is None:
-            self.load()
-        searcher = self._searcher
-        assert searcher is not None
-        if doc_ids:
-            unknown = [d for d in doc_ids if searcher.snapshot.store.document(d) is None]
-            if unknown:
-                raise UnknownDocumentError(f"文档不存在：{brief('、'.join(unknown))}")
-        return searcher.search(query, k=k or self.settings.top_k, doc_ids=doc_ids, mode=mode)
+    def source_size(self, content_hash: str) -> int:
+        """Bytes of a stored source file (0 if it is missing)."""
+        path = self.data_dir.source_path(content_hash)
+        return path.stat().st_size if path.exists() else 0
 
-    def documents(self) -> list[StoredDocument]:
-        return self.snapshot.store.documents() if self.data_dir.current() else []
-
-    def document(self, doc_id: str) -> StoredDocument:
-        document = self.snapshot.store.document(doc_id)
-        if document is None:
-            raise UnknownDocumentError(f"文档不存在：{brief(doc_id)}")
-        return document
+    def store_source(self, data: bytes, content_hash: str) -> None:
+        self.data_dir.store_source(data, content_hash)
 
     # changes ------------------------------------------------------------------
     def _existing(self) -> IndexSnapshot | None:
-        return self.load() if self.data_dir.current() else None
+        return self.load() if self.has_index() else None
 
     def taken_ids(self) -> set[str]:
         """Ids a new document may not have: every indexed document and every one in the history (deleted ones too)."""
@@ -345,7 +289,7 @@ class KnowledgeBase:
             log.exception("preparing %s failed", display[:200])
             report.failed.append({"filename": display, "code": "internal_error", "reason": "内部错误：无法处理该文件（已记入日志）"})
             return
-        self.data_dir.store_source(data, digest)
+        self.store_source(data, digest)
         if parsed.meta.notes:
             report.notes[doc_id] = list(parsed.meta.notes)
         seen_hashes[digest] = doc_id
@@ -383,7 +327,7 @@ class KnowledgeBase:
     def restore(self, doc_id: str, version: int, *, actor: str = "", on_progress: Progress | None = None) -> IngestReport:
         """Make an older (or deleted) version the indexed one again; it becomes the newest version."""
         old = self.history.version(doc_id, version)
-        data = self.data_dir.source_path(old.content_hash).read_bytes()
+        data = self.source_bytes(old.content_hash)
         entry = ManifestEntry.model_validate({**old.meta, "file": old.filename, "doc_id": doc_id})
         return self.ingest_bytes(data, old.filename, entry, on_progress=on_progress, actor=actor, note=f"恢复自第 {version} 版")
 
@@ -391,13 +335,13 @@ class KnowledgeBase:
         """Change title/kind/date/issuer; chunks are rebuilt because their embedded prefix names the title."""
         stored = self.document(doc_id)
         entry = entry_of(stored).model_copy(update=changes)
-        data = self.data_dir.source_path(stored.content_hash).read_bytes()
+        data = self.source_bytes(stored.content_hash)
         return self.ingest_bytes(data, stored.filename, entry, on_progress=on_progress, actor=actor, note="修改元数据")
 
     @writes_data
     def purge(self, doc_id: str) -> list[str]:
         """Forget a deleted document's history and delete source files nothing else refers to."""
-        if self.data_dir.current() and self.snapshot.store.document(doc_id) is not None:
+        if self.has_index() and self.find_document(doc_id) is not None:
             raise StillIndexedError("文档仍在索引中：请先删除，再清除历史")
         orphans = self.history.purge(doc_id)
         indexed = {d.content_hash for d in self.documents()}
@@ -419,7 +363,7 @@ class KnowledgeBase:
         documents = store_snapshot.store.documents()
         prepared: list[PreparedDocument] = []
         for stored in tqdm(documents, desc="解析", unit="个文件", disable=not show_progress):
-            data = self.data_dir.source_path(stored.content_hash).read_bytes()
+            data = self.source_bytes(stored.content_hash)
             entry = entry_of(stored)
             parsed = parse_file(data, stored.filename)
             prepared.append(PreparedDocument(describe(parsed, entry), parsed.document, chunk_document(parsed.document, self.chunker)))

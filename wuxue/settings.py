@@ -59,7 +59,9 @@ class Settings(BaseSettings):
     candidate_k: int = Field(default=50, ge=5, le=1000, description="Candidates taken from each retriever before fusion")
     top_k: int = Field(default=5, ge=1, le=50)
 
-    max_question_chars: int = Field(default=500, ge=10, le=5000)
+    max_question_chars: int = Field(default=500, ge=10, le=5000, description="Longest question (and earlier question of a follow-up) accepted, in characters")
+    quiz_max_items: int = Field(default=200, ge=1, le=1000, description="Most questions one quiz set may ask for (and answers one practice submission may carry)")
+    quiz_max_per_type: int = Field(default=50, ge=1, le=1000, description="Most questions of one type (单选、多选、填空、判断) one quiz request may ask for")
     refusal_model_path: Path | None = Field(default=None, description="Refusal model to use (JSON from `wuxue eval --calibrate`); unset = <data_dir>/refusal.json when present, else the shipped one")
     max_upload_mb: int = Field(default=50, ge=1, le=2048, description="Largest file accepted for indexing")
     max_upload_request_mb: int = Field(default=100, ge=1, le=4096, description="Largest upload request (all files of one multipart request); larger ones are refused (413 request_too_large) before they are read")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from wuxue.audit import AuditLog
 from wuxue.catalog import DOCUMENT_JOBS, job_doc_id
-from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, WuxueError, brief
+from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, InvalidKindError, WuxueError, brief
 from wuxue.index.store import StoredDocument
 from wuxue.ingest.document import Chunk
 from wuxue.ingest.isolated import parse_isolated
@@ -36,10 +36,6 @@ log = logging.getLogger(__name__)
 MAX_FILENAME_CHARS = 200
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _ACCEPT_LOCK = threading.Lock()  # id allocation and job submission: two uploads never get the same id
-
-
-class InvalidKindError(WuxueError):
-    code = "invalid_kind"
 
 
 @dataclass(frozen=True)
@@ -139,10 +135,9 @@ class UploadDesk:
         current = self.kb.document(doc_id)
         parsed, chunks = self._checked_version(current, upload)
         self.kb.hand_over(parsed, chunks)  # confirming sends the same file again: it is not parsed twice
-        current_text = self.kb.snapshot.store.document_text(doc_id) or ""
-        source = self.kb.data_dir.source_path(current.content_hash)
+        current_text = self.kb.document_text(doc_id)
         old = describe_side(title=current.title, date=current.date, filename=current.filename,
-                            size_bytes=source.stat().st_size if source.exists() else 0, text=current_text, chunks=current.chunk_count)
+                            size_bytes=self.kb.source_size(current.content_hash), text=current_text, chunks=current.chunk_count)
         new = describe_side(title=parsed.title_hint or parsed.first_line[:80], date="", filename=upload.filename,
                             size_bytes=len(upload.data), text=parsed.document.text, chunks=len(chunks))
         comparison = compare_versions(doc_id, old, current_text, new, parsed.document.text)
@@ -194,7 +189,7 @@ class UploadDesk:
 
     def _refuse_duplicate(self, digest: str, name: str) -> None:
         """Content already indexed, or waiting in a queued job (the same file twice in one request), is 已存在."""
-        existing = self.kb.snapshot.store.document_by_hash(digest) if self.kb.data_dir.current() else None
+        existing = self.kb.document_with_content(digest)
         if existing is not None:
             raise DuplicateDocumentError(f"已存在：与《{existing.title}》（{existing.doc_id}）内容相同", filename=name)
         for job in self._active_jobs():
@@ -207,7 +202,7 @@ class UploadDesk:
     @writes_data
     def _submit(self, data: bytes, parsed: ParsedFile, chunks: list[Chunk], name: str, entry: ManifestEntry, *,
                 actor: str, note: str = "") -> Job:
-        self.kb.data_dir.store_source(data, parsed.content_hash)
+        self.kb.store_source(data, parsed.content_hash)
         self.kb.hand_over(parsed, chunks)
         return self.jobs.submit("ingest", {"content_hash": parsed.content_hash, "filename": name, "entry": entry.model_dump(), "note": note},
                                 created_by=actor, current=name)

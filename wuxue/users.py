@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from wuxue.sqlite_db import SqliteStore
 
-from wuxue.errors import WuxueError
+from wuxue.errors import AuthError, UnknownRoleError, UnknownUserError, UserExistsError, WeakPasswordError
 
 ROLES = ("member", "leader", "admin")
 TOKEN_LIFETIME_SECONDS = 12 * 3600
@@ -33,26 +33,6 @@ CREATE TABLE IF NOT EXISTS tokens (
     expires_at REAL NOT NULL
 );
 """
-
-
-class AuthError(WuxueError):
-    code = "unauthorized"
-
-
-class ForbiddenError(WuxueError):
-    code = "forbidden"
-
-
-class UserExistsError(WuxueError):
-    code = "user_exists"
-
-
-class UnknownUserError(WuxueError):
-    code = "unknown_user"
-
-
-class WeakPasswordError(WuxueError):
-    code = "weak_password"
 
 
 @dataclass(frozen=True)
@@ -104,7 +84,7 @@ class UserStore(SqliteStore):
 
     def add(self, username: str, role: str, password: str) -> User:
         if role not in ROLES:
-            raise WuxueError(f"未知角色：{role}（可选 {'、'.join(ROLES)}）")
+            raise UnknownRoleError(f"未知角色：{role}（可选 {'、'.join(ROLES)}）")
         _check_password(password)
         try:
             with self._lock, self._db:

@@ -11,6 +11,8 @@ import difflib
 import re
 from dataclasses import asdict, dataclass, field
 
+from wuxue.numerals import fold_digits
+
 HEADER_LINES = 3  # title, the (通过/修订) line, a date line: later lines are the text itself, whose years are its content
 HEADER_CHARS = 600
 FIRST_LINES = 8
@@ -18,7 +20,6 @@ LINE_CHARS = 120
 DIFF_LINES = 80
 DIFF_INPUT_LINES = 3000
 
-_CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 _DATE = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?)?")
 _ISO_YEAR = re.compile(r"\b((?:19|20)\d{2})(?:[-./]\d{1,2}(?:[-./]\d{1,2})?)?\b")
 
@@ -56,12 +57,12 @@ class VersionComparison:
 def stated_dates(text: str) -> list[tuple[int, str]]:
     """(year, as written) for every date in the text's header, e.g. 2017年10月24日 or 二〇二二年 (Chinese numerals too)."""
     lines = [line.strip() for line in text[: HEADER_CHARS * 4].splitlines() if line.strip()]
-    header = "\n".join(lines[:HEADER_LINES])[:HEADER_CHARS].translate(_CHINESE_DIGITS)
+    header = fold_digits("\n".join(lines[:HEADER_LINES])[:HEADER_CHARS])
     return [(int(m.group(1)), m.group(0).replace(" ", "")) for m in _DATE.finditer(header)]
 
 
 def _metadata_year(date: str) -> int | None:
-    match = _ISO_YEAR.search(date.translate(_CHINESE_DIGITS)) or _DATE.search(date.translate(_CHINESE_DIGITS))
+    match = _ISO_YEAR.search(fold_digits(date)) or _DATE.search(fold_digits(date))
     return int(match.group(1)) if match else None
 
 

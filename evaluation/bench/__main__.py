@@ -23,10 +23,6 @@ from wuxue.evaluation.bench.suite import STAGES, BenchConfig, Suite
 from wuxue.settings import load_settings
 
 
-def _ints(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in text.split(",") if x)
-
-
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m wuxue.evaluation.bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -5,14 +5,10 @@ from __future__ import annotations
 import os
 import platform
 import resource
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
-
-T = TypeVar("T")
 
 
 def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
@@ -22,12 +18,6 @@ def percentiles(samples_s: Sequence[float]) -> dict[str, float]:
     values = np.asarray(samples_s, dtype=np.float64) * 1000
     return {"n": len(values), "p50_ms": round(float(np.percentile(values, 50)), 2), "p95_ms": round(float(np.percentile(values, 95)), 2),
             "p99_ms": round(float(np.percentile(values, 99)), 2), "mean_ms": round(float(values.mean()), 2)}
-
-
-def timed(function: Callable[[], T]) -> tuple[T, float]:
-    started = time.perf_counter()
-    result = function()
-    return result, time.perf_counter() - started
 
 
 def _status_kb(pid: int | str, field: str) -> int | None:

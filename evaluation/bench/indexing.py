@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 import time
-from pathlib import Path
 
 from wuxue.evaluation.bench.corpora import Corpus
 from wuxue.evaluation.bench.workspace import Workspace

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
-from wuxue.errors import CorruptFileError, EmptyDocumentError, IngestError, SourceNotFoundError
+from wuxue.errors import CorruptFileError, EmptyDocumentError, IngestError
 from wuxue.ingest.document import RawDocument
 from wuxue.ingest.loaders import doc, docx, html, image, markdown, ofd, pdf, text
 from wuxue.ingest.sniff import sniff_type
@@ -65,9 +64,3 @@ def _type_note(filename: str, kind: str) -> str:
     return f"文件名为 .{suffix}，内容实为{_KIND_NAMES.get(kind, kind)}：按{_KIND_NAMES.get(kind, kind)}处理"
 
 
-def load_path(path: Path) -> RawDocument:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise SourceNotFoundError("文件不存在", filename=str(path)) from exc
-    return load_bytes(data, path.name)

@@ -20,7 +20,7 @@ import statistics
 from dataclasses import dataclass, field
 
 _PAGE_NUMBER = re.compile(
-    r"^[-—－–~·•\s]*(?:第\s*)?[0-9０-９]{1,4}(?:\s*页)?(?:\s*[/／]\s*(?:共\s*)?[0-9０-９]{1,4}\s*页?)?[-—－–~·•\s]*$"
+    r"^[-—－–~·•\s]*(?:第\s*)?\d{1,4}(?:\s*页)?(?:\s*[/／]\s*(?:共\s*)?\d{1,4}\s*页?)?[-—－–~·•\s]*$"
 )
 _MARGIN_TOP, _MARGIN_BOTTOM = 0.10, 0.88  # fractions of the page height
 _FIELD_GAP = 2.0  # a gap wider than this many line heights splits a row into separate lines
@@ -157,7 +157,7 @@ def reading_order(boxes: list[OcrLine], *, width: float, height: float) -> list[
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\d０-９\s]+", "", text)
+    return re.sub(r"[\d\s]+", "", text)  # \d matches full-width digits too
 
 
 def drop_running_headers(pages: list[list[str]]) -> list[list[str]]:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, Field
 
 from wuxue.catalog import document_catalog
 from wuxue.history import DocumentVersion
@@ -14,91 +13,23 @@ from wuxue.ingest.manifest import KINDS
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.service.auth import Admin
 from wuxue.service.deps import KB, Audit, Jobs
-from wuxue.service.routers.admin_jobs import JobOut, job_out
+from wuxue.service.schemas.admin_documents import (
+    DATE_CHARS,
+    ISSUER_CHARS,
+    TITLE_CHARS,
+    AcceptedFile,
+    CatalogOut,
+    MetadataIn,
+    ParsedOut,
+    PreviewOut,
+    PurgeOut,
+    RefusedFile,
+    UploadOut,
+)
+from wuxue.service.schemas.jobs import JobOut, job_out
 from wuxue.uploads import Upload, UploadDesk, check_kind, display_name
 
 router = APIRouter(prefix="/api/admin/documents", tags=["管理"])
-
-
-class AcceptedFile(BaseModel):
-    filename: str
-    doc_id: str = Field(description="新文档的编号（由文件名生成，从不与已有或历史文档重复）")
-    job_id: str
-    title: str
-
-
-class RefusedFile(BaseModel):
-    filename: str
-    code: str
-    reason: str
-
-
-class UploadOut(BaseModel):
-    accepted: list[AcceptedFile]
-    refused: list[RefusedFile]
-
-
-class CatalogOut(BaseModel):
-    doc_id: str
-    title: str
-    status: str = Field(description="queued | running | indexed | failed | cancelled | deleted")
-    status_label: str
-    kind: str
-    date: str
-    issuer: str
-    filename: str
-    chunk_count: int
-    version: int | None
-    uploaded_by: str
-    uploaded_at: float | None
-    job_id: str | None
-    job_kind: str | None
-    done: int
-    total: int
-    stage: str = ""
-    error: str | None
-
-
-class MetadataIn(BaseModel):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    kind: str | None = Field(default=None, description="、".join(KINDS))
-    date: str | None = Field(default=None, max_length=40)
-    issuer: str | None = Field(default=None, max_length=200)
-
-
-class ParsedOut(BaseModel):
-    doc_id: str
-    title: str
-    chars: int
-    text: str
-
-
-class PurgeOut(BaseModel):
-    doc_id: str
-    sources_deleted: int
-
-
-class SideOut(BaseModel):
-    title: str = Field(description="当前版本：文档标题；新文件：文件中的标题（元数据页首行）")
-    date: str
-    stated_date: str = Field(description="文件开头写明的日期，如 2017年10月24日")
-    stated_year: int | None
-    filename: str
-    size_bytes: int
-    chars: int
-    chunks: int
-    first_lines: list[str]
-
-
-class PreviewOut(BaseModel):
-    doc_id: str
-    current: SideOut
-    new: SideOut
-    diff: list[str] = Field(description="解析后文字的差异（unified diff，最多 80 行）")
-    diff_truncated: bool
-    added_lines: int
-    removed_lines: int
-    warnings: list[str] = Field(description="例如：新文件看起来比当前版本更旧")
 
 
 async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> Upload:
@@ -109,10 +40,10 @@ async def _read_bounded(upload: UploadFile, kb: KnowledgeBase) -> Upload:
 
 def _title_of(kb: KnowledgeBase, doc_id: str) -> str:
     """The title an audit entry names: the indexed document's, else the newest version's in the history."""
-    document = kb.snapshot.store.document(doc_id) if kb.data_dir.current() else None
+    document = kb.find_document(doc_id) if kb.has_index() else None
     if document is not None:
         return document.title
-    versions = kb.history.versions(doc_id)
+    versions = kb.versions(doc_id)
     return str(versions[0].meta.get("title") or doc_id) if versions else doc_id
 
 
@@ -133,10 +64,10 @@ async def upload_documents(
     audit: Audit,
     user: Admin,
     files: Annotated[list[UploadFile], File(description="PDF、DOCX、TXT、MD、HTML")],
-    title: Annotated[str | None, Form(max_length=200)] = None,
+    title: Annotated[str | None, Form(max_length=TITLE_CHARS)] = None,
     kind: Annotated[str | None, Form()] = None,
-    date: Annotated[str, Form(max_length=40)] = "",
-    issuer: Annotated[str, Form(max_length=200)] = "",
+    date: Annotated[str, Form(max_length=DATE_CHARS)] = "",
+    issuer: Annotated[str, Form(max_length=ISSUER_CHARS)] = "",
 ) -> UploadOut:
     """Each file gets its own accepted or refused row. A new upload never replaces a document: use 替换 for that."""
     await run_in_threadpool(kb.check_writable)
@@ -159,10 +90,10 @@ async def preview_replacement(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, _: 
              summary="确认替换：上传新版本（可同时修改元数据；旧版本保留在历史中，可恢复）")
 async def replace_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin,
                            file: Annotated[UploadFile, File(description="新版本文件")],
-                           title: Annotated[str | None, Form(min_length=1, max_length=200)] = None,
+                           title: Annotated[str | None, Form(min_length=1, max_length=TITLE_CHARS)] = None,
                            kind: Annotated[str | None, Form()] = None,
-                           date: Annotated[str | None, Form(max_length=40)] = None,
-                           issuer: Annotated[str | None, Form(max_length=200)] = None) -> AcceptedFile:
+                           date: Annotated[str | None, Form(max_length=DATE_CHARS)] = None,
+                           issuer: Annotated[str | None, Form(max_length=ISSUER_CHARS)] = None) -> AcceptedFile:
     await run_in_threadpool(kb.check_writable)
     upload = await _read_bounded(file, kb)
     changes = {name: value for name, value in {"title": title, "kind": kind, "date": date, "issuer": issuer}.items() if value is not None}
@@ -190,12 +121,12 @@ def delete_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin) 
 
 @router.get("/{doc_id}/versions", response_model=list[DocumentVersion], summary="版本历史（最新在前）")
 def list_versions(doc_id: str, kb: KB, _: Admin) -> list[DocumentVersion]:
-    return kb.history.versions(doc_id)
+    return kb.versions(doc_id)
 
 
 @router.post("/{doc_id}/versions/{version}/restore", response_model=JobOut, status_code=202, summary="恢复某一历史版本")
 def restore_version(doc_id: str, version: int, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
-    old = kb.history.version(doc_id, version)
+    old = kb.version(doc_id, version)
     job = jobs.submit("restore", {"doc_id": doc_id, "version": version}, created_by=user.username, current=doc_id)
     audit.record(user.username, "restore", doc_id, title=str(old.meta.get("title") or doc_id), version=version, job_id=job.id)
     return job_out(job)
@@ -212,5 +143,5 @@ def purge_document(doc_id: str, kb: KB, audit: Audit, user: Admin) -> PurgeOut:
 @router.get("/{doc_id}/parsed", response_model=ParsedOut, summary="解析后的全文（清洗结果预览）")
 def parsed_text(doc_id: str, kb: KB, _: Admin) -> ParsedOut:
     document = kb.document(doc_id)
-    text = kb.snapshot.store.document_text(doc_id) or ""
+    text = kb.document_text(doc_id)
     return ParsedOut(doc_id=doc_id, title=document.title, chars=len(text), text=text)

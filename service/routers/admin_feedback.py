@@ -14,50 +14,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from pydantic import BaseModel
 
 from wuxue.service.auth import Admin
 from wuxue.service.deps import AppDB, Audit
+from wuxue.service.schemas.feedback import DeletedOut, HandledIn, HandledOut, ReviewItemOut, ReviewOut
 
 router = APIRouter(prefix="/api/admin/feedback", tags=["管理"])
 QuestionKey = Annotated[str, Path(pattern=r"^[0-9a-f]{16}$", description="同一问题（规范化后）的键")]
-
-
-class ReviewItemOut(BaseModel):
-    key: str
-    question: str
-    count: int
-    refused: int
-    unhelpful: int
-    reasons: dict[str, int]
-    comments: list[str]
-    answer: str
-    found: bool
-    first_at: float
-    last_at: float
-    handled: bool
-    handled_at: float | None
-    handled_by: str
-    query_ids: list[str]
-
-
-class ReviewOut(BaseModel):
-    retention_days: int | None
-    items: list[ReviewItemOut]
-
-
-class HandledIn(BaseModel):
-    handled: bool = True
-
-
-class HandledOut(BaseModel):
-    key: str
-    handled: bool
-
-
-class DeletedOut(BaseModel):
-    key: str
-    deleted: int
 
 
 @router.get("", response_model=ReviewOut, summary="待处理的反馈：被点踩和未找到的问题（同一问题合并，最新在前）")

@@ -8,46 +8,17 @@ from __future__ import annotations
 import time
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
 from wuxue.answering import ask
 from wuxue.service.auth import Admin
-from wuxue.service.deps import KB, Refusal
-from wuxue.service.schemas import MAX_QUESTION_CHARS, SearchHitOut
+from wuxue.service.deps import Reader, Refusal
+from wuxue.service.schemas.ask import CitedOut, HitTestBody, HitTestOut, SearchHitOut
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
 
 
-class HitTestIn(BaseModel):
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
-    top_k: int = Field(default=5, ge=1, le=20, description="检索段落数")
-    doc_ids: list[str] | None = Field(default=None, max_length=100, description="只在这些文档中查找")
-
-
-class CitedOut(BaseModel):
-    marker: int
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    score: float
-
-
-class HitTestOut(BaseModel):
-    question: str
-    found: bool = Field(description="true：/api/ask 会回答；false：会拒答（知识库中未找到）")
-    answer: str
-    refusal_score: float = Field(description="拒答分数（越大越可能不在知识库范围内）")
-    threshold: float = Field(description="拒答阈值：分数高于它就拒答")
-    signals: dict[str, float]
-    notice: str
-    citations: list[CitedOut]
-    hits: list[SearchHitOut]
-    timing_ms: float
-
-
 @router.post("/hit-test", response_model=HitTestOut, summary="命中测试：/api/ask 会回答还是拒答、拒答分数与阈值、回答与检索段落")
-def hit_test(body: HitTestIn, kb: KB, refusal: Refusal, _: Admin) -> HitTestOut:
+def hit_test(kb: Reader, refusal: Refusal, _: Admin, body: HitTestBody) -> HitTestOut:
     started = time.perf_counter()
     result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal)  # as the ask route does
     hits = kb.search(result.question, k=body.top_k, doc_ids=body.doc_ids).hits

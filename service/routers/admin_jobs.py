@@ -5,44 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
 
 from wuxue.audit import document_titles
 from wuxue.service.auth import Admin
 from wuxue.service.deps import KB, Audit, Jobs
+from wuxue.service.schemas.jobs import AuditOut, JobOut, job_out
 
 router = APIRouter(prefix="/api/admin", tags=["管理"])
-
-
-class JobOut(BaseModel):
-    id: str
-    kind: str
-    state: str
-    done: int
-    total: int
-    stage: str
-    current: str
-    error: str | None
-    result: dict[str, object]
-    created_by: str
-    created_at: float
-    updated_at: float
-    note: str = ""
-
-
-class AuditOut(BaseModel):
-    id: int
-    at: float
-    actor: str
-    action: str
-    action_label: str
-    target: str
-    detail: dict[str, object]
-    text: str = ""  # the entry as one readable Chinese line, documents named by title
-
-
-def job_out(job) -> JobOut:  # type: ignore[no-untyped-def]
-    return JobOut(**job.to_dict())
 
 
 @router.get("/jobs", response_model=list[JobOut], summary="最近的索引任务")

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from wuxue.service.auth import Asker
-from wuxue.service.deps import KB, LLM, AppDB, Refusal
-from wuxue.service.schemas import MAX_QUESTION_CHARS, AskRequest, AskResponse, SearchResponse
+from wuxue.service.deps import LLM, AppDB, Reader, Refusal
+from wuxue.service.schemas.ask import AskBody, AskResponse, SearchQuery, SearchResponse
 from wuxue.answering import ask
 from wuxue.answering.ask import ask_stream, validate_question
 
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/api", tags=["问答"])
 
 
 @router.post("/ask", response_model=AskResponse, summary="提问：带出处的摘录式回答")
-def post_ask(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker) -> AskResponse:
+def post_ask(kb: Reader, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker, body: AskBody) -> AskResponse:
     result = ask(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal, llm=llm, history=body.history)
     query_id = app_db.log_query(result.resolved_question or result.question, result.found, result.answer)
     return AskResponse(query_id=query_id, **result.to_dict())
@@ -33,7 +33,7 @@ def _sse(event: str, data: object) -> str:
 
 @router.post("/ask/stream", summary="提问（SSE 流式）：citations → delta… → done",
              response_class=StreamingResponse, responses={200: {"content": {"text/event-stream": {}}}})
-def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker) -> StreamingResponse:
+def post_ask_stream(kb: Reader, app_db: AppDB, llm: LLM, refusal: Refusal, _: Asker, body: AskBody) -> StreamingResponse:
     events = ask_stream(kb, body.question, top_k=body.top_k, doc_ids=body.doc_ids, refusal=refusal, llm=llm,
                         history=body.history)
     first = next(events)  # validation and retrieval errors surface here as JSON errors, not mid-stream
@@ -50,9 +50,9 @@ def post_ask_stream(body: AskRequest, kb: KB, app_db: AppDB, llm: LLM, refusal: 
 
 @router.get("/search", response_model=SearchResponse, summary="检索相关段落（含稠密与 BM25 分数）")
 def get_search(
-    kb: KB,
+    kb: Reader,
     _: Asker,
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="检索词")],
+    q: SearchQuery,
     k: Annotated[int, Query(ge=1, le=50)] = 10,
     doc_ids: Annotated[str | None, Query(description="逗号分隔的文档 id")] = None,
 ) -> SearchResponse:

@@ -3,29 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from pydantic import BaseModel, Field
 
 from wuxue.service.auth import SESSION_COOKIE, Member, get_users
 from wuxue.service.csrf import CSRF_COOKIE, set_csrf_cookie
-from wuxue.users import TOKEN_LIFETIME_SECONDS, AuthError
+from wuxue.service.schemas.users import LoginIn, LoginOut, MeOut
+from wuxue.errors import AuthError
+from wuxue.users import TOKEN_LIFETIME_SECONDS
 
 router = APIRouter(prefix="/api/auth", tags=["账号"])
-
-
-class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=256)
-
-
-class LoginOut(BaseModel):
-    token: str
-    role: str
-    username: str
-
-
-class MeOut(BaseModel):
-    username: str
-    role: str
 
 
 @router.post("/login", response_model=LoginOut, summary="登录，返回 bearer token（页面同时获得会话 Cookie）")

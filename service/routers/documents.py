@@ -7,38 +7,34 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from wuxue.errors import WuxueError
+from wuxue.errors import UnknownChunkError
 from wuxue.index.store import StoredChunk
-from wuxue.service.deps import KB
-from wuxue.service.schemas import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
+from wuxue.service.deps import Reader
+from wuxue.service.schemas.documents import DocumentDetail, DocumentOut, DocumentTextOut, PassageOut
 
 router = APIRouter(prefix="/api/documents", tags=["文档"])
 
 
-class UnknownChunkError(WuxueError):
-    code = "unknown_chunk"
-
-
 @router.get("", response_model=list[DocumentOut], summary="已索引的文档")
-def list_documents(kb: KB) -> list[DocumentOut]:
+def list_documents(kb: Reader) -> list[DocumentOut]:
     return [DocumentOut(**d.to_dict()) for d in kb.documents()]
 
 
 @router.get("/{doc_id}", response_model=DocumentDetail, summary="文档信息与目录")
-def get_document(doc_id: str, kb: KB) -> DocumentDetail:
+def get_document(doc_id: str, kb: Reader) -> DocumentDetail:
     document = kb.document(doc_id)
-    return DocumentDetail(**document.to_dict(), outline=kb.snapshot.store.document_outline(doc_id))
+    return DocumentDetail(**document.to_dict(), outline=kb.document_outline(doc_id))
 
 
 @router.get("/{doc_id}/text", response_model=DocumentTextOut, summary="原文：某段落及其前后文（相邻段落的重叠部分只显示一次）")
 def get_document_text(
     doc_id: str,
-    kb: KB,
+    kb: Reader,
     around: Annotated[str | None, Query(description="段落 chunk_id；缺省时返回全文")] = None,
     radius: Annotated[int, Query(ge=0, le=20)] = 2,
 ) -> DocumentTextOut:
     document = kb.document(doc_id)
-    chunks = kb.snapshot.store.chunks_of(doc_id)
+    chunks = kb.passages(doc_id)
     if around is None:  # every chunk as indexed (the admin page shows them), overlaps included
         passages = [PassageOut(chunk_id=c.chunk_id, section=c.section, page=c.page, text=c.text, char_start=c.char_start,
                                char_end=c.char_end, focus=False, source=c.source or "text", ocr_confidence=c.ocr_confidence)
@@ -48,7 +44,7 @@ def get_document_text(
     if position is None:
         raise UnknownChunkError(f"段落不存在：{around}")
     window = chunks[max(0, position - radius) : position + radius + 1]
-    text = kb.snapshot.store.document_text(doc_id) or ""
+    text = kb.document_text(doc_id)
     return DocumentTextOut(doc_id=doc_id, title=document.title, passages=continuous(window, text, around))
 
 

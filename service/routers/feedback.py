@@ -7,20 +7,15 @@ import uuid
 
 from fastapi import APIRouter, Request, Response
 
-from wuxue.errors import WuxueError
+from wuxue.errors import AuthError, UnknownQueryError
 from wuxue.service.auth import Asker, optional_user
 from wuxue.service.deps import AppDB
-from wuxue.service.schemas import FeedbackIn, FeedbackOut
-from wuxue.users import AuthError
+from wuxue.service.schemas.feedback import FeedbackIn, FeedbackOut
 
 router = APIRouter(prefix="/api", tags=["反馈"])
 CLIENT_COOKIE = "wuxue_client"
 CLIENT_COOKIE_SECONDS = 365 * 24 * 3600
 _CLIENT_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-class UnknownQueryError(WuxueError):
-    code = "unknown_query"
 
 
 def client_key(request: Request, response: Response) -> str:

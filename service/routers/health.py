@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from wuxue.service.deps import KB
-from wuxue.service.schemas import Health, Ready
+from wuxue.service.schemas.health import Health, Ready
 
 router = APIRouter(tags=["运行状态"])
 

@@ -14,20 +14,19 @@ from urllib.parse import quote
 import anyio.to_thread
 from fastapi import APIRouter, Query, Request, Response
 from wuxue.service.auth import Leader, Member
-from wuxue.service.deps import KB
-from wuxue.service.quiz_schemas import (
+from wuxue.service.deps import Reader
+from wuxue.service.schemas.quiz import (
     ItemEdit,
+    PracticeBody,
     PracticeOut,
     PracticeResult,
-    PracticeSubmit,
-    QuizCreate,
+    QuizBody,
     QuizCreated,
     QuizSetOut,
     QuizSetSummaryOut,
 )
 
-from wuxue.errors import WuxueError
-from wuxue.quiz.errors import UnknownQuizItemError
+from wuxue.errors import NoReplacementError, UnknownQuizError, UnknownQuizItemError
 from wuxue.quiz.export import (
     EXTENSIONS,
     FORMATS,
@@ -45,14 +44,10 @@ from wuxue.quiz.generator import (
     validate_spec,
 )
 from wuxue.quiz.practice import grade, practice_view
-from wuxue.quiz.store import QuizSet, QuizStore, UnknownQuizError
+from wuxue.quiz.store import QuizSet, QuizStore
 from wuxue.users import User
 
 router = APIRouter(prefix="/api/quiz", tags=["题目集"])
-
-
-class NoReplacementError(WuxueError):
-    code = "no_replacement"
 
 
 def _store(request: Request) -> QuizStore:
@@ -83,7 +78,7 @@ def _default_title(kb, doc_ids: list[str]) -> str:  # type: ignore[no-untyped-de
 
 
 @router.post("", response_model=QuizCreated, response_model_exclude_unset=True, status_code=201, summary="生成题目集（单选、多选、填空、判断，每题附出处）")
-async def create_quiz(body: QuizCreate, request: Request, kb: KB, user: Leader) -> QuizCreated:
+async def create_quiz(request: Request, kb: Reader, user: Leader, body: QuizBody) -> QuizCreated:
     counts = {kind: n for kind, n in body.counts.model_dump().items() if n}
     spec_dict = {"doc_ids": body.doc_ids, "counts": counts, "sections": body.sections, "difficulty": body.difficulty, "seed": body.seed}
     validate_spec(kb, _spec(spec_dict))  # invalid_quiz_spec / unknown_document before waiting for a worker
@@ -106,7 +101,7 @@ def _out(kb, quiz: QuizSet) -> QuizSetOut:  # type: ignore[no-untyped-def]
 
 
 @router.get("/{quiz_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="题目集与全部题目（含文档更新提醒）")
-def get_quiz(quiz_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def get_quiz(quiz_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     return _out(kb, _own(request, quiz_id, user))
 
 
@@ -118,7 +113,7 @@ def delete_quiz(quiz_id: str, request: Request, user: Leader) -> Response:
 
 
 @router.post("/{quiz_id}/items/{item_id}/replace", response_model=QuizSetOut, response_model_exclude_unset=True, summary="换一道题（同题型，位置不变）")
-async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+async def replace_item(quiz_id: str, item_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     quiz = _own(request, quiz_id, user)
     if not any(item.get("id") == item_id for item in quiz.items):
         raise UnknownQuizItemError(f"题目集 {quiz_id} 中没有这道题：{item_id}")
@@ -131,7 +126,7 @@ async def replace_item(quiz_id: str, item_id: str, request: Request, kb: KB, use
 
 @router.put("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True,
             summary="修改一道题（题干、选项、答案；保存前重新检查，并标记为已修改）")
-def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     quiz = _own(request, quiz_id, user)
     item = next((i for i in quiz.items if i.get("id") == item_id), None)
     if item is None:
@@ -141,7 +136,7 @@ def update_item(quiz_id: str, item_id: str, body: ItemEdit, request: Request, kb
 
 
 @router.delete("/{quiz_id}/items/{item_id}", response_model=QuizSetOut, response_model_exclude_unset=True, summary="删除一道题")
-def delete_item(quiz_id: str, item_id: str, request: Request, kb: KB, user: Leader) -> QuizSetOut:
+def delete_item(quiz_id: str, item_id: str, request: Request, kb: Reader, user: Leader) -> QuizSetOut:
     _own(request, quiz_id, user)
     return _out(kb, _store(request).delete_item(quiz_id, item_id))
 
@@ -178,7 +173,7 @@ def practice(quiz_id: str, request: Request, _: Member) -> PracticeOut:
 
 
 @router.post("/{quiz_id}/practice", response_model=PracticeResult, response_model_exclude_unset=True, summary="练习：交卷，返回得分与每题出处")
-def submit_practice(quiz_id: str, body: PracticeSubmit, request: Request, _: Member) -> PracticeResult:
+def submit_practice(quiz_id: str, request: Request, _: Member, body: PracticeBody) -> PracticeResult:
     quiz = _store(request).get(quiz_id)
     answers = {a.item_id: {"keys": a.keys, "texts": a.texts} for a in body.answers}
     return PracticeResult(**grade(quiz.items, answers))

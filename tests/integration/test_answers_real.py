@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
@@ -28,12 +29,7 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def _exact(kb: KnowledgeBase, result) -> None:  # type: ignore[no-untyped-def]
-    for citation in result.citations:
-        text = kb.snapshot.store.document_text(citation.doc_id)
-        assert text is not None and text[citation.char_start:citation.char_end] == citation.text
-        for start, end in citation.highlight:
-            assert text[citation.char_start + start:citation.char_start + end] == citation.text[start:end]
+_exact = assert_exact_citations
 
 
 def test_duties_all_eight_with_the_count_on_the_first_line(real_kb):

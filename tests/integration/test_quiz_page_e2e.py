@@ -9,7 +9,8 @@ from docx import Document
 from playwright.sync_api import Page, expect
 
 from tests.integration.conftest import ARTIFACTS
-from wuxue.users import UserExistsError, UserStore
+from wuxue.errors import UserExistsError
+from wuxue.users import UserStore
 
 pytestmark = pytest.mark.integration
 

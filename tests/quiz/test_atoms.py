@@ -7,7 +7,8 @@ import pytest
 from wuxue.quiz.atoms import inline_lists, mine_atoms, well_formed
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter
-from wuxue.quiz.numbers import find_dates, find_quantities, nearby, parse_cn, to_cn
+from wuxue.numerals import chinese_number, to_chinese
+from wuxue.quiz.numbers import find_dates, find_quantities, nearby
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +107,8 @@ def test_sentences_that_lean_on_their_neighbours_are_not_quoted(segmenter):
 
 
 def test_numbers_are_read_and_varied_in_their_own_script():
-    assert parse_cn("十八") == 18 and parse_cn("一百零五") == 105 and parse_cn("二〇三五") == 2035
-    assert to_cn(2, liang=True) == "两" and to_cn(20) == "二十" and to_cn(105) == "一百零五"
+    assert chinese_number("十八") == 18 and chinese_number("一百零五") == 105 and chinese_number("二〇三五") == 2035
+    assert to_chinese(2, liang=True) == "两" and to_chinese(20) == "二十" and to_chinese(105) == "一百零五"
     (year,) = find_quantities("预备党员的预备期为一年。")
     assert year.text == "一年" and nearby(year)[:3] == ["半年", "两年", "三年"]
     (people,) = find_quantities("要有两名正式党员作介绍人")

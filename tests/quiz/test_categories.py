@@ -160,7 +160,7 @@ def test_a_short_document_is_topped_up_and_the_shortfall_is_explained(kb):
 
 
 def test_replacement_keeps_to_documents_still_at_the_sets_version(kb):
-    from wuxue.quiz.errors import QuizSourceChangedError
+    from wuxue.errors import QuizSourceChangedError
     from wuxue.quiz.generator import replacement_item, stale_documents
 
     spec = QuizSpec(("shouce", "yaodian"), {"judge": 2, "blank": 2}, seed=0)

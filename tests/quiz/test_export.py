@@ -11,12 +11,11 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
+from wuxue.errors import AnswerModeError, ExportFormatError
 from wuxue.quiz.export import (
     EXTENSIONS,
     FORMATS,
     MEDIA_TYPES,
-    AnswerModeError,
-    ExportFormatError,
     export_quiz,
     skipped,
 )

@@ -12,7 +12,7 @@ from tests.conftest import CORPUS, SMALL_CORPUS_FILES
 from tests.quiz.crafted import crafted_kb
 from wuxue.errors import UnknownDocumentError, WuxueError
 from wuxue.quiz.builders import BLANK, LEAD
-from wuxue.quiz.errors import InvalidQuizSpecError, UnknownQuizItemError
+from wuxue.errors import InvalidQuizSpecError, UnknownQuizItemError
 from wuxue.quiz.generator import QuizResult, QuizSpec, _Assembler, generate_quiz, replacement_item
 from wuxue.quiz.materials import materials_for
 from wuxue.quiz.set_checks import near_duplicate, summarize

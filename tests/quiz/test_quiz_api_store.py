@@ -7,7 +7,8 @@ import threading
 import pytest
 
 from wuxue.quiz.practice import grade, is_correct, practice_view
-from wuxue.quiz.store import QuizStore, UnknownQuizError, UnknownQuizItemError
+from wuxue.errors import UnknownQuizError, UnknownQuizItemError
+from wuxue.quiz.store import QuizStore
 
 
 def item(item_id: str, kind: str = "single", **extra) -> dict:

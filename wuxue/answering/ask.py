@@ -157,6 +157,9 @@ def _fallback_notice(error: LLMError) -> str:
 
 
 MAX_PARTS = 3
+MAX_RESPECTIVE = 5
+_RESPECTIVE = re.compile(r"^(?P<pre>.{0,12}?的)?(?P<items>[\u4e00-\u9fff]{1,10}(?:、[\u4e00-\u9fff]{1,10})*(?:和|与|及)"
+                         r"[\u4e00-\u9fff]{1,10})分别(?P<ask>(?:是|为|有|由|在)[^？?]{0,12}[？?]?)$")
 _ASKING_PART = re.compile(r"什么|哪|吗|多少|几|多长|多久|怎|如何|为何|为什么|是否|能否|可否|谁|何时")
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -167,6 +170,11 @@ def question_parts(question: str) -> list[str]:
     A later part that leans on the first (从哪天算起) is read with the first part before it, as the follow-up
     resolver would; a single question is returned as it is.
     """
+    respective = _RESPECTIVE.match(question.strip())
+    if respective:  # 国旗、国歌、国徽和首都分别是什么？ → one question per subject
+        subjects = [t for t in re.split(r"、|和|与|及", respective.group("items")) if t]
+        if 2 <= len(subjects) <= MAX_RESPECTIVE:
+            return [f"{respective.group('pre') or ''}{subject}{respective.group('ask')}" for subject in subjects]
     pieces = [p.strip() for p in re.split(r"(?<=[？?])", question) if p.strip()]
     if not 2 <= len(pieces) <= MAX_PARTS or not all(_ASKING_PART.search(p) and p.endswith(("？", "?")) for p in pieces):
         return [question]
@@ -230,11 +238,11 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
     (“预备期多长？从哪天算起？”) gets each answered, direct lines first.
     """
     parts = question_parts(validate_question(question, kb.settings.max_question_chars))
-    if len(parts) > 1 and llm is None:
+    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
+    if len(parts) > 1 and llm is None and retrieved.found:  # whether the corpus covers it is judged on the whole message
         answered = [ask(kb, part, top_k=top_k, doc_ids=doc_ids, refusal=refusal, history=history if i == 0 else ())
                     for i, part in enumerate(parts)]
         return _joined(question, answered)
-    retrieved = _retrieve(kb, question, top_k, doc_ids, refusal, history)
     started = time.perf_counter()
     if llm is None or not retrieved.found:
         return _extractive(kb, retrieved, started)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, new_content, supporting_span
-from wuxue.answering.question import Question, chinese_number
+from wuxue.answering.question import Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -26,6 +26,7 @@ from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
+from wuxue.numerals import chinese_number
 
 MAX_CITED = 3
 # A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every
@@ -37,9 +38,10 @@ MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
+DEFINES_BONUS = 1.0  # definition questions: the passage whose sentence defines the term states the answer
 FURTHER = True  # add further passages that say something new
 SKIP_WHEN_STATED = True  # single facts: no further passage once the first line holds the asked kind
-MAIN_BY_STRENGTH = {"definition", "quantity", "date", "actor", "yesno"}  # kinds whose first line is chosen by strength
+MAIN_BY_STRENGTH = {"definition", "quantity", "date", "actor", "yesno", "list"}  # kinds whose first line is chosen by strength
 MAIN_SHARE_WEIGHT: float | None = 0.5  # None: the best-ranked passage states the fact; else argmax(score + w * share)
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
@@ -205,7 +207,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
-        score -= 1.0
+        return None  # “分哪两步走” is not answered by a list of seven
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.start <= candidate.start and candidate.end <= unit.end:
         score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
@@ -439,11 +441,13 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
     candidates = _candidates(store, result)
     if not candidates:
         return Composition("", "", [])
-    usable = [c for c in candidates if c.tree is not None and not _is_heading(c.tree, c.start, c.end)]
+    usable = [c for c in (_off_heading(result, c) for c in candidates if c.tree is not None) if c is not None]
     if not usable:
         return _chunk_answer(result, candidates)
     best_score = max(c.score for c in usable)
     eligible = [c for c in usable if c.rank == usable[0].rank or (c.score >= SENTENCE_SHARE * best_score and c.share >= RETRIEVAL_SHARE)]
+    defining = _defining(question, result, [c for c in usable if c not in eligible], SENTENCE_SHARE * best_score) \
+        if question.kind == "definition" else []
     listed = _pick_list(question, result, eligible, usable)
     if question.kind == "list" and (listed is None or not _ties(question, listed)):
         named = _named_lists(store, result, question, doc_ids)
@@ -451,7 +455,21 @@ def compose(store: TreeSource, result: SearchResult, question: Question, *, doc_
             listed = _pick_named(question, result, named) or listed
     if listed is not None:
         return _list_answer(question, result, eligible, *listed)
-    return _fact_answer(question, result, eligible, usable)
+    return _fact_answer(question, result, eligible, usable, defining)
+
+
+def _defining(question: Question, result: SearchResult, others: list[_Candidate], floor: float) -> list[_Candidate]:
+    """Passages retrieval ranks high whose article defines the asked term in a sentence the chunk's own best sentence
+    missed (“誓词如下：我志愿加入中国共产党…” for 入党誓词是什么): they compete for the first line too."""
+    found = []
+    for candidate in others:
+        if candidate.share < TYPED_SHARE or candidate.tree is None:
+            continue  # as for an asked number: a lower-ranked passage that defines the term may state the answer
+        unit = _unit_for(candidate.tree, candidate.start, candidate.end)
+        start, end, score = _refine(question, result, candidate, unit)
+        if score >= floor or _opens_with_definition(question, candidate.tree.text[start:end]):
+            found.append(candidate)
+    return found
 
 
 def _pick_list(question: Question, result: SearchResult, eligible: list[_Candidate],
@@ -527,6 +545,24 @@ def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
         if unit.start > end:
             break
     return None
+
+
+def _off_heading(result: SearchResult, candidate: _Candidate) -> _Candidate | None:
+    """A passage whose best sentence is a bare heading (第四章 国旗、国歌、国徽、首都) still answers through its best
+    other sentence (第一百四十二条 中华人民共和国国徽，中间是…); a passage that is only headings does not."""
+    tree = candidate.tree
+    assert tree is not None
+    if not _is_heading(tree, candidate.start, candidate.end):
+        return candidate
+    chunk = candidate.hit.chunk
+    spans = [(a, b) for a, b in sentence_spans(tree.text, chunk.char_start, chunk.char_end)
+             if tree.text[a:b].strip() and not _is_heading(tree, a, b)]
+    if not spans:
+        return None
+    text = tree.text[chunk.char_start:chunk.char_end]
+    scores = answer_scores(result.query, result.tokens, result.bigrams, text, [(a - chunk.char_start, b - chunk.char_start) for a, b in spans])
+    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
+    return replace(candidate, start=spans[best][0], end=spans[best][1], score=scores[best])
 
 
 def _past_heading(result: SearchResult, candidate: _Candidate, start: int, end: int) -> tuple[int, int]:
@@ -620,7 +656,12 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
             unit = _unit_for(c.tree, c.start, c.end) if c.tree is not None else None
             return _refine(question, result, c, unit)[2] + weight * c.share, -c.rank
 
-        first = max(eligible, key=strength)
+        pool = eligible
+        if question.kind == "definition":  # a passage whose sentence opens by defining the term states the answer
+            defining = [c for c in eligible if c.tree is not None and _opens_with_definition(
+                question, c.tree.text[slice(*_refine(question, result, c, _unit_for(c.tree, c.start, c.end))[:2])])]
+            pool = defining or eligible
+        first = max(pool, key=strength)
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
         return first
     for candidate in usable:
@@ -628,6 +669,23 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
                 holds_answer(kind, fold_for_search(candidate.tree.text[candidate.start:candidate.end])):
             return candidate
     return first
+
+
+_DEFINING = r"[”’」\"]?[，,]?(?:是指|是|为|如下|指|即)"
+
+
+def _defines_focus(question: Question, sentence: str) -> bool:
+    """The sentence defines the asked term: its head word followed by 是/为/如下/指/： (“誓词如下：”, “四个意识是指”)."""
+    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    return len(head) == 2 and re.search(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)", sentence) is not None
+
+
+def _opens_with_definition(question: Question, sentence: str) -> bool:
+    """Stricter: the sentence opens with the term or its head word and defines it (“誓词如下：…”, “四个意识是…”) —
+    not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务."""
+    focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    body = _strip_label(sentence)
+    return any(len(term) >= 2 and re.match(re.escape(term) + _DEFINING, body) is not None for term in {focus, focus[-2:]})
 
 
 def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int, float]:
@@ -641,10 +699,18 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     if not sentences:
         return main.start, main.end, main.score
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
-    if question.kind in ("definition", "other") and len(head) == 2:
-        pattern = re.compile(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)")
-        scores = [sc + (FOCUS_BONUS if pattern.search(text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    if question.kind == "definition":
+        # “誓词如下：我志愿加入中国共产党…” answers 入党誓词是什么, whatever else the article (or the passage) says
+        chunk = main.hit.chunk
+        low, high = min(unit.start, chunk.char_start), max(unit.end, chunk.char_end)
+        wide = [(a, b) for a, b in sentence_spans(tree.text, low, high) if _opens_with_definition(question, tree.text[a:b])]
+        if wide:
+            wide_scores = answer_scores(result.query, result.tokens, result.bigrams, tree.text[low:high],
+                                        [(a - low, b - low) for a, b in wide])
+            best = max(range(len(wide)), key=lambda i: wide_scores[i])
+            return wide[best][0], wide[best][1], wide_scores[best] + DEFINES_BONUS
+    if question.kind in ("definition", "other"):
+        scores = [sc + (FOCUS_BONUS if _defines_focus(question, text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
     if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
@@ -677,12 +743,17 @@ def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
     return new_start, new_end
 
 
-def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate]) -> Composition:
-    main = _main(question, result, eligible, usable)
+def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candidate], usable: list[_Candidate],
+                 defining: Sequence[_Candidate] = ()) -> Composition:
+    """``defining``: lower-ranked passages that define the asked term compete for the first line, but are not
+    quoted as further passages."""
+    main = _main(question, result, eligible + list(defining), usable)
     tree = main.tree
     assert tree is not None
     unit = _unit_for(tree, main.start, main.end)
     start, end, _ = _refine(question, result, main, unit)
+    if unit is not None and not unit.contains(start, end):
+        unit = _unit_for(tree, start, end)  # the defining sentence may stand in the next article of the passage
     start, end = _past_heading(result, main, start, end)
     start, end = _whole_sentence(tree, start, end)
     led = _list_led_by(tree, start, end)

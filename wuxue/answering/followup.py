@@ -11,6 +11,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wuxue.numerals import chinese_number as _number
+from wuxue.numerals import to_chinese as _numeral
+
 MORE = re.compile(r"^(?:那|那么)?(?:还有|还有别的|还有其他的?|其他的?|其余的?|别的|然后|接着|再|继续|具体|详细|展开)"
                   r"(?:呢|吗|么|的呢|的吗|说说|讲讲|说|讲|点|一点|一些|内容呢|有吗|是什么|哪些|什么)*$")
 LEADING = re.compile(r"^(?:那么|那|如果是|要是|换成|换作|改成|至于|关于)")
@@ -244,41 +247,6 @@ def _swap(named: str, parts: _Parts, documents: Sequence[str]) -> str | None:
                 break
         return _replace(text, span, named)
     return None
-
-
-def _number(text: str) -> int | None:
-    if text.isdigit():
-        return int(text)
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    total, current = 0, 0
-    for char in text:
-        if char in digits:
-            current = digits[char]
-        elif char == "十":
-            total += (current or 1) * 10
-            current = 0
-        elif char == "百":
-            total += (current or 1) * 100
-            current = 0
-        else:
-            return None
-    return total + current
-
-
-def _numeral(n: int) -> str:
-    digits = "零一二三四五六七八九"
-    if n <= 0 or n >= 1000:
-        return str(n)
-    hundreds, rest = divmod(n, 100)
-    tens, ones = divmod(rest, 10)
-    out = f"{digits[hundreds]}百" if hundreds else ""
-    if tens:
-        out += "十" if tens == 1 and not hundreds else f"{digits[tens]}十"
-    elif hundreds and ones:
-        out += "零"
-    if ones:
-        out += digits[ones]
-    return out
 
 
 def _swap_unit(named: str, parts: _Parts, documents: Sequence[str]) -> str | None:

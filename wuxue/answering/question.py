@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from wuxue.answering.answer_type import expected_type
+from wuxue.numerals import chinese_number
 
 KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno",
          "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "parts", "other")  # parts: several questions in one
@@ -27,18 +28,18 @@ _QUIZ_PREFIX = re.compile(r"^\s*[（(【\[]?\s*(?:单选|多选|单项选择|多
 NEGATIVE = re.compile(r"不属于|不是|不包括|不正确|错误的是|不符合|不应|不得作为|不能作为|除外")
 _NUM = "零〇一二三四五六七八九十两"
 _COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")
-_ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点)")
+_ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点|步)")
 _ARTICLE = re.compile(rf"第[{_NUM}百]+条")
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 
 _LIST = re.compile(r"有哪些|包括哪些|包含哪些|哪些方面|哪些内容|哪些情形|哪些情况|哪些要求|哪些原则|哪些任务|哪些义务|哪些权利|"
-                   rf"哪几|哪[二三四五六七八九十两]{{1,2}}[项个种类条点化大]|分为|分成|几个方面|哪些|主要有|都有什么")
+                   rf"哪几|哪[二三四五六七八九十两]{{1,2}}[项个种类条点化大步]|分为|分成|几个方面|哪些|主要有|都有什么")
 _ACTOR = re.compile(r"由谁|谁来|是谁|哪个机关|哪一级|哪级|什么机关|哪个组织|哪个部门|哪个党组织|什么组织|哪一机关|谁")
 _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是不是|有没有|吗[？?]?$")
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
-_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项")
+_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
 _QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
 
 
@@ -70,22 +71,6 @@ class Question:
         if self.kind == "quiz_multi" or (self.kind == "quiz_single" and not BLANK.search(self.stem)):
             stem = stem + " " + " ".join(text for _, text in self.options)
         return stem.strip() or self.text
-
-
-def chinese_number(word: str) -> int | None:
-    """一 → 1, 十八 → 18, 两 → 2, 12 → 12."""
-    if word.isdigit():
-        return int(word)
-    digits = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if not word or any(ch not in digits and ch != "十" for ch in word):
-        return None
-    if "十" in word:
-        tens, _, ones = word.partition("十")
-        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
-    value = 0
-    for ch in word:
-        value = value * 10 + digits[ch]
-    return value
 
 
 def split_options(text: str) -> tuple[str, list[tuple[str, str]]]:

@@ -13,13 +13,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
                                       _nearby_lists, _quote, _strip_label, _unit_for, chunk_citation)
-from wuxue.answering.question import BLANK, Question, chinese_number
+from wuxue.answering.question import BLANK, Question
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
+from wuxue.numerals import chinese_number
 
 JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
 MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
@@ -116,14 +118,15 @@ def _option_scores(question: Question, pool: Sequence[_Sentence]) -> list[tuple[
     scored = []
     for letter, text in question.options:
         best: tuple[float, _Sentence | None] = (0.0, None)
-        local = _window(question.stem, text)
-        whole = _fill(question.stem, text)
-        for sentence in pool:
-            score = _coverage(local, sentence.folded) + 0.3 * _coverage(whole, sentence.folded) - 0.01 * sentence.candidate.rank
-            if _squash(text) in sentence.folded:
-                score += 0.2
-            if score > best[0]:
-                best = (score, sentence)
+        for form in [text, *long_forms(text)]:  # 十八届六中全会 is written 第十八届中央委员会第六次全体会议
+            local = _window(question.stem, form)
+            whole = _fill(question.stem, form)
+            for sentence in pool:
+                score = _coverage(local, sentence.folded) + 0.3 * _coverage(whole, sentence.folded) - 0.01 * sentence.candidate.rank
+                if _squash(form) in sentence.folded:
+                    score += 0.2
+                if score > best[0]:
+                    best = (score, sentence)
         scored.append((best[0], letter, text, best[1]))
     return scored
 

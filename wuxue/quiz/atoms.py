@@ -14,6 +14,7 @@ from functools import cache
 from importlib import resources
 
 from wuxue.ingest.patterns import ARTICLE_PREFIX, LIST_MARKER
+from wuxue.numerals import ORDINALS
 from wuxue.quiz.categories import Categories
 from wuxue.quiz.corpus import Sentence
 from wuxue.quiz.lexicon import Segmenter, pos_class
@@ -23,16 +24,15 @@ ITEM_MIN, ITEM_MAX = 2, 12
 QUOTE_MIN, QUOTE_MAX = 15, 160
 LIST_QUOTE_MAX = 260
 
-_CN_NUM = "一二三四五六七八九十"
 MARKER = LIST_MARKER
 ARTICLE = ARTICLE_PREFIX
 BAD_START = ("这", "此", "其", "上述", "以下", "前款", "前述", "该", "它", "他们", "同时", "但", "另外", "对此")
 QUOTED = re.compile(r"“([^“”\n]{2,12})”")
 TITLE = re.compile(r"《([^《》\n]{2,40})》")
-NUMBERED = re.compile(rf"^[两{_CN_NUM}]+[个项种大条]?[\u4e00-\u9fff]{{1,6}}$")
-UNQUOTED_FORMULATION = re.compile(r"(?<![一二三四五六七八九十两百千])([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{2})(?=[\u4e00-\u9fff，。、；”]|$)")
+NUMBERED = re.compile(rf"^[两{ORDINALS}]+[个项种大条]?[\u4e00-\u9fff]{{1,6}}$")
+UNQUOTED_FORMULATION = re.compile(rf"(?<![{ORDINALS}两百千])([两三四五六七八九十]个(?!月)[\u4e00-\u9fff]{{2}})(?=[\u4e00-\u9fff，。、；”]|$)")
 SEGMENT = re.compile(r"[^、，。；：！？,.;:!?\s（）()]{1,24}(?:、[^、，。；：！？,.;:!?\s（）()]{1,24}){2,}")
-ORDINAL_ITEM = re.compile(rf"(?:^|(?<=[；;。，,：:]))([{_CN_NUM}])是([^，,；;。]+)")
+ORDINAL_ITEM = re.compile(rf"(?:^|(?<=[；;。，,：:]))([{ORDINALS}])是([^，,；;。]+)")
 DEFINITION = re.compile(r"^([\u4e00-\u9fff“”]{2,12}?)(是指|是)([^，。；]{2,40})[。；]?$")
 
 
@@ -332,7 +332,7 @@ def _sentence_atoms(s: Sentence, segmenter: Segmenter, categories: Categories | 
             taken.append(match.span())
             atoms.append(Atom("contrast", term, s.start + match.start(), s.start + match.end(), qa, qb, s.doc_id, term, "contrast:" + other))
     for term, a, b, category in (categories.find(s.text) if categories is not None else []):
-        if a not in bounds or b not in bounds or a < body_offset or re.search(r"[一二三四五六七八九十两][个项条种大]$", s.text[:a]):
+        if a not in bounds or b not in bounds or a < body_offset or re.search(rf"[{ORDINALS}两][个项条种大]$", s.text[:a]):
             continue  # 四项（基本原则）: part of a numbered formulation
         if category.startswith("organ") and s.text[a - 1 : a] == "更":
             continue  # 向更（上级党组织）: 更基层委员会 would be absurd, not false
@@ -402,7 +402,7 @@ def _is_term(subject: str, segmenter: Segmenter) -> bool:
 def _ordinal_lists(sentences: Sequence[Sentence]) -> list[Atom]:
     """一是…，二是…，三是… within a sentence or over consecutive ones (ordered: the document's order)."""
     atoms: list[Atom] = []
-    order = "一二三四五六七八九十"
+    order = ORDINALS
     i = 0
     while i < len(sentences):
         found: list[tuple[str, int, int, int]] = []  # (text, start, end, sentence index)

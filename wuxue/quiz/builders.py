@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass, field, replace
 
 from wuxue.ingest.patterns import LINE_LIST_MARKER
+from wuxue.numerals import ORDINALS, chinese_number
 from wuxue.quiz.atoms import ARTICLE, NUMBERED, Atom, Enumeration
 from wuxue.quiz.distractors import DistractorPool
-from wuxue.quiz.numbers import parse_cn
 
 BLANK = "（　　）"
 _LINE_MARKER = LINE_LIST_MARKER
@@ -21,9 +21,7 @@ _SPACES = re.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*|[ \t\u3000]{2,}")
 
 OPTIONS = {"easy": 3, "medium": 4, "hard": 4}
 JUDGE_FALSE_KINDS = {"number", "date", "category", "formulation", "contrast"}
-JUDGE_LIST_MAX = 5
 MULTI_CONTEXT_MIN = 8
-MULTI_OPTIONS = {"easy": 4, "medium": 5, "hard": 5}
 
 
 @dataclass
@@ -54,7 +52,7 @@ def tidy(text: str, *, at_start: bool) -> str:
     """Quote text as shown in a stem: no article label, no list markers, no line breaks."""
     if at_start:
         text = ARTICLE.sub("", text.lstrip())
-        text = re.sub(r"^\s*(?:（[一二三四五六七八九十]+）|\([一二三四五六七八九十\d]+\)|\d+[.、．]|[一二三四五六七八九十]+、|[一二三四五六七八九十]是)\s*", "", text)
+        text = re.sub(rf"^\s*(?:（[{ORDINALS}]+）|\([{ORDINALS}\d]+\)|\d+[.、．]|[{ORDINALS}]+、|[{ORDINALS}]是)\s*", "", text)
         text = ENUMERATOR.sub("", text)  # 第二，坚持解放思想… → 坚持解放思想…
     text = _LINE_MARKER.sub("", text)
     return _SPACES.sub("", text).strip(" \u3000")
@@ -275,7 +273,8 @@ def _names_list(document: str, enum: Enumeration) -> bool:
     """“四个意识”：政治意识、… — a numbered label right before the list, with as many items as it counts."""
     if not NUMBERED.match(enum.label):
         return False
-    count = parse_cn(re.match(r"[两一二三四五六七八九十]+", enum.label).group(0)) if re.match(r"[两一二三四五六七八九十]+", enum.label) else None
+    numeral = re.match(rf"[两{ORDINALS}]+", enum.label)
+    count = chinese_number(numeral.group(0)) if numeral else None
     before = document[max(enum.quote_start, enum.spans[0][0] - len(enum.label) - 6) : enum.spans[0][0]]
     return count == len(enum.items) and enum.label in before
 

@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from wuxue.quiz.errors import InvalidQuizSpecError
+from wuxue.errors import InvalidQuizSpecError
 from wuxue.quiz.generator import QuizSpec, generate_quiz
 
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_reader import KnowledgeReader
 
 TEXT_FORMATS = {"json", "txt", "gift", "aiken"}
 
@@ -30,7 +30,7 @@ def export_bytes(items: list[dict], fmt: str, *, answers: str, title: str) -> by
     return export_quiz(items, fmt, answers=answers, title=title)
 
 
-def run_quiz(kb: KnowledgeBase, *, doc_ids: Sequence[str], sections: Sequence[str], counts: Mapping[str, int], difficulty: str,
+def run_quiz(kb: KnowledgeReader, *, doc_ids: Sequence[str], sections: Sequence[str], counts: Mapping[str, int], difficulty: str,
              seed: int, fmt: str, answers: str, output: Path | None) -> None:
     if output is None and fmt not in TEXT_FORMATS:
         raise InvalidQuizSpecError(f"{fmt} 格式需要用 -o 指定输出文件")

@@ -53,11 +53,6 @@ class CorpusView:
     def sentence_count(self) -> int:
         return sum(len(s) for s in self.sentences.values())
 
-    def occurrences(self, text: str) -> int:
-        """How often ``text`` (squashed) occurs in the whole corpus."""
-        needle = squash(text)
-        return self.haystack.count(needle) if needle else 0
-
     def contains(self, text: str) -> bool:
         needle = squash(text)
         return bool(needle) and needle in self.haystack

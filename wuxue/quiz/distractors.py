@@ -24,7 +24,8 @@ import numpy as np
 from wuxue.quiz.atoms import NUMBERED, Atom, Enumeration, common_prefix, common_suffix
 from wuxue.quiz.categories import Categories, blocklist
 from wuxue.quiz.lexicon import Lexicon, Segmenter
-from wuxue.quiz.numbers import Quantity, nearby, parse_cn, to_cn
+from wuxue.numerals import ORDINALS, chinese_number, to_chinese
+from wuxue.quiz.numbers import Quantity, nearby
 
 # cosine band for embedding neighbours, calibrated on m3e-small (short unrelated terms score 0.55–0.70,
 # siblings such as 政治意识/大局意识 0.75–0.80, near-synonyms above 0.92)
@@ -220,7 +221,7 @@ class DistractorPool:
         scored = [(float(s), c) for s, c in zip(sims, candidates) if low <= s <= SIMILARITY_BAND[1]]
         return [c for _, c in sorted(scored, key=lambda p: (prior.get(p[1], 1), -p[0], p[1]))]
 
-_NUMBERED_PARTS = re.compile(r"^([两一二三四五六七八九十百]+)([个项种大条]?)(.*)$")
+_NUMBERED_PARTS = re.compile(rf"^([两{ORDINALS}百]+)([个项种大条]?)(.*)$")
 
 
 def formulation_family(term: str) -> tuple[str, int, str]:
@@ -235,10 +236,10 @@ def formulation_family(term: str) -> tuple[str, int, str]:
 
 
 def _nearby_articles(label: str) -> list[str]:
-    number = parse_cn(label[1:-1])
+    number = chinese_number(label[1:-1])
     if number is None:
         return []
-    return [f"第{to_cn(n)}条" for n in (number + 1, number - 1, number + 2, number - 2, number + 3, number + 5) if n > 0]
+    return [f"第{to_chinese(n)}条" for n in (number + 1, number - 1, number + 2, number - 2, number + 3, number + 5) if n > 0]
 
 
 def build_pool(atoms: Sequence[Atom], enumerations: Sequence[Enumeration], lexicon: Lexicon, segmenter: Segmenter,

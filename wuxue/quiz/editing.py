@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from wuxue.errors import WuxueError
+from wuxue.errors import InvalidQuizEditError
 from wuxue.quiz.categories import blocklist
 
 BLANK_RE = re.compile(r"_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)")
@@ -21,10 +21,6 @@ STEM_MAX = 300
 OPTION_MAX = 60
 KEYS = "ABCDE"
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
-
-
-class InvalidQuizEditError(WuxueError):
-    code = "invalid_quiz_edit"
 
 
 def _fail(message: str) -> None:

@@ -27,7 +27,7 @@ from wuxue.quiz.materials import materials_for
 from wuxue.quiz.set_checks import near_duplicate, summarize
 
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_reader import KnowledgeReader
 
 STANDARD_REQUEST: Mapping[str, int] = {"single": 5, "multi": 3, "blank": 5, "judge": 4}
 MIN_DOC_CHARS = 3000
@@ -137,7 +137,7 @@ def audit_item(item: dict, view: CorpusView) -> dict[str, bool]:
     return {"grounded": quote_ok and grounded, "leak": leak, "ambiguous": ambiguous}
 
 
-def retrieves(kb: KnowledgeBase, item: dict, k: int = 3) -> bool:
+def retrieves(kb: KnowledgeReader, item: dict, k: int = 3) -> bool:
     query = item["stem"].replace(BLANK, " ")
     if item["generator"]["method"] == "choice_exclude":
         query += " " + " ".join(o["text"] for o in item["options"] if o["text"] not in item["answer"]["texts"])
@@ -146,7 +146,7 @@ def retrieves(kb: KnowledgeBase, item: dict, k: int = 3) -> bool:
     return any(h.chunk.doc_id == c["doc_id"] and h.chunk.char_start <= c["char_start"] and c["char_end"] <= h.chunk.char_end for h in hits)
 
 
-def evaluate(kb: KnowledgeBase, *, seed: int = 0, request: Mapping[str, int] = STANDARD_REQUEST) -> dict:
+def evaluate(kb: KnowledgeReader, *, seed: int = 0, request: Mapping[str, int] = STANDARD_REQUEST) -> dict:
     started = time.perf_counter()
     materials = materials_for(kb)
     view = materials.view
@@ -262,7 +262,7 @@ def to_markdown(report: dict) -> str:
     return "\n".join(out)
 
 
-def run_quiz_eval(kb: KnowledgeBase, *, output: Path, seed: int = 0) -> dict:
+def run_quiz_eval(kb: KnowledgeReader, *, output: Path, seed: int = 0) -> dict:
     report = evaluate(kb, seed=seed)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(to_markdown(report), encoding="utf-8")

@@ -28,7 +28,7 @@ from wuxue.quiz.distractors import DistractorPool
 
 RETRIEVAL_K = 3
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_reader import KnowledgeReader
 
 GATES = ("blocklist", "grounded", "judge_edit", "leak", "worth_asking", "unambiguous", "retrievable")
 KEY_MIN, KEY_MAX = 2, 12
@@ -232,7 +232,7 @@ def search_query(draft: Draft) -> str:
     return query
 
 
-def retrievable_chunks(kb: KnowledgeBase, draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:
+def retrievable_chunks(kb: KnowledgeReader, draft: Draft, *, k: int = RETRIEVAL_K) -> list[tuple[int, str]]:
     """(rank, chunk_id) of the top-k hits for the stem that hold the whole quote; empty = the gate fails."""
     a, b = draft.quote_span
     hits = kb.search(search_query(draft), k=k).hits

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from wuxue.errors import UnknownDocumentError
+from wuxue.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownDocumentError, UnknownQuizItemError
 from wuxue.quiz.atoms import Atom
 from wuxue.quiz.builders import (
     Draft,
@@ -23,7 +23,6 @@ from wuxue.quiz.builders import (
     multi_item,
     single_item,
 )
-from wuxue.quiz.errors import InvalidQuizSpecError, QuizSourceChangedError, UnknownQuizItemError
 from wuxue.quiz.gates import first_failure, retrievable_chunks
 from wuxue.quiz.materials import QuizMaterials, materials_for
 from wuxue.quiz.set_checks import (
@@ -35,12 +34,11 @@ from wuxue.quiz.set_checks import (
 from wuxue.quiz.weak import weak_reason
 
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_reader import KnowledgeReader
 
 TYPES = ("multi", "judge", "single", "blank")  # assembly order: the most constrained first (false 判断 need numbers and sibling lists)
 TYPE_NAMES = {"single": "单选题", "multi": "多选题", "blank": "填空题", "judge": "判断题"}
 DIFFICULTIES = ("easy", "medium", "hard")
-MAX_ITEMS = 200
 GENERATOR_VERSION = "1"
 JUDGE_OPTIONS = [{"key": "A", "text": "正确"}, {"key": "B", "text": "错误"}]
 
@@ -74,10 +72,10 @@ class QuizResult:
         return {"items": self.items, "shortfall": self.shortfall, "rejected": self.rejected, "doc_versions": self.doc_versions}
 
 
-def validate_spec(kb: KnowledgeBase, spec: QuizSpec) -> None:
+def validate_spec(kb: KnowledgeReader, spec: QuizSpec) -> None:
     if not spec.doc_ids:
         raise InvalidQuizSpecError("请至少选择一个文档")
-    unknown = sorted({d for d in spec.doc_ids if kb.snapshot.store.document(d) is None})
+    unknown = sorted({d for d in spec.doc_ids if kb.find_document(d) is None})
     if unknown:
         raise UnknownDocumentError(f"文档不存在：{'、'.join(unknown)}")
     bad_types = sorted(set(spec.counts) - set(TYPES))
@@ -88,8 +86,9 @@ def validate_spec(kb: KnowledgeBase, spec: QuizSpec) -> None:
     total = sum(spec.counts.values())
     if total == 0:
         raise InvalidQuizSpecError("请至少要求一道题")
-    if total > MAX_ITEMS:
-        raise InvalidQuizSpecError(f"一次最多生成 {MAX_ITEMS} 道题（请求了 {total} 道）")
+    limit = kb.settings.quiz_max_items
+    if total > limit:
+        raise InvalidQuizSpecError(f"一次最多生成 {limit} 道题（请求了 {total} 道）")
     if spec.difficulty not in DIFFICULTIES:
         raise InvalidQuizSpecError(f"难度必须是 {'、'.join(DIFFICULTIES)} 之一")
 
@@ -107,7 +106,7 @@ class _Chosen:
 
 @dataclass
 class _Assembler:
-    kb: KnowledgeBase
+    kb: KnowledgeReader
     materials: QuizMaterials
     spec: QuizSpec
     salt: str = ""
@@ -389,7 +388,7 @@ class _Assembler:
                 title = self.materials.view.titles[doc_id]
                 shortfall.append({"type": "document", "requested": 1, "produced": 0,
                                   "reason": f"《{title}》中没有通过质量检查的可考知识点（文档过短或缺少可考查的表述），本套题未覆盖该文档"})
-        versions = {d: self.kb.snapshot.store.document(d).content_hash for d in self.spec.doc_ids}  # type: ignore[union-attr]
+        versions = {d: self.kb.find_document(d).content_hash for d in self.spec.doc_ids}  # type: ignore[union-attr]
         return QuizResult(items, shortfall, dict(sorted(self.rejected.items())), versions)
 
 
@@ -410,17 +409,17 @@ def shortfall_reason(kind: str, requested: int, produced: int, spec: QuizSpec, t
     return text + (f"。本套已另出{extra}补足题量" if extra else "")
 
 
-def generate_quiz(kb: KnowledgeBase, spec: QuizSpec) -> QuizResult:
+def generate_quiz(kb: KnowledgeReader, spec: QuizSpec) -> QuizResult:
     """A set of cited items for ``spec`` (an explained shortfall when the documents cannot supply it)."""
     validate_spec(kb, spec)
     return _Assembler(kb, materials_for(kb), spec).build()
 
 
-def stale_documents(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[dict]:
+def stale_documents(kb: KnowledgeReader, versions: Mapping[str, str]) -> list[dict]:
     """Documents of a saved set whose indexed version is no longer the one the set was made from."""
     out = []
     for doc_id, saved in sorted(versions.items()):
-        current = kb.snapshot.store.document(doc_id)
+        current = kb.find_document(doc_id)
         if current is None:
             out.append({"doc_id": doc_id, "title": doc_id, "status": "deleted",
                         "message": f"出题文档 {doc_id} 已从知识库删除，本题目集仍保留出题时的内容"})
@@ -430,7 +429,7 @@ def stale_documents(kb: KnowledgeBase, versions: Mapping[str, str]) -> list[dict
     return out
 
 
-def replacement_item(kb: KnowledgeBase, spec: QuizSpec, *, items: Sequence[dict], item_id: str,
+def replacement_item(kb: KnowledgeReader, spec: QuizSpec, *, items: Sequence[dict], item_id: str,
                      versions: Mapping[str, str] | None = None) -> dict | None:
     """A new item of the same type as ``items[item_id]`` that passes every gate and repeats nothing in ``items``.
 

@@ -115,11 +115,6 @@ class Lexicon:
         ]
         return sorted(found, key=lambda t: (-self.counts[t], t))
 
-    def similar_length(self, answer: str, signature: tuple[str, str], *, length_slack: int = 1, limit: int = 60) -> list[str]:
-        found = [t for t, sig in self.signatures.items() if sig == signature and t != answer and abs(len(t) - len(answer)) <= length_slack]
-        return sorted(found, key=lambda t: (-self.counts[t], t))[:limit]
-
-
 def build_lexicon(segmenter: Segmenter, sentences: Iterable[str]) -> Lexicon:
     lexicon = Lexicon()
     for text in sentences:

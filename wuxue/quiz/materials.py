@@ -19,7 +19,7 @@ from wuxue.quiz.gates import GateContext, quiz_stopwords
 from wuxue.quiz.lexicon import Segmenter, build_lexicon
 
 if TYPE_CHECKING:
-    from wuxue.knowledge_base import KnowledgeBase
+    from wuxue.knowledge_reader import KnowledgeReader
 
 
 @dataclass
@@ -31,7 +31,7 @@ class QuizMaterials:
     gates: GateContext
 
 
-def build_materials(kb: KnowledgeBase) -> QuizMaterials:
+def build_materials(kb: KnowledgeReader) -> QuizMaterials:
     snapshot = kb.snapshot
     view = build_corpus_view(snapshot.store)
     segmenter = Segmenter()
@@ -60,7 +60,7 @@ _CACHE: weakref.WeakKeyDictionary[object, QuizMaterials] = weakref.WeakKeyDictio
 _LOCK = threading.Lock()
 
 
-def materials_for(kb: KnowledgeBase) -> QuizMaterials:
+def materials_for(kb: KnowledgeReader) -> QuizMaterials:
     """Materials of the knowledge base's current snapshot (rebuilt after every index change)."""
     snapshot = kb.snapshot
     with _LOCK:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-_CN = "零〇一二两三四五六七八九十百千"
-_DIGITS = "一二三四五六七八九"
+from wuxue.numerals import DIGIT_VALUES, NUMERALS, ORDINALS, chinese_digits, chinese_number, to_chinese
+
 
 # measure words and units that make a number a fact worth asking; 个/项/种 only before 月 (a bare
 # 四个/八项 starts a formulation such as 四个意识, mined elsewhere)
@@ -20,52 +18,14 @@ UNITS = ("周岁", "个月", "年", "月", "日", "天", "周", "岁", "人", "�
          "章", "节", "%", "％", "万册", "册", "万人", "家", "所", "公里", "小时", "工作日")
 _UNIT_RE = "|".join(sorted({re.escape(u) for u in UNITS}, key=len, reverse=True))
 NUMBER_RE = re.compile(
-    rf"(?<![\d{_CN}第.])(?P<num>\d+(?:\.\d+)?|[{_CN}]+)(?P<unit>{_UNIT_RE})"
+    rf"(?<![\d{NUMERALS}第.])(?P<num>\d+(?:\.\d+)?|[{NUMERALS}]+)(?P<unit>{_UNIT_RE})"
 )
-FRACTION_RE = re.compile(rf"(?<![{_CN}])(?P<den>[{_DIGITS}十]+)分之(?P<num>[{_DIGITS}十]+)")
+FRACTION_RE = re.compile(rf"(?<![{NUMERALS}])(?P<den>[{ORDINALS}]+)分之(?P<num>[{ORDINALS}]+)")
 DATE_RE = re.compile(r"(?<!\d)(?P<year>\d{4})年(?:(?P<month>\d{1,2})月(?:(?P<day>\d{1,2})日)?)?")
 
 
 _UNIT_LIMITS = {"月": 12, "日": 31, "年": 9999, "个月": 120, "天": 3660, "岁": 150, "周岁": 150}
 _LIANG_UNITS = {"年", "名", "个月", "次", "人", "倍", "届", "天", "周", "周岁", "岁", "小时"}
-
-
-def parse_cn(text: str) -> int | None:
-    """Chinese numerals up to 9999 (十八, 二十, 一百零五, 两千); Arabic digits as well."""
-    if text.isdigit():
-        return int(text)
-    if not text or any(ch not in CN_DIGITS and ch not in CN_UNITS for ch in text):
-        return None
-    if all(ch in CN_DIGITS for ch in text):  # 二〇二二 style
-        return int("".join(str(CN_DIGITS[ch]) for ch in text)) if len(text) > 1 else CN_DIGITS[text]
-    total, digit = 0, None
-    for ch in text:
-        if ch in CN_DIGITS:
-            digit = CN_DIGITS[ch]
-        else:
-            total += (digit if digit is not None else 1) * CN_UNITS[ch]
-            digit = None
-    return total + (digit or 0)
-
-
-def to_cn(value: int, *, liang: bool = False) -> str:
-    """Write ``value`` (0–9999) in Chinese numerals; ``liang`` writes a leading 2 as 两 (两名, 两年)."""
-    if value == 0:
-        return "零"
-    digits = "零一二三四五六七八九"
-    parts: list[str] = []
-    for unit_value, unit in ((1000, "千"), (100, "百"), (10, "十")):
-        d, value = divmod(value, unit_value)
-        if d:
-            parts.append(("" if unit == "十" and d == 1 and not parts else digits[d]) + unit)
-        elif parts and value:
-            parts.append("零")
-    if value:
-        parts.append(digits[value])
-    text = "".join(parts).replace("零零", "零")
-    if liang and text == "二":
-        return "两"
-    return text
 
 
 @dataclass(frozen=True)
@@ -88,16 +48,16 @@ def find_quantities(sentence: str) -> list[Quantity]:
         raw = match.group("num")
         if match.group("unit") == "周" and sentence[match.end() : match.end() + 1] == "年":  # 四十周年 is an anniversary
             continue
-        value = float(raw) if raw[0].isdigit() else parse_cn(raw)
+        value = float(raw) if raw[0].isdigit() else chinese_number(raw)
         limit = _UNIT_LIMITS.get(match.group("unit"))
         if value is not None and limit is not None and value > limit:  # 20231月 is a typo for 2023年1月, not 20231 months
             continue
         if value is None or set(raw) <= {"十", "百", "千"} - ({"十"} if raw == "十" else set()) or (raw in {"一", "〇", "零"} and match.group("unit") in {"名", "人"}):
             continue
-        script = "arabic" if raw[0].isdigit() else ("cn_digits" if len(raw) > 1 and all(ch in CN_DIGITS for ch in raw) else "cn")
+        script = "arabic" if raw[0].isdigit() else ("cn_digits" if len(raw) > 1 and all(ch in DIGIT_VALUES for ch in raw) else "cn")
         found.append(Quantity(match.group(0), match.start(), match.end(), float(value), match.group("unit"), script))
     for match in FRACTION_RE.finditer(sentence):
-        den, num = parse_cn(match.group("den")), parse_cn(match.group("num"))
+        den, num = chinese_number(match.group("den")), chinese_number(match.group("num"))
         if den and num and num < den:
             found.append(Quantity(match.group(0), match.start(), match.end(), num / den, "分之", "cn"))
     return sorted(found, key=lambda q: q.start)
@@ -144,11 +104,11 @@ def nearby(quantity: Quantity, count: int = 6) -> list[str]:
         if quantity.script == "arabic":
             number = str(int(c)) if float(c) == int(c) else str(c)
         elif quantity.script == "cn_digits":
-            number = "".join("〇一二三四五六七八九"[int(d)] for d in str(int(c)))
+            number = chinese_digits(int(c))
         elif float(c) != int(c) or c > 9999:
             continue
         else:
-            number = to_cn(int(c), liang=quantity.unit in _LIANG_UNITS)
+            number = to_chinese(int(c), liang=quantity.unit in _LIANG_UNITS)
         text = number + quantity.unit
         if text not in out:
             out.append(text)

@@ -12,8 +12,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from wuxue.errors import WuxueError
-from wuxue.quiz.errors import UnknownQuizItemError
+from wuxue.errors import UnknownQuizError, UnknownQuizItemError
 from wuxue.sqlite_db import SqliteStore
 
 SCHEMA = """
@@ -33,10 +32,6 @@ CREATE INDEX IF NOT EXISTS quiz_sets_by_creator ON quiz_sets (created_by, create
 """
 _COLUMNS = ("id", "title", "created_by", "created_at", "updated_at", "spec", "doc_versions", "items", "shortfall", "rejected")
 _JSON_COLUMNS = ("spec", "doc_versions", "items", "shortfall", "rejected")
-
-
-class UnknownQuizError(WuxueError):
-    code = "unknown_quiz"
 
 
 @dataclass(frozen=True)

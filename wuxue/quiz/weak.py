@@ -14,13 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from wuxue.numerals import ORDINALS
 from wuxue.quiz.atoms import Atom
 
 GENERIC_ORGANS = frozenset({"党支部", "党组织", "基层党组织", "党委", "党总支", "支部", "党小组", "党组", "学会", "协会", "单位", "机关", "部门", "组织"})
 SUBJECT_REACH = 4  # an organ this close to its clause's start (学会党支部将…, ，党支部要…) is the clause's subject
 _PAIR = "和及或与并"
 _SUFFIXES = ("制度", "原则", "机制", "机关", "委员会", "组织", "体系", "建设")
-_ARTICLE = re.compile(r"^\s*第[一二三四五六七八九十百零〇\d]+条\s*")
+_ARTICLE = re.compile(rf"^\s*第[{ORDINALS}百零〇\d]+条\s*")
 
 
 def _core(term: str) -> str:

@@ -10,14 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from wuxue.errors import ExportFormatError
 from wuxue.quiz.export import aiken, excel, gift, json_file, plaintext, word
-from wuxue.quiz.export.common import (
-    ANSWER_MODES,
-    AnswerModeError,
-    ExportFormatError,
-    Item,
-    check_answers_mode,
-)
+from wuxue.quiz.export.common import ANSWER_MODES, Item, check_answers_mode
 
 FORMATS = ("json", "docx", "xlsx", "txt", "gift", "aiken")
 MEDIA_TYPES = {
@@ -38,7 +33,7 @@ _RENDERERS: dict[str, Callable[..., bytes]] = {
 
 __all__ = [
     "ANSWER_MODES", "EXTENSIONS", "FORMATS", "FORMAT_LABELS", "MEDIA_TYPES",
-    "AnswerModeError", "ExportFormatError", "check_export_args", "export_quiz", "skipped",
+    "check_export_args", "export_quiz", "skipped",
 ]
 
 

@@ -9,7 +9,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from wuxue.errors import WuxueError
+from wuxue.errors import AnswerModeError
+from wuxue.numerals import ORDINALS
 
 Item = Mapping[str, Any]
 
@@ -17,20 +18,11 @@ TYPE_ORDER = ("single", "multi", "blank", "judge")
 TYPE_LABELS = {"single": "单选题", "multi": "多选题", "blank": "填空题", "judge": "判断题"}
 DIFFICULTY_LABELS = {"easy": "简单", "medium": "中等", "hard": "困难"}
 ANSWER_MODES = ("none", "inline", "end")
-CHINESE_NUMERALS = "一二三四五六七八九十"
 TRUE_TEXT, FALSE_TEXT = "正确", "错误"
 # A blank as the generator may write it: runs of ASCII/full-width underscores or an empty pair of brackets.
 BLANK_RE = re.compile(r"_{2,}|＿{2,}|（[ \u3000]*）|\([ \u3000]*\)")
 # Characters XML 1.0 (docx, xlsx) cannot hold; a document passage may carry them from a bad PDF.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-class ExportFormatError(WuxueError):
-    code = "unknown_export_format"
-
-
-class AnswerModeError(WuxueError):
-    code = "invalid_answers_mode"
 
 
 def check_answers_mode(answers: str) -> None:
@@ -56,7 +48,7 @@ def sections(items: Iterable[Item]) -> list[tuple[str, str, list[Item]]]:
     for item in ordered(items):
         groups.setdefault(str(item.get("type")), []).append(item)
     return [
-        (kind, f"{CHINESE_NUMERALS[index] if index < 10 else index + 1}、{TYPE_LABELS.get(kind, kind)}（共{len(group)}题）", group)
+        (kind, f"{ORDINALS[index] if index < 10 else index + 1}、{TYPE_LABELS.get(kind, kind)}（共{len(group)}题）", group)
         for index, (kind, group) in enumerate(groups.items())
     ]
 

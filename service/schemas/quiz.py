@@ -1,22 +1,28 @@
-"""Quiz set request and response models, one per direction; the item record is the JSON export's."""
+"""Quiz sets: request and response models, one per direction; the item record is the JSON export's.
+
+How many questions one request may ask for is ``WUXUE_QUIZ_MAX_PER_TYPE`` per type and
+``WUXUE_QUIZ_MAX_ITEMS`` in all: checked against the app's settings when a request arrives
+(``QuizBody``, ``PracticeBody``), never against a constant.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
+
+from wuxue.service.schemas.limits import app_settings, above, check, too_many
 
 QuizType = Literal["single", "multi", "blank", "judge"]
 Difficulty = Literal["easy", "medium", "hard"]
-MAX_PER_TYPE = 50
-MAX_ITEMS = 100
 
 
 class QuizCounts(BaseModel):
-    single: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="单选题数")
-    multi: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="多选题数")
-    blank: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="填空题数")
-    judge: int = Field(default=0, ge=0, le=MAX_PER_TYPE, description="判断题数")
+    single: int = Field(default=0, ge=0, description="单选题数")
+    multi: int = Field(default=0, ge=0, description="多选题数")
+    blank: int = Field(default=0, ge=0, description="填空题数")
+    judge: int = Field(default=0, ge=0, description="判断题数")
 
 
 class QuizCreate(BaseModel):
@@ -145,7 +151,7 @@ class PracticeAnswer(BaseModel):
 
 
 class PracticeSubmit(BaseModel):
-    answers: list[PracticeAnswer] = Field(max_length=MAX_ITEMS * 2)
+    answers: list[PracticeAnswer] = Field(description="每题一个答案（最多 WUXUE_QUIZ_MAX_ITEMS 个）")
 
 
 class PracticeResultItem(BaseModel):
@@ -159,3 +165,19 @@ class PracticeResult(BaseModel):
     score: int = Field(description="答对的题数")
     total: int
     results: list[PracticeResultItem]
+
+
+def checked_quiz(body: QuizCreate, request: Request) -> QuizCreate:
+    """The request, with each type's count within WUXUE_QUIZ_MAX_PER_TYPE (the total is the generator's check)."""
+    limit = app_settings(request).quiz_max_per_type
+    check([e for kind, n in body.counts.model_dump().items() for e in above(("body", "counts", kind), n, limit)])
+    return body
+
+
+def checked_practice(body: PracticeSubmit, request: Request) -> PracticeSubmit:
+    check(too_many(("body", "answers"), body.answers, app_settings(request).quiz_max_items))
+    return body
+
+
+QuizBody = Annotated[QuizCreate, Depends(checked_quiz)]
+PracticeBody = Annotated[PracticeSubmit, Depends(checked_practice)]

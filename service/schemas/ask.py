@@ -1,13 +1,19 @@
-"""Request and response models, one per direction, with examples for the OpenAPI schema."""
+"""Asking and searching (members) and the admin 命中测试 that shows what asking would do.
+
+The question's length limit is ``WUXUE_MAX_QUESTION_CHARS``: the bodies are checked against the app's
+settings when a request arrives (``AskBody``, ``HitTestBody``, ``SearchQuery``), never against a constant.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
+from fastapi import Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-MAX_QUESTION_CHARS = 500
-MAX_HISTORY = 5  # previous questions a follow-up is resolved against
+from wuxue.answering.ask import MAX_HISTORY
+from wuxue.service.schemas.common import OcrMark, PassageFields
+from wuxue.service.schemas.limits import app_settings, check, too_long
 
 
 class AskRequest(BaseModel):
@@ -16,32 +22,11 @@ class AskRequest(BaseModel):
         {"question": "那权利呢？", "history": ["党员有哪些义务？"]},
     ]})
 
-    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS, description="学习问题")
+    question: str = Field(min_length=1, description="学习问题（最长 WUXUE_MAX_QUESTION_CHARS 字，默认 500）")
     top_k: int | None = Field(default=None, ge=1, le=20, description="检索段落数")
     doc_ids: list[str] | None = Field(default=None, max_length=100, description="只在这些文档中查找")
-    history: list[Annotated[str, Field(max_length=MAX_QUESTION_CHARS)]] = Field(
+    history: list[str] = Field(
         default_factory=list, max_length=MAX_HISTORY, description="此前的提问（最新的在最后），用于理解“那权利呢？”这类追问")
-
-
-class PassageFields(BaseModel):
-    """Where a passage comes from: document, section breadcrumb, pages, exact offsets in the cleaned text."""
-
-    chunk_id: str
-    doc_id: str
-    title: str
-    section: str
-    page: int | None
-    page_end: int | None
-    text: str
-    char_start: int
-    char_end: int
-
-
-class OcrMark(BaseModel):
-    """Whether a passage was read from a scan (its text may contain recognition errors)."""
-
-    source: str = Field(default="text", description="text，或 ocr：本段由扫描件识别，可能有误")
-    ocr_confidence: float | None = Field(default=None, description="OCR 段落所在页的平均识别置信度")
 
 
 class CitationOut(PassageFields, OcrMark):
@@ -83,68 +68,52 @@ class SearchResponse(BaseModel):
     timing_ms: float
 
 
-class DocumentOut(BaseModel):
+class HitTestIn(BaseModel):
+    question: str = Field(min_length=1, description="学习问题（最长 WUXUE_MAX_QUESTION_CHARS 字）")
+    top_k: int = Field(default=5, ge=1, le=20, description="检索段落数")
+    doc_ids: list[str] | None = Field(default=None, max_length=100, description="只在这些文档中查找")
+
+
+class CitedOut(BaseModel):
+    marker: int
     doc_id: str
     title: str
-    kind: str
-    issuer: str
-    date: str
-    source: str
-    chunk_count: int
-    page_count: int | None
-
-
-class OutlineEntry(BaseModel):
-    label: str
-    level: int
-    kind: str
-    char_start: int
-    path: list[str]
-
-
-class DocumentDetail(DocumentOut):
-    aliases: list[str]
-    outline: list[OutlineEntry]
-    notes: list[str] = Field(default_factory=list, description="读取说明：按文本文件处理、OCR 识别页数、需核对的低置信度页")
-
-
-class PassageOut(OcrMark):
-    chunk_id: str
     section: str
     page: int | None
-    text: str
-    char_start: int
-    char_end: int
-    focus: bool
+    score: float
 
 
-class DocumentTextOut(BaseModel):
-    doc_id: str
-    title: str
-    passages: list[PassageOut]
+class HitTestOut(BaseModel):
+    question: str
+    found: bool = Field(description="true：/api/ask 会回答；false：会拒答（知识库中未找到）")
+    answer: str
+    refusal_score: float = Field(description="拒答分数（越大越可能不在知识库范围内）")
+    threshold: float = Field(description="拒答阈值：分数高于它就拒答")
+    signals: dict[str, float]
+    notice: str
+    citations: list[CitedOut]
+    hits: list[SearchHitOut]
+    timing_ms: float
 
 
-class FeedbackIn(BaseModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"query_id": "3f2c…", "helpful": False, "reason": "出处不对", "comment": ""}]})
-
-    query_id: str = Field(min_length=1, max_length=64)
-    helpful: bool
-    reason: Literal["", "答非所问", "不完整", "出处不对", "其他"] = Field(default="", description="没帮助的原因（可选）")
-    comment: str = Field(default="", max_length=1000)
-
-
-class FeedbackOut(BaseModel):
-    id: int
-    helpful: bool
-    reason: str
+def checked_ask(body: AskRequest, request: Request) -> AskRequest:
+    """The ask body, with the question and each earlier question within WUXUE_MAX_QUESTION_CHARS."""
+    limit = app_settings(request).max_question_chars
+    check(too_long(("body", "question"), body.question, limit)
+          + [e for i, previous in enumerate(body.history) for e in too_long(("body", "history", i), previous, limit)])
+    return body
 
 
-class Health(BaseModel):
-    status: str
+def checked_hit_test(body: HitTestIn, request: Request) -> HitTestIn:
+    check(too_long(("body", "question"), body.question, app_settings(request).max_question_chars))
+    return body
 
 
-class Ready(BaseModel):
-    status: str
-    documents: int
-    chunks: int
-    manifest: dict[str, object]
+def checked_search_query(request: Request, q: Annotated[str, Query(min_length=1, description="检索词（最长 WUXUE_MAX_QUESTION_CHARS 字）")]) -> str:
+    check(too_long(("query", "q"), q, app_settings(request).max_question_chars))
+    return q
+
+
+AskBody = Annotated[AskRequest, Depends(checked_ask)]
+HitTestBody = Annotated[HitTestIn, Depends(checked_hit_test)]
+SearchQuery = Annotated[str, Depends(checked_search_query)]
