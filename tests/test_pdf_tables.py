@@ -14,6 +14,8 @@ from pypdf import PdfReader
 from tests.conftest import FIXTURES
 from tests.test_ocr import FONT
 from wuxue.index.embedders import HashingEmbedder
+from wuxue.ingest.clean import clean
+from wuxue.ingest.document import RawBlock, RawDocument
 from wuxue.ingest import prepare_document
 from wuxue.ingest.loaders import load_bytes
 from wuxue.ingest.loaders import pdf_tables
@@ -96,6 +98,13 @@ def test_each_row_is_a_sentence_with_its_headers_between_the_text_around_the_tab
     assert document.page_at(document.text.index("为加强党员教育管理")) == 1
     exam = next(p for p in document.paragraphs if document.text[p.start:p.end].startswith("每季度"))
     assert exam.section_path[-1] == "二、考核方式"
+
+
+def test_row_sentences_stay_paragraphs_of_their_own_in_hard_wrapped_text():
+    body = "党支部应当每月相对固定一天开展主题党日，组织党员集中学习、过组织生活、进行民主议事和志愿\n服务等。"
+    rows = "\n".join([MARCH, APRIL])  # as long as a wrapped line: hard-wrapped cleaning would run them together
+    text, spans, _ = clean(RawDocument([RawBlock(body, 1), RawBlock(rows, 1, rows=True), RawBlock(body, 2)], "pdf", hard_wrapped=True))
+    assert [text[start:end] for start, end in spans] == [body.replace("\n", ""), MARCH, APRIL, body.replace("\n", "")]
 
 
 def test_only_the_table_page_is_read_differently():
