@@ -19,6 +19,7 @@ from wuxue.ingest.patterns import CLOSERS, SENTENCE_END, STARTS_UNIT, STRUCTURE_
 class Line:
     text: str
     page: int | None
+    row: bool = False  # a table row sentence: a paragraph of its own
 
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -92,7 +93,7 @@ def split_lines(raw: RawDocument) -> list[Line]:
     lines: list[Line] = []
     for block in raw.blocks:
         for piece in block.text.split("\n"):
-            lines.append(Line(normalize_line(piece), block.page))
+            lines.append(Line(normalize_line(piece), block.page, block.rows))
     return lines
 
 
@@ -104,7 +105,7 @@ def group_paragraphs(lines: list[Line], *, hard_wrapped: bool) -> list[list[Line
     text: a line continues the previous one unless the previous one is short of
     the wrap width, or this one starts a structural unit (第X条, 一、, （一）…).
     """
-    content = [line for line in lines if line.text and not is_junk(line.text)]
+    content = [line for line in lines if line.text and not is_junk(line.text) and not line.row]  # rows say nothing of the wrap width
     width = _wrap_width(content) if hard_wrapped else 0
     paragraphs: list[list[Line]] = []
     current: list[Line] = []
@@ -140,11 +141,29 @@ def _continues(current: list[Line], line: Line, *, hard_wrapped: bool, width: in
     return len(last) >= width * 0.8 or not _ends_sentence(last) and len(last) >= width * 0.6
 
 
+def _rows_apart(groups: list[list[Line]]) -> list[list[Line]]:
+    """Every table row its own paragraph: a row sentence ends where the row ends, whatever its length."""
+    result: list[list[Line]] = []
+    for group in groups:
+        current: list[Line] = []
+        for line in group:
+            if line.row:
+                if current:
+                    result.append(current)
+                result.append([line])
+                current = []
+            else:
+                current.append(line)
+        if current:
+            result.append(current)
+    return result
+
+
 def clean(raw: RawDocument) -> tuple[str, list[tuple[int, int]], list[tuple[int, int]]]:
     """Return (cleaned text, paragraph spans, page starts as (offset, page))."""
     lines = split_lines(raw)
     hard_wrapped = raw.hard_wrapped or looks_hard_wrapped([line.text for line in lines])
-    groups = group_paragraphs(lines, hard_wrapped=hard_wrapped)
+    groups = _rows_apart(group_paragraphs(lines, hard_wrapped=hard_wrapped))
     parts: list[str] = []
     spans: list[tuple[int, int]] = []
     page_starts: list[tuple[int, int]] = []

@@ -8,10 +8,15 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class RawBlock:
-    """Text as a loader extracted it; ``page`` is 1-based for paged formats, else None."""
+    """Text as a loader extracted it; ``page`` is 1-based for paged formats, else None.
+
+    ``rows``: each line is a table row written as a sentence, a paragraph of its own (never
+    rejoined with its neighbours as a hard-wrapped line would be).
+    """
 
     text: str
     page: int | None = None
+    rows: bool = False
 
 
 @dataclass(frozen=True)

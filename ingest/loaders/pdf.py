@@ -1,4 +1,8 @@
-"""PDF through pypdf: one block per page so every character keeps its page number."""
+"""PDF through pypdf: one block per page so every character keeps its page number.
+
+A text page that holds a ruled table is read by pdfplumber instead (:mod:`pdf_tables`): the table
+becomes one sentence per row with its column headers, the text around it stays in reading order.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from wuxue.errors import CorruptFileError, EmptyDocumentError, EncryptedPdfError, NoTextLayerError
 from wuxue.ingest.document import RawBlock, RawDocument
+from wuxue.ingest.loaders.pdf_tables import table_pages
 from wuxue.ingest.loaders.scan import ocr_scanned_pages
 
 
@@ -30,9 +35,22 @@ def load(data: bytes, filename: str) -> RawDocument:
     pages, confidences = ocr_scanned_pages(data, pages, filename)
     if not any(page.strip() for page in pages):
         raise NoTextLayerError("扫描件无文字层：OCR 未识别到文字", filename=filename)
-    blocks = [RawBlock(text, page=number) for number, text in enumerate(pages, start=1)]
+    blocks = _blocks(data, pages, read_by_ocr=set(confidences), filename=filename)
     return RawDocument(blocks=blocks, source_type="pdf", hard_wrapped=True, title_hint=_metadata_title(reader),
                        page_count=len(pages), ocr_pages=confidences)
+
+
+def _blocks(data: bytes, pages: list[str], *, read_by_ocr: set[int], filename: str) -> list[RawBlock]:
+    """One block per page; a page with a table gives a block per part, its rows marked, all with the page's number."""
+    text_pages = [number for number, text in enumerate(pages, start=1) if number not in read_by_ocr and text.strip()]
+    tables = table_pages(data, text_pages, filename=filename)
+    blocks = []
+    for number, text in enumerate(pages, start=1):
+        if number in tables:
+            blocks.extend(RawBlock(part.text, page=number, rows=part.rows) for part in tables[number])
+        else:
+            blocks.append(RawBlock(text, page=number))
+    return blocks
 
 
 # What authoring tools write into the title field when nobody set one: the browser's page URL,

@@ -14,7 +14,8 @@ _HEADER_MAX = 16  # a header cell is a short label
 _SENTENCE_PUNCTUATION = re.compile(r"[。！？；]")
 
 
-def _looks_like_header(cells: Sequence[str]) -> bool:
+def looks_like_header(cells: Sequence[str]) -> bool:
+    """Short labels in every cell, no sentence and not all numbers: a header row."""
     filled = [cell for cell in cells if cell]
     return (
         len(filled) >= 2
@@ -40,7 +41,7 @@ def row_sentences(rows: Sequence[Sequence[str]]) -> list[str]:
     if not rows:
         return []
     header: list[str] | None = None
-    if len(rows) >= 2 and _looks_like_header(rows[0]):
+    if len(rows) >= 2 and looks_like_header(rows[0]):
         header = rows[0]
         rows = rows[1:]
     lines = []
