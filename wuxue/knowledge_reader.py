@@ -14,7 +14,7 @@ from wuxue.index.embedders import Embedder, create_embedder
 from wuxue.index.embedding_cache import CachedEmbedder, EmbeddingCache
 from wuxue.index.searcher import FusionConfig, HybridSearcher, QueryVectorCache, SearchMode, SearchResult
 from wuxue.index.snapshot import DataDir, IndexParams, IndexSnapshot, SnapshotRetirer
-from wuxue.index.store import StoredChunk, StoredDocument
+from wuxue.index.store import ChunkStore, StoredChunk, StoredDocument
 from wuxue.index.tokenizer import BigramTokenizer, ChineseTokenizer
 from wuxue.ingest import ChunkerConfig
 from wuxue.settings import Settings
@@ -131,6 +131,11 @@ class KnowledgeReader:
 
     def document_outline(self, doc_id: str) -> list[dict[str, object]]:
         return self.snapshot.store.document_outline(doc_id)
+
+    def structure(self) -> ChunkStore:
+        """What answer composition reads of the served snapshot: each document's unit tree, its passages and the
+        document list (one snapshot for the whole answer, even if a new one is published meanwhile)."""
+        return self.snapshot.store
 
     def passages(self, doc_id: str) -> list[StoredChunk]:
         """The document's chunks in reading order."""

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.integration.conftest import ADMIN_PASSWORD, ARTIFACTS, Server, admin_headers, private_copy
-from tests.test_ocr import LINES, two_page_tiff
+from tests.ingest.test_ocr import LINES, two_page_tiff
 
 pytestmark = pytest.mark.integration
 OCR_NOTE = "本段由扫描件识别，可能有误"

@@ -70,7 +70,7 @@ def test_an_organ_inside_a_longer_organ_name_is_not_swapped(segmenter):
 
 # --- 3. stems with their subject, no enumerator or pronoun opening, ending with 。 -------------------------
 
-from wuxue.quiz.builders import BLANK, blank_item, multi_item, stem_ok, windowed  # noqa: E402
+from wuxue.quiz.builders import BLANK, blank_item, stem_ok, windowed  # noqa: E402
 
 PROBATION = ("第七条 预备党员预备期满，党的支部应当及时讨论他能否转为正式党员。认真履行党员义务，具备党员条件的，"
              "应当按期转为正式党员；需要继续考察和教育的，可以延长预备期，但不能超过一年；不具备党员条件的，应当取消预备党员资格。\n")

@@ -18,7 +18,7 @@ from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
 from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
 from wuxue.index.searcher import SearchHit, SearchResult
-from wuxue.knowledge_base import KnowledgeBase
+from wuxue.knowledge_reader import KnowledgeReader
 
 NOT_FOUND = "知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。"
 NOT_FOUND_SHORT = "知识库中未找到相关内容。"
@@ -98,7 +98,7 @@ def _best_support(result: SearchResult) -> float:
     return best
 
 
-def _retrieve(kb: KnowledgeBase, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None,
+def _retrieve(kb: KnowledgeReader, question: str, top_k: int | None, doc_ids: Sequence[str] | None, refusal: RefusalModel | None,
               history: Sequence[str] = ()) -> _Retrieved:
     question = validate_question(question, kb.settings.max_question_chars)
     limit = kb.settings.max_question_chars
@@ -137,14 +137,14 @@ def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], start
     return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
 
 
-def _compose(kb: KnowledgeBase, retrieved: _Retrieved) -> Composition:
-    store = kb.snapshot.store
+def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
+    store = kb.structure()
     if retrieved.analysis.is_quiz:
         return answer_quiz(store, retrieved.result, retrieved.analysis)
     return compose(store, retrieved.result, retrieved.analysis)
 
 
-def _extractive(kb: KnowledgeBase, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
+def _extractive(kb: KnowledgeReader, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
     """The answer without an LLM: a direct line and the quoted unit, or the refusal with the nearest passages."""
     if not retrieved.found:
         return _result(retrieved, NOT_FOUND, _passages(retrieved.result, limit=3), started, notice=notice)
@@ -229,7 +229,7 @@ def _joined(question: str, results: Sequence[AskResult]) -> AskResult:
                      scope_notice=first.scope_notice)
 
 
-def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
+def ask(kb: KnowledgeReader, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
         refusal: RefusalModel | None = None, llm: ChatClient | None = None, history: Sequence[str] = ()) -> AskResult:
     """Answer from the corpus: extractive by default, written by ``llm`` from the passages when given.
 
@@ -246,7 +246,7 @@ def ask(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: 
     started = time.perf_counter()
     if llm is None or not retrieved.found:
         return _extractive(kb, retrieved, started)
-    citations = unit_passages(kb.snapshot.store, retrieved.result)
+    citations = unit_passages(kb.structure(), retrieved.result)
     try:
         text = llm.complete(_llm_messages(retrieved, citations))
     except LLMError as error:
@@ -260,7 +260,7 @@ def _llm_messages(retrieved: _Retrieved, citations: Sequence[Citation]) -> list[
     return build_messages(retrieved.resolved_question or retrieved.question, [(c.title, c.section, c.text) for c in citations])
 
 
-def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
+def ask_stream(kb: KnowledgeReader, question: str, *, top_k: int | None = None, doc_ids: Sequence[str] | None = None,
                refusal: RefusalModel | None = None, llm: ChatClient | None = None,
                history: Sequence[str] = ()) -> Iterator[tuple[str, object]]:
     """Events for SSE: ``citations`` first, then ``delta`` text pieces (LLM mode), then ``done`` with the full result.
@@ -280,7 +280,7 @@ def ask_stream(kb: KnowledgeBase, question: str, *, top_k: int | None = None, do
         yield "citations", [asdict(c) for c in final.citations]
         yield "done", final.to_dict()
         return
-    citations = unit_passages(kb.snapshot.store, retrieved.result)
+    citations = unit_passages(kb.structure(), retrieved.result)
     yield "citations", [asdict(c) for c in citations]
     pieces: list[str] = []
     try:

@@ -15,7 +15,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tests.conftest import FIXTURES
 from tests.conftest import bearer as auth
-from tests.test_upload_safety import client, finish, upload  # noqa: F401 - client is a fixture
+from tests.app.test_upload_safety import client, finish, upload  # noqa: F401 - client is a fixture
 from wuxue import uploads
 from wuxue.answering import ask
 from wuxue.answering.refusal import RefusalModel

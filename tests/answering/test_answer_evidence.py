@@ -16,7 +16,7 @@ from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.knowledge_base import KnowledgeBase
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 ALWAYS = RefusalModel.always_answer()
 

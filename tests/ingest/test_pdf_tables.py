@@ -12,7 +12,7 @@ from fpdf import FPDF
 from pypdf import PdfReader
 
 from tests.conftest import FIXTURES
-from tests.test_ocr import FONT
+from tests.ingest.test_ocr import FONT
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest.clean import clean
 from wuxue.ingest.document import RawBlock, RawDocument

@@ -8,7 +8,7 @@ from wuxue.index.store import ChunkStore
 from wuxue.ingest.pipeline import prepare_document
 from wuxue.ingest.units import tree_from_text, tree_of
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures" / "answers"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "answers"
 
 TEXT = """示范文件
 第一章 总则

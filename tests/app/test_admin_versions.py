@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import CORPUS, FIXTURES, add_accounts
 from tests.conftest import bearer as auth
-from tests.test_admin_api import wait
+from tests.service.test_admin_api import wait
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.ingest.manifest import ManifestEntry
 from wuxue.knowledge_base import KnowledgeBase

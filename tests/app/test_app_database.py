@@ -24,7 +24,7 @@ from wuxue.settings import load_settings
 from wuxue.sql_dialect import POSTGRESQL, SQLITE, text_epoch, upsert, utc_text
 from wuxue.users import AuthError, UserExistsError, UserStore
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 # ---- the dialect shim ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from tests import hostile
 from tests.conftest import CORPUS, FIXTURES, add_accounts
 from tests.conftest import bearer as auth
-from tests.test_admin_api import wait
+from tests.service.test_admin_api import wait
 from wuxue import knowledge_base, uploads
 from wuxue.index.embedders import HashingEmbedder
 from wuxue.service.app import create_app

@@ -12,7 +12,7 @@ from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
 from wuxue.evaluation.runner import format_tables
 from wuxue.evaluation.sweep import cross_validated_choice, metrics_of
 
-from .conftest import CORPUS
+from tests.conftest import CORPUS
 
 
 def test_added_questions_are_marked_and_can_be_left_out():
