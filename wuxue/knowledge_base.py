@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import functools
 import logging
+import os
 import shutil
 import sqlite3
 import threading
@@ -116,16 +117,42 @@ def collect_sources(paths: Iterable[Path]) -> tuple[list[SourceFile], list[dict[
             if manifest:
                 for name, entry in manifest.items():
                     found.append(SourceFile(path / name, entry))
-                listed = {path / name for name in manifest} | {path / MANIFEST_NAME}
-                for other in sorted(path.iterdir()):
-                    if other.is_file() and other not in listed:
-                        skipped.append({"filename": str(other), "reason": "未列入清单 manifest.toml"})
+                listed = set(manifest) | {MANIFEST_NAME}  # names, not Paths: a 40k-file folder is scanned once
+                with os.scandir(path) as entries:
+                    unlisted = sorted(e.name for e in entries if e.name not in listed and e.is_file())
+                skipped += [{"filename": str(path / name), "reason": "未列入清单 manifest.toml"} for name in unlisted]
             else:
                 files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES and not p.name.startswith("."))
                 found += [SourceFile(p, read_manifest(p.parent).get(p.name)) for p in files]
         else:
             found.append(SourceFile(path, read_manifest(path.parent).get(path.name)))
     return found, skipped
+
+
+class KnownDocuments:
+    """The served snapshot's documents by id and by content hash. A folder ingest reads them in one query instead
+    of two lookups per file (40k files: 1.2 s); one upload (``lazy``) just looks its file up."""
+
+    def __init__(self, existing: IndexSnapshot | None, *, lazy: bool = False) -> None:
+        self._store = existing.store if existing else None
+        self._ids: dict[str, StoredDocument] | None = None
+        self._hashes: dict[str, StoredDocument] | None = None
+        if self._store is not None and not lazy:
+            documents = self._store.documents()
+            self._ids = {d.doc_id: d for d in documents}
+            self._hashes = {}
+            for document in documents:  # the first one stored, as a lookup by hash returns
+                self._hashes.setdefault(document.content_hash, document)
+
+    def by_id(self, doc_id: str) -> StoredDocument | None:
+        if self._ids is not None:
+            return self._ids.get(doc_id)
+        return self._store.document(doc_id) if self._store is not None else None
+
+    def by_hash(self, content_hash: str) -> StoredDocument | None:
+        if self._hashes is not None:
+            return self._hashes.get(content_hash)
+        return self._store.document_by_hash(content_hash) if self._store is not None else None
 
 
 class KnowledgeBase(KnowledgeReader):
@@ -223,6 +250,7 @@ class KnowledgeBase(KnowledgeReader):
         sources, skipped = collect_sources(paths)
         report = IngestReport(skipped=skipped)
         existing = self._existing()
+        known = KnownDocuments(existing)
         prepared: list[PreparedDocument] = []
         seen_hashes: dict[str, str] = {}
         for source in tqdm(sources, desc="解析", unit="个文件", disable=not show_progress):
@@ -231,7 +259,8 @@ class KnowledgeBase(KnowledgeReader):
             except OSError as exc:
                 report.failed.append({"filename": str(source.path), "code": "file_not_found", "reason": f"无法读取文件：{exc.strerror}"})
                 continue
-            self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path))
+            self._prepare(data, source.path.name, source.entry, existing, seen_hashes, prepared, report, display=str(source.path),
+                          known=known)
         return self._apply(prepared, report, show_progress=show_progress, actor=actor)
 
     @writes_data
@@ -263,17 +292,19 @@ class KnowledgeBase(KnowledgeReader):
         return PreparedDocument(meta, parsed.document, chunks)
 
     def _prepare(self, data: bytes, filename: str, entry: ManifestEntry | None, existing: IndexSnapshot | None,
-                 seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str) -> None:
+                 seen_hashes: dict[str, str], prepared: list[PreparedDocument], report: IngestReport, *, display: str,
+                 known: KnownDocuments | None = None) -> None:
+        known = known or KnownDocuments(existing, lazy=True)
         try:
             digest, doc_id = self._identify(data, filename, entry)
-            batch_ids = set(seen_hashes.values())
-            if doc_id in batch_ids and not (entry and entry.doc_id):  # two files of one batch named alike
+            if not (entry and entry.doc_id) and doc_id in seen_hashes.values():  # two files of one batch named alike
+                batch_ids = set(seen_hashes.values())
                 doc_id = default_doc_id(filename, digest, batch_ids.__contains__)
-            current = existing.store.document(doc_id) if existing else None
+            current = known.by_id(doc_id)
             if current is not None and current.content_hash == digest and _same_metadata(current, entry):
                 report.skipped.append({"filename": display, "doc_id": doc_id, "reason": "未变化"})
                 return
-            twin = existing.store.document_by_hash(digest) if existing else None
+            twin = known.by_hash(digest)
             if twin is not None and twin.doc_id != doc_id:
                 report.skipped.append({"filename": display, "doc_id": twin.doc_id, "reason": f"已存在（与 {twin.doc_id} 内容相同）"})
                 return
