@@ -340,10 +340,6 @@ class SparseIndex:
                 scores[positions] += values  # positions are distinct within a term: a plain float32 add per row
         return scores
 
-    def search(self, tokens: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (scores, ids) of the top ``k`` rows with a positive score, best first."""
-        return self.top(self.scores(tokens), k)
-
     def top(self, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows of a full score vector (positive scores only), as (scores, ids), without a Python loop."""
         k = min(k, len(scores))
