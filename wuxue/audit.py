@@ -6,6 +6,7 @@ import json
 import time
 from dataclasses import asdict, dataclass
 
+from wuxue.job_payloads import PAYLOADS, payload_of
 from wuxue.app_database import AppStore
 
 
@@ -91,10 +92,7 @@ def describe(entry: AuditEntry, titles: dict[str, str]) -> str:
 
 def job_target(job) -> str:  # type: ignore[no-untyped-def]
     """The document a job works on (its id), or 全部文档 for a re-index."""
-    payload = job.payload
-    if job.kind == "ingest":
-        return str((payload.get("entry") or {}).get("doc_id") or payload.get("filename") or "")
-    return str(payload.get("doc_id") or "全部文档")
+    return payload_of(job).target() if job.kind in PAYLOADS else ""
 
 
 def document_titles(kb, audit: "AuditLog | None" = None) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from wuxue.job_payloads import IngestPayload, payload_of
 from wuxue.jobs import Job, JobStore
 from wuxue.knowledge_base import KnowledgeBase
 
@@ -40,20 +41,16 @@ class CatalogRow:
 
 
 def job_doc_id(job: Job) -> str | None:
-    payload = job.payload
-    entry = payload.get("entry")
-    if isinstance(entry, dict) and entry.get("doc_id"):
-        return str(entry["doc_id"])
-    return str(payload["doc_id"]) if payload.get("doc_id") else None
+    return payload_of(job).document_id()
 
 
 def _row_for_job(job: Job, doc_id: str) -> CatalogRow:
-    entry = job.payload.get("entry")
-    if not isinstance(entry, dict):
-        entry = {}
-    return CatalogRow(doc_id=doc_id, title=str(entry.get("title") or job.payload.get("filename") or doc_id),
-                      status=job.state, kind=str(entry.get("kind", "")),
-                      filename=str(job.payload.get("filename", "")), uploaded_by=job.created_by, uploaded_at=job.created_at)
+    payload = payload_of(job)
+    entry = payload.entry if isinstance(payload, IngestPayload) else None
+    filename = payload.filename if isinstance(payload, IngestPayload) else ""
+    return CatalogRow(doc_id=doc_id, title=(entry.title if entry else None) or filename or doc_id,
+                      status=job.state, kind=entry.kind if entry else "",
+                      filename=filename, uploaded_by=job.created_by, uploaded_at=job.created_at)
 
 
 def document_catalog(kb: KnowledgeBase, jobs: JobStore) -> list[CatalogRow]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from wuxue.app_database import AppStore
 from wuxue.errors import QueueFullError, UnknownJobError, WuxueError
+from wuxue.job_payloads import JobPayload, as_job
 
 if TYPE_CHECKING:
     from wuxue.knowledge_base import IngestReport, KnowledgeBase
@@ -227,6 +228,11 @@ class JobRunner:
         self._wake.set()
         return job
 
+    def enqueue(self, payload: JobPayload, *, created_by: str = "", current: str = "") -> Job:
+        """Submit one of the service's typed jobs (wuxue.job_payloads); the handler reads it back with ``payload_of``."""
+        kind, data = as_job(payload)
+        return self.submit(kind, data, created_by=created_by, current=current)
+
     def cancel(self, job_id: str) -> Job:
         """Cancel a queued job now, a running one (in whichever process runs it) at its next progress report."""
         job = self.store.get(job_id)
@@ -296,7 +302,8 @@ class JobRunner:
 def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
     """Job kinds the service runs: ingest an uploaded source, edit metadata, restore a version, remove, re-index."""
     from wuxue.errors import IngestError
-    from wuxue.ingest.manifest import ManifestEntry
+    from wuxue.job_payloads import (IngestPayload, ReindexPayload, RemovePayload, RestorePayload, UpdateMetadataPayload,
+                                    payload_of)
 
     def outcome(report: "IngestReport") -> dict[str, object]:
         if report.failed:
@@ -305,25 +312,32 @@ def knowledge_base_handlers(kb: "KnowledgeBase") -> dict[str, JobHandler]:
         return report.to_dict()
 
     def ingest(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
-        payload = job.payload
-        data = kb.source_bytes(str(payload["content_hash"]))
-        entry = ManifestEntry.model_validate(payload["entry"])
-        return outcome(kb.ingest_bytes(data, str(payload["filename"]), entry, on_progress=progress, actor=job.created_by,
-                                       note=str(payload.get("note", ""))))
+        payload = payload_of(job)
+        assert isinstance(payload, IngestPayload)
+        data = kb.source_bytes(payload.content_hash)
+        return outcome(kb.ingest_bytes(data, payload.filename, payload.entry, on_progress=progress, actor=job.created_by,
+                                       note=payload.note))
 
     def update_metadata(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
-        changes = {str(k): str(v) for k, v in dict(job.payload["changes"]).items()}  # type: ignore[call-overload]
-        return outcome(kb.update_metadata(str(job.payload["doc_id"]), changes, actor=job.created_by, on_progress=progress))
+        payload = payload_of(job)
+        assert isinstance(payload, UpdateMetadataPayload)
+        return outcome(kb.update_metadata(payload.doc_id, dict(payload.changes), actor=job.created_by, on_progress=progress))
 
     def restore(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
-        return outcome(kb.restore(str(job.payload["doc_id"]), int(job.payload["version"]), actor=job.created_by, on_progress=progress))  # type: ignore[call-overload]
+        payload = payload_of(job)
+        assert isinstance(payload, RestorePayload)
+        return outcome(kb.restore(payload.doc_id, payload.version, actor=job.created_by, on_progress=progress))
 
     def remove(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
-        result = kb.remove(str(job.payload["doc_id"]), on_progress=progress)
+        payload = payload_of(job)
+        assert isinstance(payload, RemovePayload)
+        result = kb.remove(payload.doc_id, on_progress=progress)
         return {"chunks_removed": result.chunks_removed}
 
     def reindex(job: Job, progress: Callable[[str, int, int], None]) -> dict[str, object]:
-        result = kb.reindex(full=bool(job.payload.get("full")), on_progress=progress)
+        payload = payload_of(job)
+        assert isinstance(payload, ReindexPayload)
+        result = kb.reindex(full=payload.full, on_progress=progress)
         return {"chunks": result.chunks_added, "embedded": result.embedded}
 
     return {"ingest": ingest, "update_metadata": update_metadata, "restore": restore, "remove": remove, "reindex": reindex}

@@ -20,6 +20,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from wuxue.job_payloads import IngestPayload, payload_of
 from wuxue.audit import AuditLog
 from wuxue.catalog import DOCUMENT_JOBS, job_doc_id
 from wuxue.errors import DuplicateDocumentError, EmptyDocumentError, FileTooLargeError, InvalidKindError, WuxueError, brief
@@ -193,10 +194,9 @@ class UploadDesk:
         if existing is not None:
             raise DuplicateDocumentError(f"已存在：与《{existing.title}》（{existing.doc_id}）内容相同", filename=name)
         for job in self._active_jobs():
-            if job.kind == "ingest" and job.payload.get("content_hash") == digest:
-                entry = job.payload.get("entry")
-                title = entry.get("title") if isinstance(entry, dict) else None
-                raise DuplicateDocumentError(f"已存在：与正在索引的《{title or job.payload.get('filename')}》（{job_doc_id(job)}）内容相同",
+            payload = payload_of(job) if job.kind == "ingest" else None
+            if isinstance(payload, IngestPayload) and payload.content_hash == digest:
+                raise DuplicateDocumentError(f"已存在：与正在索引的《{payload.entry.title or payload.filename}》（{job_doc_id(job)}）内容相同",
                                              filename=name)
 
     @writes_data
@@ -204,7 +204,7 @@ class UploadDesk:
                 actor: str, note: str = "") -> Job:
         self.kb.store_source(data, parsed.content_hash)
         self.kb.hand_over(parsed, chunks)
-        return self.jobs.submit("ingest", {"content_hash": parsed.content_hash, "filename": name, "entry": entry.model_dump(), "note": note},
+        return self.jobs.enqueue(IngestPayload(content_hash=parsed.content_hash, filename=name, entry=entry, note=note),
                                 created_by=actor, current=name)
 
     def _refuse(self, name: str, code: str, reason: str, actor: str) -> Refused:

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
+from wuxue.job_payloads import RemovePayload, RestorePayload, UpdateMetadataPayload
 from wuxue.catalog import document_catalog
 from wuxue.history import DocumentVersion
 from wuxue.ingest.manifest import KINDS
@@ -106,7 +107,7 @@ def update_metadata(doc_id: str, body: MetadataIn, kb: KB, jobs: Jobs, audit: Au
     current = kb.document(doc_id)
     check_kind(body.kind)
     changes = body.model_dump(exclude_none=True)
-    job = jobs.submit("update_metadata", {"doc_id": doc_id, "changes": changes}, created_by=user.username, current=doc_id)
+    job = jobs.enqueue(UpdateMetadataPayload(doc_id=doc_id, changes=changes), created_by=user.username, current=doc_id)
     audit.record(user.username, "update_metadata", doc_id, title=current.title, changes=changes, job_id=job.id)
     return job_out(job)
 
@@ -114,7 +115,7 @@ def update_metadata(doc_id: str, body: MetadataIn, kb: KB, jobs: Jobs, audit: Au
 @router.delete("/{doc_id}", response_model=JobOut, status_code=202, summary="删除文档（从两个索引中移除；历史保留，可恢复）")
 def delete_document(doc_id: str, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
     current = kb.document(doc_id)
-    job = jobs.submit("remove", {"doc_id": doc_id}, created_by=user.username, current=doc_id)
+    job = jobs.enqueue(RemovePayload(doc_id=doc_id), created_by=user.username, current=doc_id)
     audit.record(user.username, "delete", doc_id, title=current.title, job_id=job.id)
     return job_out(job)
 
@@ -127,7 +128,7 @@ def list_versions(doc_id: str, kb: KB, _: Admin) -> list[DocumentVersion]:
 @router.post("/{doc_id}/versions/{version}/restore", response_model=JobOut, status_code=202, summary="恢复某一历史版本")
 def restore_version(doc_id: str, version: int, kb: KB, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
     old = kb.version(doc_id, version)
-    job = jobs.submit("restore", {"doc_id": doc_id, "version": version}, created_by=user.username, current=doc_id)
+    job = jobs.enqueue(RestorePayload(doc_id=doc_id, version=version), created_by=user.username, current=doc_id)
     audit.record(user.username, "restore", doc_id, title=str(old.meta.get("title") or doc_id), version=version, job_id=job.id)
     return job_out(job)
 

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from wuxue.job_payloads import ALL_DOCUMENTS, ReindexPayload
 from wuxue.audit import document_titles
 from wuxue.service.auth import Admin
 from wuxue.service.deps import KB, Audit, Jobs
@@ -33,7 +34,7 @@ def cancel_job(job_id: str, jobs: Jobs, audit: Audit, user: Admin) -> JobOut:
 
 @router.post("/reindex", response_model=JobOut, status_code=202, summary="重建索引（full=true 从零重建）")
 def reindex(jobs: Jobs, audit: Audit, user: Admin, full: bool = False) -> JobOut:
-    job = jobs.submit("reindex", {"full": full}, created_by=user.username, current="全部文档")
+    job = jobs.enqueue(ReindexPayload(full=full), created_by=user.username, current=ALL_DOCUMENTS)
     audit.record(user.username, "reindex", "全部文档", full=full, job_id=job.id)
     return job_out(job)
 

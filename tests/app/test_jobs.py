@@ -258,3 +258,21 @@ def test_the_worker_survives_a_database_outage(tmp_path):
         assert wait(store, job.id, timeout=15).state == "succeeded" and failures == [0]
     finally:
         runner.stop()
+
+
+def test_every_service_job_kind_has_a_typed_payload_read_back_the_same():
+    from wuxue.ingest.manifest import ManifestEntry
+    from wuxue.job_payloads import (ALL_DOCUMENTS, PAYLOADS, IngestPayload, ReindexPayload, RemovePayload, RestorePayload,
+                                    UpdateMetadataPayload, as_job, payload_of)
+    from wuxue.jobs import Job, knowledge_base_handlers
+
+    assert set(PAYLOADS) == set(knowledge_base_handlers(None))  # type: ignore[arg-type]
+    samples = [IngestPayload(content_hash="ab", filename="通知.txt", entry=ManifestEntry(file="通知.txt", doc_id="tongzhi", title="通知")),
+               UpdateMetadataPayload(doc_id="d", changes={"title": "新"}), RestorePayload(doc_id="d", version=2),
+               RemovePayload(doc_id="d"), ReindexPayload(full=True)]
+    for payload in samples:
+        kind, data = as_job(payload)
+        job = Job(id="j", kind=kind, state="queued", done=0, total=0, stage="", current="", error="", payload=data,
+                  result={}, created_by="", created_at=0.0, updated_at=0.0)
+        assert payload_of(job) == payload
+    assert samples[0].target() == "tongzhi" and samples[3].target() == "d" and samples[4].target() == ALL_DOCUMENTS
