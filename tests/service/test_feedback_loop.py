@@ -261,6 +261,8 @@ def test_finished_and_failed_jobs_are_logged_as_readable_lines(tmp_path):
 
     from wuxue.audit import AuditLog, record_job_outcome
     from wuxue.errors import EmptyDocumentError
+    from wuxue.ingest.manifest import ManifestEntry
+    from wuxue.job_payloads import IngestPayload, ReindexPayload
     from wuxue.jobs import JobRunner, JobStore
 
     audit, store = AuditLog(tmp_path / "app.sqlite"), JobStore(tmp_path / "app.sqlite")
@@ -276,9 +278,10 @@ def test_finished_and_failed_jobs_are_logged_as_readable_lines(tmp_path):
                        on_finish=lambda job: record_job_outcome(audit, job, titles))
     runner.start()
     try:
-        runner.submit("ingest", {"filename": "dushuban.txt", "entry": {"doc_id": "dushuban"}}, created_by="boss")
-        runner.submit("ingest", {"filename": "empty.txt", "entry": {"doc_id": "empty"}}, created_by="boss")
-        runner.submit("reindex", {"full": False}, created_by="boss")
+        for name in ("dushuban", "empty"):
+            entry = ManifestEntry(file=f"{name}.txt", doc_id=name)
+            runner.enqueue(IngestPayload(content_hash=name, filename=f"{name}.txt", entry=entry), created_by="boss")
+        runner.enqueue(ReindexPayload(full=False), created_by="boss")
         deadline = time.time() + 10
         while len(audit.entries()) < 3 and time.time() < deadline:
             time.sleep(0.02)
