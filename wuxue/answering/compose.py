@@ -543,14 +543,10 @@ def _list_led_by(tree: UnitTree, start: int, end: int) -> Unit | None:
     return None
 
 
-def _off_heading(result: SearchResult, candidate: _Candidate) -> _Candidate | None:
-    """A passage whose best sentence is a bare heading (第四章 国旗、国歌、国徽、首都) still answers through its best
-    other sentence (第一百四十二条 中华人民共和国国徽，中间是…); a passage that is only headings does not."""
-    tree = candidate.tree
+def _best_plain_sentence(result: SearchResult, candidate: _Candidate) -> tuple[int, int, float] | None:
+    """The passage's best sentence that is not a bare heading, with its score (None: the passage is only headings)."""
+    tree, chunk = candidate.tree, candidate.hit.chunk
     assert tree is not None
-    if not _is_heading(tree, candidate.start, candidate.end):
-        return candidate
-    chunk = candidate.hit.chunk
     spans = [(a, b) for a, b in sentence_spans(tree.text, chunk.char_start, chunk.char_end)
              if tree.text[a:b].strip() and not _is_heading(tree, a, b)]
     if not spans:
@@ -558,7 +554,17 @@ def _off_heading(result: SearchResult, candidate: _Candidate) -> _Candidate | No
     text = tree.text[chunk.char_start:chunk.char_end]
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, [(a - chunk.char_start, b - chunk.char_start) for a, b in spans])
     best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    return replace(candidate, start=spans[best][0], end=spans[best][1], score=scores[best])
+    return spans[best][0], spans[best][1], scores[best]
+
+
+def _off_heading(result: SearchResult, candidate: _Candidate) -> _Candidate | None:
+    """A passage whose best sentence is a bare heading (第四章 国旗、国歌、国徽、首都) still answers through its best
+    other sentence (第一百四十二条 中华人民共和国国徽，中间是…); a passage that is only headings does not."""
+    assert candidate.tree is not None
+    if not _is_heading(candidate.tree, candidate.start, candidate.end):
+        return candidate
+    plain = _best_plain_sentence(result, candidate)
+    return replace(candidate, start=plain[0], end=plain[1], score=plain[2]) if plain else None
 
 
 def _past_heading(result: SearchResult, candidate: _Candidate, start: int, end: int) -> tuple[int, int]:
@@ -569,16 +575,8 @@ def _past_heading(result: SearchResult, candidate: _Candidate, start: int, end: 
     line_end = tree.text.find("\n", start, end)
     if not _is_heading(tree, start, line_end if line_end >= 0 else end):
         return start, end
-    chunk = candidate.hit.chunk
-    spans = [(a, b) for a, b in sentence_spans(tree.text, chunk.char_start, chunk.char_end)
-             if not _is_heading(tree, a, b) and tree.text[a:b].strip()]
-    if not spans:
-        return _skip_headings(tree, start, end), end
-    text = tree.text[chunk.char_start:chunk.char_end]
-    local = [(a - chunk.char_start, b - chunk.char_start) for a, b in spans]
-    scores = answer_scores(result.query, result.tokens, result.bigrams, text, local)
-    best = max(range(len(spans)), key=lambda i: (scores[i], -i))
-    return spans[best]
+    plain = _best_plain_sentence(result, candidate)
+    return (plain[0], plain[1]) if plain else (_skip_headings(tree, start, end), end)
 
 
 def _skip_headings(tree: UnitTree, start: int, end: int) -> int:
@@ -648,16 +646,14 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     if MAIN_SHARE_WEIGHT is not None and question.kind in MAIN_BY_STRENGTH:  # the best sentence, retrieval share as tie-breaker
         weight = MAIN_SHARE_WEIGHT
 
-        def strength(c: _Candidate) -> tuple[float, int]:
-            unit = _unit_for(c.tree, c.start, c.end) if c.tree is not None else None
-            return _refine(question, result, c, unit)[2] + weight * c.share, -c.rank
-
-        pool = eligible
+        refined = [_refine(question, result, c, _unit_for(c.tree, c.start, c.end) if c.tree is not None else None)
+                   for c in eligible]  # each candidate's best sentence, computed once
+        ranked = [((score + weight * c.share, -c.rank), c) for c, (_, _, score) in zip(eligible, refined)]
         if question.kind == "definition":  # a passage whose sentence opens by defining the term states the answer
-            defining = [c for c in eligible if c.tree is not None and _opens_with_definition(
-                question, c.tree.text[slice(*_refine(question, result, c, _unit_for(c.tree, c.start, c.end))[:2])])]
-            pool = defining or eligible
-        first = max(pool, key=strength)
+            defining = [item for item, c, (a, b, _) in zip(ranked, eligible, refined)
+                        if c.tree is not None and _opens_with_definition(question, c.tree.text[a:b])]
+            ranked = defining or ranked
+        first = max(ranked, key=lambda item: item[0])[1]
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
         return first
     for candidate in usable:
@@ -717,6 +713,7 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
 
 
 MAX_DIRECT_CHARS = 160  # a clause is widened to its whole sentence (up to 。) only within this length
+_SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 
 
 def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
@@ -725,7 +722,7 @@ def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
     text = tree.text
     new_start, new_end = start, end
     while new_end < len(text) and text[new_end - 1] in "；;":
-        stop = re.compile(r"[。！？!?\n]").search(text, new_end)
+        stop = _SENTENCE_STOP.search(text, new_end)
         if stop is None or text[stop.start()] == "\n" or text[new_end:stop.start()].count("；") > 2:
             break  # a line ending in ；is an item of a list, not half a sentence
         new_end = stop.end()
