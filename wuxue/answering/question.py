@@ -166,7 +166,10 @@ def _looks_multi(stem: str) -> bool:
     return bool(re.search(r"包括|哪些|的有[（(]|主要有|分为", stem))
 
 
-_ASKING = re.compile(r"什么|哪|吗|呢|多少|几|怎|如何|为何|为什么|是否|能否|可否|谁|何|介绍|说明|解释|列举|简述|概括|谈谈|讲讲|请")
+# question words anywhere; asking verbs (介绍, 说明, 解释…) only where they open the message, since statements use
+# them too (入党介绍人, 向党组织说明, 由中央组织部负责解释, 请求返还, 任何)
+_ASKING = re.compile(r"什么|哪|吗|呢|多少|几(?!乎)|怎|如何|为何|为什么|是否|能否|可否|谁|(?<!任)何|"
+                     r"^\s*(?:请|介绍|说明|解释|列举|简述|概括|谈谈|讲讲)")
 
 
 def _is_claim(stem: str) -> bool:
@@ -174,6 +177,7 @@ def _is_claim(stem: str) -> bool:
     (“党员受到警告处分一年内，不得在党内提拔职务。”) — what a member wants to hear is whether it is right."""
     stripped = stem.strip()
     return (stripped.endswith(("。", "．")) and not re.search(r"[？?]", stripped) and not _ASKING.search(stripped)
+            and not BLANK.search(stripped)
             and len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 10)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import Match, SequenceMatcher
 
 from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
@@ -23,15 +24,15 @@ from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 from wuxue.numerals import NUMERALS, chinese_number
 
-JUDGE_COVERAGE = 0.85  # share of a statement's bigrams one sentence must hold for 正确
+JUDGE_COVERAGE = 0.8  # share of a statement's bigrams one sentence must hold for 正确
 MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
 MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or more such options make a 多选
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
+_NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
-_NUMERIC_OPTION = re.compile(rf"[{NUMERALS}万半\d.%]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之[{NUMERALS}\d]+|个工作日|工作日|万元|元)?")
 _JUDGE_TAIL = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$")
 
 
@@ -46,6 +47,16 @@ class _Sentence:
 
 def _squash(text: str) -> str:
     return _PUNCT.sub("", fold_for_search(text))
+
+
+_ASIDE = re.compile(r"[（(][^（()）]{1,20}[）)]")
+
+
+def _states(option: str, text: str) -> bool:
+    """The text states the option, also where the option leaves out the text's bracketed aside
+    (乡镇党委所属的基层党委 for 乡镇（街道）党委所属的基层党委)."""
+    wanted = _squash(option)
+    return bool(wanted) and (wanted in _squash(text) or wanted in _squash(_ASIDE.sub("", text)))
 
 
 def _bigrams(text: str) -> set[str]:
@@ -106,6 +117,20 @@ def _compose_line(first: str, sentence: _Sentence | None) -> Composition:
     return Composition(direct, "\n".join(lines), [citation])
 
 
+def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> _Sentence | None:
+    """The sentence that reads most like the stem and holds the words either side of its blank: a title that
+    repeats the stem's name (《中国共产党发展党员工作细则》由（）负责解释) reads alike but has nothing to fill in."""
+    claim = BLANK.sub("", stem)
+    best: tuple[float, _Sentence | None] = (0.0, None)
+    for sentence in pool:
+        score = _coverage(claim, sentence.folded) - 0.01 * sentence.candidate.rank
+        if _blank_value(stem, sentence.text, limit=80) or _list_after(sentence, stem):
+            score += 0.5
+        if score > best[0]:
+            best = (score, sentence)
+    return best[1]
+
+
 def _window(stem: str, value: str, size: int = 6) -> str:
     """The option in its place in the stem with a few characters either side: what must read as in the text."""
     match = BLANK.search(stem)
@@ -131,17 +156,42 @@ def _option_scores(question: Question, pool: Sequence[_Sentence]) -> list[tuple[
     return scored
 
 
+def _stated_at_blank(option: str, value: str) -> bool:
+    """The option stands in the filling, whole or as its joined parts (改组或者解散 for the items 改组；解散)."""
+    wanted = _squash(option)
+    if not wanted:
+        return False
+    if wanted in value:
+        return True
+    parts = [_squash(part) for part in re.split(r"或者|或|和|及|、", option) if _squash(part)]
+    return len(parts) >= 2 and all(part in value for part in parts)
+
+
+def _list_after(sentence: _Sentence, stem: str, limit: int = 200) -> str:
+    """The items a sentence ending in ： introduces (可以予以：（一）改组；（二）解散): what fills a blank at its end."""
+    tree = sentence.candidate.tree
+    if tree is None or not sentence.text.rstrip().endswith(("：", ":")):
+        return ""
+    match = BLANK.search(stem)
+    if not match or _squash(stem[: match.start()])[-3:] not in sentence.folded[-8:]:
+        return ""  # the sentence must end where the stem's words before the blank end (可以予以：)
+    for unit in tree.overlapping(sentence.start, sentence.end):
+        if unit.items and 0 <= unit.items[0][0] - sentence.end <= 4:
+            return _squash(tree.text[sentence.end:min(unit.items[-1][1], sentence.end + limit)])
+    return ""
+
+
 def _at_blank(question: Question, pool: Sequence[_Sentence]) -> tuple[list[str], _Sentence | None]:
     """The options the text puts where the blank is (“担负直接教育、管理、监督党员” → 教育、管理、监督)."""
     if not BLANK.search(question.stem):
         return [], None
-    _, sentence = _best(pool, BLANK.sub("", question.stem))
+    sentence = _blank_sentence(question.stem, pool)
     if sentence is None:
         return [], None
-    value = _squash(_blank_value(question.stem, sentence.text, limit=80))
+    value = _squash(_blank_value(question.stem, sentence.text, limit=80)) or _list_after(sentence, question.stem)
     if not value:
         return [], sentence
-    stated = [(letter, _squash(text)) for letter, text in question.options if _squash(text) and _squash(text) in value]
+    stated = [(letter, _squash(text)) for letter, text in question.options if _stated_at_blank(text, value)]
     # “三年” inside “三年至五年”: the longer option is the one the text states
     return [letter for letter, text in stated if not any(text != other and text in other for _, other in stated)], sentence
 
@@ -151,12 +201,12 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
     labelled = bool(re.search(r"单选|单项", question.text[:12]))
     if len(at_blank) >= 2 and not question.negative and not labelled:
         return _multi(question, pool, candidates)  # the text fills the blank with several options: a 多选 without its label
-    numeric = all(_NUMERIC_OPTION.fullmatch(_squash(text)) for _, text in question.options)
-    if numeric and len(at_blank) == 1 and sentence is not None and not question.negative:
-        # numbers exclude each other: the one the text puts where the blank is (“全国性公募基金会的原始基金不低于800
-        # 万元”) answers, however alike the others read around it (“地方性…不低于400万元”)
+    if len(at_blank) == 1 and sentence is not None and not question.negative:
+        # the one option the text puts where the blank is answers, however alike the others read around it
+        # (“全国性公募基金会的原始基金不低于800万元” against “地方性…不低于400万元”; 改组或者解散 after 可以予以：)
         letter = at_blank[0]
-        return _compose_line(f"答案：{letter}（{dict(question.options)[letter]}）", sentence)
+        text = dict(question.options)[letter]
+        return _compose_line(f"答案：{letter}（{text}）", sentence)
     scored = _option_scores(question, pool)
     top = max(score for score, _, _, _ in scored)
     near = [(letter, text, sentence) for score, letter, text, sentence in scored if score >= top - MULTI_MARGIN]
@@ -174,10 +224,6 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
         _, letter, text, _ = scored[index]
         support = max(scored, key=lambda item: item[0])[3]
         return _compose_line(f"答案：{letter}（{text}）", support)
-    if len(at_blank) == 1 and sentence is not None:
-        letter = at_blank[0]
-        text = dict(question.options)[letter]
-        return _compose_line(f"答案：{letter}（{text}）", sentence)
     best_score = max(score for score, _, _, _ in scored)
     tied = [item for item in scored if item[0] >= best_score - 1e-6]
     # “三年” reads wherever “三年至五年” does: of tied options the one containing the others is the one stated
@@ -186,8 +232,8 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
 
 
 def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[str], float]:
-    text = _squash(tree.text[unit.start:unit.end])
-    stated = [letter for letter, option in question.options if _squash(option) and _squash(option) in text]
+    text = tree.text[unit.start:unit.end]
+    stated = [letter for letter, option in question.options if _states(option, text)]
     lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
     return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
 
@@ -220,17 +266,19 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
     tree = candidate.tree
     span = _cut(tree, unit.start, unit.end)
     highlights = [(a, b) for a, b in (unit.items or ((unit.start, unit.end),))
-                  if any(_squash(t) in _squash(tree.text[a:b]) for letter, t in question.options if letter in letters)]
+                  if any(_states(t, tree.text[a:b]) for letter, t in question.options if letter in letters)]
     citation = _citation(1, candidate, span, highlights or [(unit.start, unit.end)])
     direct = f"{first}[1]"
     return Composition(direct, f"{direct}\n{_quote(tree, span, unit.end)}[1]", [citation])
 
 
 def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
-    """The words of ``sentence`` standing where the stem's first blank is (both sides matched).
+    """The words of ``sentence`` standing where the stem's first blank is.
 
-    Matching ignores punctuation; the value keeps the sentence's own (a run 教育、管理、监督 stays readable) and
-    stops at a clause end when nothing follows the blank in the stem.
+    The stem without its blank is aligned with the sentence (difflib, punctuation ignored), so a reworded
+    context still places the blank (全国性的社会团体应当有（ ）以上活动资金 → 有10万元以上活动资金); each side counts
+    only when most of the characters next to the blank are matched. The value keeps the sentence's own
+    punctuation (a run 教育、管理、监督 stays readable) and stops at a clause end when nothing follows the blank.
     """
     match = BLANK.search(stem)
     if not match:
@@ -240,19 +288,13 @@ def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
     plain = fold_for_search(re.sub(r"\s+", "", sentence))
     keep = [i for i, ch in enumerate(plain) if _squash(ch)]
     text = "".join(plain[i] for i in keep)
-    start = 0
-    for size in range(min(len(left), 12), 0, -1):
-        position = text.find(left[-size:])
-        if position >= 0:
-            start = position + size
-            break
-    end = len(text)
-    found_right = False
-    for size in range(min(len(right), 8), 0, -1):
-        position = text.find(right[:size], start)
-        if position >= 0:
-            end, found_right = position, True
-            break
+    at = len(left)
+    blocks = SequenceMatcher(None, left + right, text, autojunk=False).get_matching_blocks()
+    start, end = _edges(blocks, len(left), len(left), len(right))
+    if start is None:
+        return ""  # the sentence does not hold what stands before the blank
+    found_right = end is not None
+    end = end if end is not None else len(text)
     if start >= end:
         return ""
     first, last = keep[start], keep[end - 1] + 1
@@ -264,9 +306,39 @@ def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
     return value if 0 < len(value) <= limit else ""
 
 
+def _runs(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Matched (stem, sentence) character pairs grouped into runs that are contiguous in the sentence."""
+    runs: list[list[tuple[int, int]]] = []
+    for pair in pairs:
+        if runs and pair[1] == runs[-1][-1][1] + 1:
+            runs[-1].append(pair)
+        else:
+            runs.append([pair])
+    return runs
+
+
+def _edges(blocks: Sequence[Match], at: int, left: int, right: int) -> tuple[int | None, int | None]:
+    """Where the blank starts and ends in the sentence, or None for a side that does not match.
+
+    A side matches when a run of stem characters, contiguous in the sentence, stands next to the blank (within
+    ``_NEAR``) and holds at least three of them: a reworded stem still places the blank (应当有（ ） → 有10万元;
+    《…细则》由（）负责解释 → 本细则由中央组织部负责解释), while two characters found elsewhere (党员 right after 教育)
+    or a name matched far from the blank do not."""
+    pairs = [(a + k, b + k) for a, b, n in blocks for k in range(n)]
+    runs = _runs(pairs)
+    start = end = None
+    before = [run for run in runs if run[-1][0] < at and len(run) >= min(left, 3) and run[-1][0] >= at - 1 - _NEAR]
+    if before or not left:
+        start = before[-1][-1][1] + 1 if before else 0
+    after = [run for run in runs if run[0][0] >= at and len(run) >= min(right, 3) and run[0][0] <= at + _NEAR]
+    if right and after:
+        end = after[0][0][1] - (after[0][0][0] - at)
+    return start, end
+
+
 def _blank(question: Question, pool: Sequence[_Sentence]) -> Composition:
     stem = question.stem
-    _, sentence = _best(pool, BLANK.sub("", stem))
+    sentence = _blank_sentence(stem, pool)
     if sentence is None:
         return Composition("", "", [])
     values: list[str] = []
@@ -294,16 +366,68 @@ def _numbers(text: str) -> set[str]:
     return found
 
 
+def _joined_support(pool: Sequence[_Sentence], claim: str) -> tuple[float, _Sentence | None]:
+    """A 判断 statement may join two sentences of one article (打印遗嘱应当有两个以上见证人在场见证，遗嘱人和见证人
+    应当在遗嘱每一页签名): its leading clauses read in one sentence and the rest in the next, in that order.
+    Scored by the weaker half, so a number from the second sentence cannot prop up the first."""
+    clauses = [c for c in re.split(r"[，,；;。]", claim) if _squash(c)]
+    best: tuple[float, _Sentence | None] = (0.0, None)
+    if len(clauses) < 2:
+        return best
+    for first, second in zip(pool, pool[1:]):
+        tree = first.candidate.tree
+        if tree is None or second.candidate.tree is not tree or not 0 <= second.start - first.end <= 2:
+            continue
+        for cut in range(1, len(clauses)):
+            score = min(_coverage("".join(clauses[:cut]), first.folded), _coverage("".join(clauses[cut:]), second.folded))
+            if score > best[0]:
+                text = tree.text[first.start:second.end]
+                best = (score, _Sentence(first.candidate, first.start, second.end, text, _squash(text)))
+    return best
+
+
+def _substituted(claim: str, sentence: str) -> bool:
+    """A run of two or more claim characters that no bigram of the sentence covers: a word put in place of the
+    text's (按份责任 for 连带责任). Words left out of the claim leave no such run, only a missing junction."""
+    squashed = _squash(claim)
+    covered = [False] * len(squashed)
+    for i in range(len(squashed) - 1):
+        if squashed[i:i + 2] in sentence:
+            covered[i] = covered[i + 1] = True
+    run = 0
+    for flag in covered:
+        run = 0 if flag else run + 1
+        if run >= 2:
+            return True
+    return False
+
+
+def _negation_flipped(claim: str, sentence: str) -> bool:
+    """The claim adds a negation the text does not have, or states what the text negates without the negation."""
+    squashed = _squash(claim)
+    for word in _NEGATIONS:
+        for negated, other in ((sentence, squashed), (squashed, sentence)):
+            for match in re.finditer(word, negated):
+                after = negated[match.end():match.end() + 2]
+                if len(after) == 2 and after in other and word + after not in other:
+                    return True  # one side negates what the other states (不得擅自改为他用 / 可以擅自改为他用)
+        if word in squashed and word not in sentence:
+            return True  # a negation the text does not have
+    return False
+
+
 def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     claim = _JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
     claim = _ATTRIBUTION.sub("", claim) or claim  # “党章规定，…” / “按照准则，…”: the claim is what follows
     score, sentence = _best(pool, claim)
+    if score < JUDGE_COVERAGE:
+        score, sentence = max((score, sentence), _joined_support(pool, claim), key=lambda pair: pair[0])
     if sentence is None:
         return Composition("", "", [])
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
-    negations_match = all((word in _squash(claim)) == (word in sentence.folded) for word in _NEGATIONS)
-    verdict = "正确" if score >= JUDGE_COVERAGE and same_numbers and negations_match else "错误"
-    return _compose_line(f"{verdict}：{_strip_label(sentence.text)}", sentence)
+    right = (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded)
+             and not _negation_flipped(claim, sentence.folded))
+    return _compose_line(f"{'正确' if right else '错误'}：{_strip_label(sentence.text)}", sentence)
 
 
 def answer_quiz(store: TreeSource, result: SearchResult, question: Question) -> Composition:

@@ -1,0 +1,67 @@
+"""Pasted quiz items answered from a crafted text (fake embedder): a 判断 with one word changed, a statement that
+joins two sentences, a blank the text fills with a list or a reworded context, options that leave out an aside."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import FIXTURES as ALL_FIXTURES
+from tests.conftest import assert_exact_citations, hashing_kb
+from wuxue.answering import ask
+from wuxue.answering.quiz_answer import _blank_value, _negation_flipped, _squash, _stated_at_blank, _states, _substituted
+from wuxue.answering.refusal import RefusalModel
+from wuxue.knowledge_base import KnowledgeBase
+
+FIXTURES = ALL_FIXTURES / "quiz_forms"
+ALWAYS = RefusalModel.always_answer()
+
+
+@pytest.fixture(scope="module")
+def kb(tmp_path_factory) -> KnowledgeBase:
+    return hashing_kb(tmp_path_factory.mktemp("quiz_forms"), FIXTURES)
+
+
+@pytest.mark.parametrize("item, kind, first", [
+    ("判断：二人以上共同实施侵权行为，造成他人损害的，应当承担按份责任。", "quiz_judge", "错误：二人以上共同实施侵权行为"),
+    ("二人以上共同实施侵权行为，造成他人损害的，应当承担连带责任。（ ）", "quiz_judge", "正确："),
+    ("打印遗嘱应当有两个以上见证人在场见证，遗嘱人和见证人应当在遗嘱每一页签名。", "quiz_judge", "正确：打印遗嘱应当有两个以上见证人在场见证。遗嘱人"),
+    ("义务人已经自愿履行的，不得请求返还。", "quiz_judge", "正确："),
+    ("义务人已经自愿履行的，可以请求返还。", "quiz_judge", "错误："),
+    ("当事人订立合同，可以采用（ ）。A、书面形式 B、口头形式 C、其他形式 D、仅限公证形式", "quiz_multi", "答案：ABC（"),
+    ("对于严重违反规定、本身又不能纠正的分会，理事会可以予以（ ） A、改组 B、通报表扬 C、解散 D、合并", "quiz_multi", "答案：AC（改组、解散）"),
+    ("对于严重违反规定、本身又不能纠正的分会，理事会可以予以（ ）。A、警告 B、改组或者解散 C、通报批评 D、限期整改", "quiz_single", "答案：B（改组或者解散）"),
+    ("全国性的分会应当有（ ）以上活动资金。A.3万元 B.5万元 C.10万元 D.50万元", "quiz_single", "答案：C（10万元）"),
+    ("《示范合作办法》由（）负责解释。", "quiz_blank", "答案：理事会。"),
+])
+def test_pasted_items(kb, item, kind, first):
+    result = ask(kb, item, refusal=ALWAYS)
+    assert result.kind in (kind, "quiz_single" if kind == "quiz_multi" else kind)  # an unlabelled 多选 pastes as 单选
+    assert result.direct.startswith(first), result.direct
+    assert_exact_citations(kb, result)
+
+
+def test_a_changed_word_is_a_substitution_and_a_dropped_clause_is_not():
+    sentence = _squash("二人以上共同实施侵权行为，造成他人损害的，应当承担连带责任。")
+    assert _substituted("二人以上共同实施侵权行为，造成他人损害的，应当承担按份责任。", sentence)
+    assert not _substituted("二人以上共同实施侵权行为的，应当承担连带责任。", sentence)
+
+
+def test_a_negation_added_or_dropped_flips_the_claim():
+    sentence = _squash("政府投资建设的场馆，应当常年向公众开放，并不得擅自改为他用。")
+    assert not _negation_flipped("政府投资建设的场馆应当常年向公众开放。", sentence)  # 不得 governs a clause not claimed
+    assert _negation_flipped("政府投资建设的场馆不得向公众开放。", sentence)
+    assert _negation_flipped("政府投资建设的场馆可以擅自改为他用。", sentence)
+
+
+def test_the_blank_is_placed_by_alignment():
+    assert _blank_value("全国性的分会应当有（ ）以上活动资金。", "全国性的分会有10万元以上活动资金，地方性的分会有3万元以上活动资金。") == "10万元"
+    assert _blank_value("担负直接（ ）党员的职责。", "担负直接教育党员、管理党员、监督党员和组织群众的职责。").startswith("教育党员、管理党员、监督党员")
+    assert _blank_value("《示范合作办法》由（）负责解释。", "为了规范合作工作，保障成员权益，制定本办法。") == ""
+    assert _blank_value("《示范合作办法》由（）负责解释。", "本办法由理事会负责解释。") == "理事会"
+
+
+def test_options_match_without_the_texts_aside_and_as_joined_parts():
+    assert _states("乡镇分会所属的小组", "乡镇（街道）分会所属的小组，不能审批新成员。")
+    assert not _states("县级分会", "乡镇（街道）分会所属的小组，不能审批新成员。")
+    assert _stated_at_blank("改组或者解散", _squash("（一）改组；（二）解散。"))
+    assert not _stated_at_blank("警告或者严重警告", _squash("（一）改组；（二）解散。"))
