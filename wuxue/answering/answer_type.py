@@ -36,7 +36,7 @@ TYPES = (
     AnswerType("date", re.compile(r"哪一?天|哪一?年|哪个月|几月|什么时候|何时|什么时间|日期|哪一?日|截止时间|时间是"),
                re.compile(rf"{_N}+年|{_N}+月|{_N}+日|之日|当日|次日")),
     AnswerType("duration", re.compile(r"多长时间|多久|多长|期限|任期|几年|多少年|几个月|多少天|几天|多少个工作日|几个工作日"),
-               re.compile(rf"{_N}+个?(?:年|月|日|天|周|小时|工作日)|届满|任期")),
+               re.compile(rf"{_N}+个?(?:年|月|日|天|周|小时|工作日)")),
     AnswerType("number", re.compile(r"多少|(?<!哪)几"), re.compile(rf"{_N}+")),
 )
 
@@ -47,9 +47,9 @@ def expected_type(question: str) -> AnswerType | None:
 
 
 # Numbers that label rather than state: 第九条, 第三章, （二）, 第一 — “第九条 申请成立社会团体…” holds no quantity.
-_LABELS = re.compile(r"第[0-9零〇一二三四五六七八九十百千两]+(?:条|章|节|款|项|编|部分)?|[（(][0-9一二三四五六七八九十]+[）)]")
+LABELS = re.compile(r"第[0-9零〇一二三四五六七八九十百千两]+(?:条|章|节|款|项|编|部分)?|[（(][0-9一二三四五六七八九十]+[）)]")
 
 
 def holds_answer(kind: AnswerType | None, sentence: str) -> bool:
     """True when the sentence contains an expression of the asked kind (always False for no kind)."""
-    return kind is not None and kind.answer.search(_LABELS.sub("", sentence)) is not None
+    return kind is not None and kind.answer.search(LABELS.sub("", sentence)) is not None

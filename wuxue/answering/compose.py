@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, new_content, supporting_span
-from wuxue.answering.question import Question
+from wuxue.answering.question import GENERIC, Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -37,6 +37,8 @@ MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
 MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
+TYPED_BONUS = 0.5  # asked-number questions: a sentence of the article that holds a number of the asked kind
+PREDICATE_BONUS = 0.3  # asked-number questions: the sentence says the number of an asked term
 FOCUS_BONUS = 0.5  # a sentence defining the focus term (“誓词如下：”)
 DEFINES_BONUS = 1.0  # definition questions: the passage whose sentence defines the term states the answer
 FURTHER = True  # add further passages that say something new
@@ -178,6 +180,24 @@ def _says_count(lead: str) -> int | None:
     return chinese_number(found[-1]) if found else None
 
 
+_FILLER = re.compile(r"的|主要|基本|具体|有关|相关|" + GENERIC.pattern)
+
+
+def _focus_tail_in(focus: str, lead: str) -> bool:
+    """The lead names the asked term: the whole focus, or a tail of at least half of it that keeps a content word
+    (对发展对象政治审查的主要内容 → 政治审查的主要内容是：; not just 的主要内容 or 组织处理)."""
+    focus = fold_for_search(focus)
+    if not focus:
+        return False
+    if focus in lead:
+        return True
+    for size in range(len(focus) - 1, max(5, (len(focus) + 1) // 2) - 1, -1):  # at least half of it
+        tail = focus[-size:]
+        if tail in lead:
+            return len(_FILLER.sub("", tail)) >= 2
+    return False
+
+
 def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
     """“四个意识”, “六项纪律”: the items end in the focus term's head word (政治意识、大局意识…)."""
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
@@ -200,7 +220,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     score += _noun_agreement(question.text, _lead_text(tree, unit))
     suffix = _suffix_match(question, tree, unit)
     head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
-    focused = bool(question.focus) and fold_for_search(question.focus) in lead or \
+    focused = _focus_tail_in(question.focus, lead) or \
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
         return None  # “分哪两步走” is not answered by a list of seven
@@ -211,8 +231,9 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
         if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
             return None
-    if unit.kind == "section" and not (counted or focused or lead_overlap >= LEAD_OVERLAP):
-        return None  # a chapter is a list only when the question names it
+    if unit.kind == "section" and (question.kind == "definition" and not counted
+                                   or not (counted or focused or lead_overlap >= LEAD_OVERLAP)):
+        return None  # a chapter is a list only when the question names it, and never what defines a term
     if nearby:
         if not (counted or suffix or focused):
             return None
@@ -611,7 +632,9 @@ def _pick_named(question: Question, result: SearchResult, named: list[_Candidate
     return candidate, candidate.named
 
 
-def _list_answer(question: Question, result: SearchResult, eligible: list[_Candidate], candidate: _Candidate, unit: Unit) -> Composition:
+def _list_answer(question: Question, result: SearchResult, eligible: list[_Candidate], candidate: _Candidate, unit: Unit,
+                 *, opening: str = "") -> Composition:
+    """``opening``: a sentence that defines the asked term and leads the list stands before the count."""
     tree = candidate.tree
     assert tree is not None
     span = _cut(tree, unit.start, unit.end)
@@ -632,7 +655,7 @@ def _list_answer(question: Question, result: SearchResult, eligible: list[_Candi
             citations.append(second)
             break
     markers = "".join(f"[{c.marker}]" for c in citations)
-    direct = _list_direct(tree, unit, markers)
+    direct = opening + _list_direct(tree, unit, markers)
     quote = _quote(tree, span, unit.end)
     lines = [direct, f"{quote}[1]"]
     return Composition(direct, "\n".join(lines), citations)
@@ -643,18 +666,19 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
     (a number for 多少, a date for 哪一天)."""
     kind = expected_type(result.query)
     first = eligible[0]
+    said = (first.start, first.end)
     if MAIN_SHARE_WEIGHT is not None and question.kind in MAIN_BY_STRENGTH:  # the best sentence, retrieval share as tie-breaker
         weight = MAIN_SHARE_WEIGHT
 
         refined = [_refine(question, result, c, _unit_for(c.tree, c.start, c.end) if c.tree is not None else None)
                    for c in eligible]  # each candidate's best sentence, computed once
-        ranked = [((score + weight * c.share, -c.rank), c) for c, (_, _, score) in zip(eligible, refined)]
+        ranked = [((score + weight * c.share, -c.rank), c, (a, b)) for c, (a, b, score) in zip(eligible, refined)]
         if question.kind == "definition":  # a passage whose sentence opens by defining the term states the answer
             defining = [item for item, c, (a, b, _) in zip(ranked, eligible, refined)
                         if c.tree is not None and _opens_with_definition(question, c.tree.text[a:b])]
             ranked = defining or ranked
-        first = max(ranked, key=lambda item: item[0])[1]
-    if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[first.start:first.end])):
+        _, first, said = max(ranked, key=lambda item: item[0])
+    if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[said[0]:said[1]])):
         return first
     for candidate in usable:
         if candidate.share >= TYPED_SHARE and candidate.tree is not None and \
@@ -703,6 +727,11 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
             return wide[best][0], wide[best][1], wide_scores[best] + DEFINES_BONUS
     if question.kind in ("definition", "other"):
         scores = [sc + (FOCUS_BONUS if _defines_focus(question, text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    kind = expected_type(result.query)
+    if kind is not None:  # 多长时间: the sentence that says a duration, best of the asked term (培训时间一般不少于三天)
+        scores = [sc + (TYPED_BONUS if holds_answer(kind, text[a:b]) else 0.0)
+                  + (PREDICATE_BONUS if _states_of_term(kind, result.tokens, text[a:b]) else 0.0)
+                  for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
     if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
@@ -710,6 +739,27 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     if _is_heading(tree, unit.start + a, unit.start + b):
         return main.start, main.end, main.score
     return unit.start + a, unit.start + b, scores[best]
+
+
+_PREDICATE_GAP = 6  # characters between an asked term and the number said of it (预备期为一年, 十八周岁以上的自然人为成年人)
+
+
+def _states_of_term(kind: AnswerType, tokens: Sequence[str], sentence: str) -> bool:
+    """The sentence says the asked number of an asked term, right next to it (诉讼时效期间为三年), not of something
+    else in passing (自最后一期履行期限届满之日起计算)."""
+    plain = LABELS.sub("", sentence)
+    words = [t for t in tokens if len(t) >= 2 and not expected_type(t)]
+    for match in kind.answer.finditer(plain):
+        before = plain[max(0, match.start() - _PREDICATE_GAP - 8):match.start()]
+        after = plain[match.end():match.end() + _PREDICATE_GAP + 8]
+        for word in words:
+            at = before.rfind(word)
+            if at >= 0 and len(before) - at - len(word) <= _PREDICATE_GAP and not re.search(r"[，,；;。]", before[at:]):
+                return True
+            at = after.find(word)
+            if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]):
+                return True
+    return False
 
 
 MAX_DIRECT_CHARS = 160  # a clause is widened to its whole sentence (up to 。) only within this length
@@ -751,7 +801,9 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     start, end = _whole_sentence(tree, start, end)
     led = _list_led_by(tree, start, end)
     if led is not None:
-        return _list_answer(question, result, eligible, main, led)
+        sentence = " ".join(_strip_label(tree.text[start:end]).split())
+        opening = sentence if question.kind == "definition" and _opens_with_definition(question, sentence) else ""
+        return _list_answer(question, result, eligible, main, led, opening=opening)  # 要约是…，应当符合下列条件：
     span = _cut(tree, unit.start, unit.end) if unit else (start, end)
     citations = [_citation(1, main, span, [(start, end)])]
     sentence = " ".join(_strip_label(tree.text[start:end]).split())

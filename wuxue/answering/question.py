@@ -40,7 +40,7 @@ _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是�
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
 _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
-_GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
+GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
 _QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
 
 
@@ -99,7 +99,7 @@ def _focus(stem: str) -> str:
     body = _QUESTION_WORDS.sub("", BLANK.sub("", stem))
     body = re.sub(r"^(?:什么是|什么叫|何谓|何为)", "", body)
     after = re.search(r"(?:有哪些|包括哪些|哪几[项个种类条点]|哪些)(.{1,12})$", body)
-    if after and after.group(1).strip() and not _GENERIC.fullmatch(after.group(1).strip()):
+    if after and after.group(1).strip() and not GENERIC.fullmatch(after.group(1).strip()):
         return after.group(1).strip()
     before = re.match(r"(.{2,30}?)(?:是什么|指什么|指的是|包括|有哪些|有什么|是指|分为|的含义|的内涵|主要有|是哪|由谁|是否|能否|哪些|有哪几|哪几|指哪|有哪|哪[一二三四五六七八九十两])", body)
     if before:
