@@ -11,7 +11,7 @@ from wuxue.ingest.clean import fold_for_search
 MIN_NAME_CHARS = 2
 # A document name in a question: anything in 《》, or a phrase ending like a regulation's title.
 _DOCUMENT_NAME = re.compile(r"《([^》]{2,40})》|([\u4e00-\u9fff（）()]{2,30}?(?:条例|章程|规定|准则|细则|纲要))")
-_LEADING_WORDS = re.compile(r"^(?:按照|根据|依据|依照|对照|关于|现行的|现行|新修订的|新|在|的)+")
+_LEADING_WORDS = re.compile(r"^(?:按照|根据|依据|依照|对照|关于|现行的|现行|新修订的|新|在|的|按|据|照)+")
 _DEMONSTRATIVE = re.compile(r"^(?:这|该|此|本|哪|那|各|有关|相关|什么)")
 # Not a name but a question or an action about rules: “有什么规定”, “哪些规定”, “修改章程”, “违反规定”.
 _GENERIC = re.compile(r"(?:什么|哪些|哪|有关|相关|具体|这些|那些|其|的|修改|制定|违反|遵守|执行|落实|按照|根据|依照)(?:条例|章程|规定|准则|细则|纲要)$")
@@ -41,6 +41,15 @@ class DocumentRouter:
                     for doc_id in self._doc_ids[piece]:
                         first.setdefault((piece, doc_id), start)
         return sorted(((n, d, s) for (n, d), s in first.items()), key=lambda item: (-len(item[0]), item[2], item[1]))
+
+    def _shortened(self, candidate: str) -> bool:
+        """The candidate is a name with words left out: its first and last two characters stand in one name,
+        with every character between them in order (处分违纪党员批准权限规定 for 关于处分违纪党员批准权限和程序的规定)."""
+        if len(candidate) < 5:
+            return False
+        middle = "".join(re.escape(ch) + "[^\n]*?" for ch in candidate[2:-2])
+        pattern = re.escape(candidate[:2]) + "[^\n]*?" + middle + re.escape(candidate[-2:])
+        return re.search(pattern, self._joined) is not None
 
     def spans(self, question: str) -> list[tuple[int, int, str]]:
         """(start, end, doc_id) of every document name in the search-folded question."""
@@ -79,5 +88,7 @@ class DocumentRouter:
                 continue
             if self._occurrences(candidate) or candidate[-6:] in self._joined or candidate in self._joined:
                 continue  # a name inside the candidate, or the candidate (or its tail) inside a name
+            if self._shortened(candidate):
+                continue  # 河南省条例 for 河南省科学技术协会条例
             unknown.append(candidate)
         return unknown

@@ -65,3 +65,13 @@ def test_options_match_without_the_texts_aside_and_as_joined_parts():
     assert not _states("县级分会", "乡镇（街道）分会所属的小组，不能审批新成员。")
     assert _stated_at_blank("改组或者解散", _squash("（一）改组；（二）解散。"))
     assert not _stated_at_blank("警告或者严重警告", _squash("（一）改组；（二）解散。"))
+
+
+@pytest.mark.parametrize("question, said", [
+    ("本办法由哪个机构负责解释？", "本办法由理事会负责解释。"),  # the sentence that says who 负责解释
+    ("成员的培训要多长时间？", "培训时间一般不少于三天。"),  # the article's sentence that holds the asked duration
+])
+def test_the_first_line_says_what_is_asked_of_the_asked_term(kb, question, said):
+    result = ask(kb, question, refusal=ALWAYS)
+    assert result.direct.startswith(said), result.direct
+    assert_exact_citations(kb, result)

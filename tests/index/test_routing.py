@@ -33,3 +33,11 @@ def test_unknown_document_names_but_not_questions_about_rules():
     assert ROUTER.unknown_names("民办非企业单位修改章程后多久要报核准？") == []
     assert ROUTER.unknown_names("学会召开年会收取会务费有什么规定？") == []
     assert ROUTER.unknown_names("党员违反规定经商怎么处理？") == []
+
+
+def test_a_name_with_words_left_out_is_a_known_document():
+    router = DocumentRouter({"henan": ["河南省科学技术协会条例"], "pizhun": ["关于处分违纪党员批准权限和程序的规定"]})
+    assert router.unknown_names("按河南省条例，科协是什么性质的组织？") == []
+    assert router.unknown_names("处分违纪党员批准权限规定确定的权限是最高权限还是最低权限？") == []
+    assert router.unknown_names("按照《中国共产党问责条例》，问责方式有哪些？") == ["中国共产党问责条例"]
+    assert router.unknown_names("按照《中国科协章程》，全国代表大会几年开一次？") == ["中国科协章程"]

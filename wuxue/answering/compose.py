@@ -727,6 +727,9 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
             return wide[best][0], wide[best][1], wide_scores[best] + DEFINES_BONUS
     if question.kind in ("definition", "other"):
         scores = [sc + (FOCUS_BONUS if _defines_focus(question, text[a:b]) else 0.0) for sc, (a, b) in zip(scores, sentences)]
+    verb = _asked_verb(question, result.tokens)
+    if verb:  # 由哪个部门负责解释: the sentence that says who 负责解释 (本细则由中央组织部负责解释)
+        scores = [sc + (PREDICATE_BONUS if verb in text[a:b] else 0.0) for sc, (a, b) in zip(scores, sentences)]
     kind = expected_type(result.query)
     if kind is not None:  # 多长时间: the sentence that says a duration, best of the asked term (培训时间一般不少于三天)
         scores = [sc + (TYPED_BONUS if holds_answer(kind, text[a:b]) else 0.0)
@@ -739,6 +742,15 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     if _is_heading(tree, unit.start + a, unit.start + b):
         return main.start, main.end, main.score
     return unit.start + a, unit.start + b, scores[best]
+
+
+def _asked_verb(question: Question, tokens: Sequence[str]) -> str:
+    """The word a 由谁/哪次会议 question asks the doer of: its last word when an asking word stands before it
+    (由哪个部门负责解释 → 解释, 是哪次会议通过的 → 通过)."""
+    if question.kind not in ("actor", "other") or not tokens or len(tokens[-1]) < 2:
+        return ""
+    at = question.stem.rfind(tokens[-1])
+    return tokens[-1] if at > 0 and re.search(r"谁|哪|什么", question.stem[:at]) else ""
 
 
 _PREDICATE_GAP = 6  # characters between an asked term and the number said of it (预备期为一年, 十八周岁以上的自然人为成年人)
