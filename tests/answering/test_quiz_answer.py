@@ -70,6 +70,7 @@ def test_options_match_without_the_texts_aside_and_as_joined_parts():
 @pytest.mark.parametrize("question, said", [
     ("本办法由哪个机构负责解释？", "本办法由理事会负责解释。"),  # the sentence that says who 负责解释
     ("成员的培训要多长时间？", "培训时间一般不少于三天。"),  # the article's sentence that holds the asked duration
+    ("分会分为哪几类？", "分会分为全国性分会和地方性分会。"),  # how it is divided, not the list of 撤销登记 cases
 ])
 def test_the_first_line_says_what_is_asked_of_the_asked_term(kb, question, said):
     result = ask(kb, question, refusal=ALWAYS)

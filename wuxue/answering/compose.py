@@ -183,6 +183,9 @@ def _says_count(lead: str) -> int | None:
 _FILLER = re.compile(r"的|主要|基本|具体|有关|相关|" + GENERIC.pattern)
 
 
+_DIVIDES = re.compile(r"分为|分成")
+
+
 def _focus_tail_in(focus: str, lead: str) -> bool:
     """The lead names the asked term: the whole focus, or a tail of at least half of it that keeps a content word
     (对发展对象政治审查的主要内容 → 政治审查的主要内容是：; not just 的主要内容 or 组织处理)."""
@@ -224,6 +227,8 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
         return None  # “分哪两步走” is not answered by a list of seven
+    if _DIVIDES.search(question.text) and not _DIVIDES.search(_lead_text(tree, unit)) and not (counted or suffix):
+        return None  # “基金会分为哪几类” asks how it is divided, not for any list that names 基金会
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.start <= candidate.start and candidate.end <= unit.end:
         score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
