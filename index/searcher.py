@@ -16,6 +16,7 @@ from wuxue.index.rerank import Candidate, RerankConfig, rerank
 from wuxue.index.routing import DocumentRouter
 from wuxue.index.snapshot import IndexSnapshot
 from wuxue.index.store import StoredChunk
+from wuxue.ingest.clean import fold_for_search
 
 SearchMode = Literal["hybrid", "dense", "words", "bigrams"]
 LISTS = ("dense", "words", "bigrams")
@@ -161,7 +162,7 @@ class HybridSearcher:
             for int_id, score in ranked if int_id in chunks
         ]
         return SearchResult(query, tokens.get("words", []), hits, self._max_sparse(whole, tokens, all_scores),
-                            bigrams=tokens.get("bigrams", []), unknown_documents=self.router.unknown_names(query),
+                            bigrams=tokens.get("bigrams", []), unknown_documents=_unmentioned(self.router.unknown_names(query), hits),
                             question_tokens=whole.get("words", []), question_bigrams=whole.get("bigrams", []),
                             term_df=self._df(whole.get("words", [])), passages=len(self.snapshot.dense),
                             candidates={name: ids for name, (ids, _) in lists.items()})
@@ -183,3 +184,12 @@ class HybridSearcher:
         row = self._rows.get(name, {}).get(int_id)
         scores = all_scores.get(name)
         return float(scores[row]) if row is not None and scores is not None and len(scores) else 0.0
+
+
+def _unmentioned(names: list[str], hits: Sequence[SearchHit]) -> list[str]:
+    """The unknown document names that no retrieved passage says either: “社会团体章程”, “基金会章程” are what the
+    regulations themselves speak of (a pasted item quotes them), not documents the corpus lacks."""
+    if not names:
+        return names
+    texts = ["".join(fold_for_search(hit.chunk.text).split()) for hit in hits]
+    return [name for name in names if not any(name in text for text in texts)]
