@@ -1,12 +1,13 @@
 """Load the gold question sets and CMRC 2018 (shipped as package data).
 
-``gold_party.jsonl``/``gold_other.jsonl`` (175) and ``out_of_scope.jsonl`` (35 since oos-029 moved, see below) are the original sets.
+``gold_party.jsonl``/``gold_other.jsonl`` (175) and ``out_of_scope.jsonl`` (34 since oos-029 and oos-025 moved, see below) are the original sets.
 ``gold_added.jsonl`` (30) and ``out_of_scope_added.jsonl`` (29) were written later, from passages and
 topics the original sets did not touch, after the rerank and the refusal signals had been designed on
 the original sets: they are marked ``added`` so every report can show them apart as a check on overfitting.
-``gold_added_2026.jsonl`` (24) and ``out_of_scope_added_2026.jsonl`` (5) cover the three texts bundled in
-2026 (党员教育管理工作条例, 发展党员工作细则, 三中全会决定); two near-miss questions those texts answer
-(oos-029, oos-added-025) moved from out of scope to ``gold_added_2026.jsonl``. They count as added too.
+``gold_added_2026.jsonl`` (25) and ``out_of_scope_added_2026.jsonl`` (5) cover the three texts bundled in
+2026 (党员教育管理工作条例, 发展党员工作细则, 三中全会决定); three near-miss questions those texts answer
+(oos-029, oos-added-025, and oos-025: 条例第二十条 says 一般不少于32学时) moved from out of scope to
+``gold_added_2026.jsonl``. They count as added too.
 """
 
 from __future__ import annotations
