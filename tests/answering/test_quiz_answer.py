@@ -83,3 +83,11 @@ def test_a_name_the_text_itself_speaks_of_is_no_unknown_document(kb):
     result = ask(kb, "分会有下列哪些情形，理事会应当撤销登记？（ ）（A）违反分会章程弄虚作假骗取登记的 （B）连续两年未开展活动的 （C）更换负责人的", refusal=ALWAYS)
     assert result.found and result.direct.startswith("答案：")
     assert not ask(kb, "按照《示范问责条例》，问责方式有哪些？", refusal=ALWAYS).found
+
+
+def test_a_requirement_quotes_every_paragraph_of_its_article(kb):
+    result = ask(kb, "追认成员需要符合什么条件？", refusal=ALWAYS)
+    assert result.kind == "requirement"
+    for paragraph in ("追认成员必须严格掌握", "英勇献身、事迹突出", "追认成员由理事会批准"):
+        assert paragraph in result.answer, result.answer
+    assert_exact_citations(kb, result)

@@ -35,6 +35,7 @@ RETRIEVAL_SHARE = 0.6
 SENTENCE_SHARE = 0.6
 MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
 MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
+ARTICLE_QUOTE_CHARS = 600  # answers that are not one fact quote the whole article up to this length
 SHORT_UNIT_CHARS = 0  # single-fact answers quote their unit only when it is at most this long (0: never)
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
 TYPED_BONUS = 0.5  # asked-number questions: a sentence of the article that holds a number of the asked kind
@@ -144,6 +145,14 @@ def _unit_for(tree: UnitTree, start: int, end: int) -> Unit | None:
     """The smallest article or paragraph holding the span (what a citation quotes for a fact)."""
     for unit in tree.containing(start, end):
         if unit.kind in ("article", "paragraph") and unit.end - unit.start <= MAX_UNIT_CHARS:
+            return unit
+    return None
+
+
+def _article_for(tree: UnitTree, start: int, end: int) -> Unit | None:
+    """The article holding the span, when it is short enough to quote whole (a requirement may take three paragraphs)."""
+    for unit in tree.containing(start, end):
+        if unit.kind == "article" and unit.end - unit.start <= ARTICLE_QUOTE_CHARS:
             return unit
     return None
 
@@ -816,6 +825,8 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
         unit = _unit_for(tree, start, end)  # the defining sentence may stand in the next article of the passage
     start, end = _past_heading(result, main, start, end)
     start, end = _whole_sentence(tree, start, end)
+    if not question.single_fact:
+        unit = _article_for(tree, start, end) or unit  # 条件/程序: the whole article, each of its paragraphs
     led = _list_led_by(tree, start, end)
     if led is not None:
         sentence = " ".join(_strip_label(tree.text[start:end]).split())
