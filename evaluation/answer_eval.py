@@ -23,9 +23,8 @@ from wuxue.answering.ask import supporting_sentence
 from wuxue.answering.compose import MAX_CITED, RETRIEVAL_SHARE, Citation, chunk_citation
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
-from wuxue.evaluation.answer_sets import (AFTER, AnswerQuestion, QuizItem, answer_questions, heldout_dirs, heldout_documents,
+from wuxue.evaluation.answer_sets import (AnswerQuestion, after_dirs, QuizItem, answer_questions, heldout_dirs, heldout_documents,
                                           quiz_items)
-from wuxue.evaluation.datasets import data_dir
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.manifest import ManifestEntry, read_manifest
 from wuxue.knowledge_base import KnowledgeBase
@@ -180,10 +179,10 @@ def _upload_as_admin(kb: KnowledgeBase, data_dir: Path, documents: Sequence[Path
 def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseline: bool = False) -> dict[str, object]:
     """Index the corpus without every kept-out document, upload them as an admin would, then evaluate each set's
     questions apart (``{set name: {"documents": [...], "all": …}}``)."""
-    folders = [f for f in heldout_dirs() if heldout_documents(f)]
-    if not folders or not (corpus / "manifest.toml").is_file():
-        return {}
+    folders = heldout_dirs()
     documents = [p for f in folders for p in heldout_documents(f)]
+    if not documents or not (corpus / "manifest.toml").is_file():
+        return {}
     stems = {p.stem for p in documents}
     settings = kb.settings
     scratch = settings.cache_dir / "eval" / f"heldout-{kb.embedder.model_id}-{settings.chunk_size}-{settings.chunk_overlap}"
@@ -200,7 +199,8 @@ def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseli
         held.load()
         for folder in folders:
             block = evaluate_sets(held, answer_questions(folder), quiz_items(folder), baseline=baseline)
-            results[folder.name] = {"documents": sorted(p.stem for p in heldout_documents(folder)), **block}
+            asked = sorted({d for q in answer_questions(folder) for d in q.doc_ids})
+            results[folder.name] = {"documents": sorted(p.stem for p in heldout_documents(folder)) or asked, **block}
     finally:
         held.close()
     return results
@@ -233,12 +233,13 @@ def format_answer_tables(results: dict[str, object]) -> str:
         if isinstance(block, dict):
             lines.append(_row(label, block))
     after = results.get("after", {})
-    if isinstance(after, dict) and isinstance(after.get("all"), dict):
-        lines.append(_row("bundled corpus, written after the change", after["all"]))  # type: ignore[arg-type]
-    heldout = results.get("heldout", {})
-    for block in (heldout.values() if isinstance(heldout, dict) else []):
+    for name, block in (after.items() if isinstance(after, dict) else []):
         if isinstance(block, dict) and isinstance(block.get("all"), dict):
-            lines.append(_row("held-out upload (" + ", ".join(block.get("documents", [])) + ")", block["all"]))
+            lines.append(_row(f"bundled corpus, written after the change ({name})", block["all"]))
+    heldout = results.get("heldout", {})
+    for name, block in (heldout.items() if isinstance(heldout, dict) else []):
+        if isinstance(block, dict) and isinstance(block.get("all"), dict):
+            lines.append(_row(f"held-out upload ({name}: " + ", ".join(block.get("documents", [])) + ")", block["all"]))
     return "\n".join(lines)
 
 
@@ -246,9 +247,7 @@ def run_answer_evaluation(kb: KnowledgeBase, *, heldout: bool = True, corpus: Pa
                           baseline: bool = False) -> dict[str, object]:
     started = time.time()
     results: dict[str, object] = {"corpus": evaluate_sets(kb, answer_questions(), quiz_items(), baseline=baseline)}
-    after = data_dir() / AFTER
-    if after.is_dir():
-        results["after"] = evaluate_sets(kb, answer_questions(after), quiz_items(after), baseline=baseline)
+    results["after"] = {f.name: evaluate_sets(kb, answer_questions(f), quiz_items(f), baseline=baseline) for f in after_dirs()}
     if heldout:
         results["heldout"] = evaluate_heldout(kb, corpus, baseline=baseline)
     results["seconds"] = round(time.time() - started, 1)

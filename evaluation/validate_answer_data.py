@@ -9,6 +9,7 @@ It prints counts per kind/form and exits non-zero on the first class of problems
 from __future__ import annotations
 
 import json
+from functools import cache
 import re
 import sys
 from collections import Counter
@@ -20,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evaluation" / "data"
 CORPUS = ROOT / "corpus"
 HELDOUT = DATA / "heldout"
+AFTER2 = DATA / "after2"
+CIVIL = DATA / "heldout_civil"
+CIVIL2 = DATA / "heldout_civil2"
+MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}
 FORMS = {"single", "multi", "blank", "judge"}
@@ -42,11 +47,21 @@ def load_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+@cache
+def _pdf_text(path: Path) -> str:
+    """A kept-out PDF's text layer as pypdf gives it (pages joined by newlines), read once."""
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+
+
 def document_text(doc_id: str, docs_dirs: list[Path]) -> str | None:
     for folder in docs_dirs:
         path = folder / f"{doc_id}.txt"
         if path.exists():
             return squash(path.read_text(encoding="utf-8"))
+        if (folder / f"{doc_id}.pdf").exists():
+            return squash(_pdf_text(folder / f"{doc_id}.pdf"))
     return None
 
 
@@ -73,8 +88,8 @@ def check_answers(rows: list[dict], docs_dirs: list[Path]) -> list[str]:
             errors.append(f"{rid}: no pieces")
         for piece in pieces:
             p = squash(piece)
-            if not 2 <= len(p) <= 20:
-                errors.append(f"{rid}: piece length {len(p)} out of 2–20: {piece}")
+            if not 2 <= len(p) <= MAX_PIECE:
+                errors.append(f"{rid}: piece length {len(p)} out of 2–{MAX_PIECE}: {piece}")
             if not any(p in t for t in texts):
                 errors.append(f"{rid}: piece not in document: {piece}")
         if not isinstance(row.get("single_fact"), bool) or not isinstance(row.get("added"), bool):
@@ -126,6 +141,10 @@ def main() -> int:
         ("quiz_forms.jsonl", DATA / "quiz_forms.jsonl", [CORPUS], check_quiz, "form"),
         ("heldout/answers.jsonl", HELDOUT / "answers.jsonl", [HELDOUT], check_answers, "kind"),
         ("heldout/quiz_forms.jsonl", HELDOUT / "quiz_forms.jsonl", [HELDOUT], check_quiz, "form"),
+        ("after2/answers.jsonl", AFTER2 / "answers.jsonl", [CORPUS], check_answers, "kind"),
+        ("after2/quiz_forms.jsonl", AFTER2 / "quiz_forms.jsonl", [CORPUS], check_quiz, "form"),
+        ("heldout_civil2/answers.jsonl", CIVIL2 / "answers.jsonl", [CIVIL], check_answers, "kind"),
+        ("heldout_civil2/quiz_forms.jsonl", CIVIL2 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
     ]
     failed = False
     for name, path, dirs, check, field in sets:

@@ -61,6 +61,8 @@ def test_options_inline_and_on_lines():
     assert split_options("党员有哪些义务？") == ("党员有哪些义务？", [])
     stem, options = split_options("最高领导机关是（ ）。（A）全国代表大会 （B）中央委员会\n(C)中央政治局")
     assert stem == "最高领导机关是（ ）。" and options == [("A", "全国代表大会"), ("B", "中央委员会"), ("C", "中央政治局")]
+    stem, options = split_options("原始基金不低于（ ）万元。（A）200（B）400（C）800")
+    assert options == [("A", "200"), ("B", "400"), ("C", "800")]  # bracketed letters after a digit
 
 
 def test_search_text_drops_blanks_and_labels():

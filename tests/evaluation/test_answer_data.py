@@ -60,3 +60,11 @@ def test_sets_meet_the_issue_minimums_and_cover_every_document() -> None:
     assert corpus_docs <= {r["doc_ids"][0] for r in answers} | held_out
     assert corpus_docs <= {r["doc_ids"][0] for r in quiz} | held_out
     assert any(r["added"] for r in answers) and any(r["added"] for r in quiz)
+
+
+def test_the_second_blind_sets_are_well_formed() -> None:
+    for folder, docs in ((v.AFTER2, [v.CORPUS]), (v.CIVIL2, [v.CIVIL])):
+        answers, quiz = _rows(folder / "answers.jsonl"), _rows(folder / "quiz_forms.jsonl")
+        assert len(answers) >= 35 and len(quiz) >= 20
+        assert v.check_answers(answers, docs) == []
+        assert v.check_quiz(quiz, docs) == []

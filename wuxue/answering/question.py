@@ -20,7 +20,8 @@ KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "proc
 SINGLE_FACT = {"definition", "quantity", "date", "actor", "yesno"}
 
 BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
-_OPTION = re.compile(r"(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))(?:([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
+# A. / A、 / A) after a space, punctuation or a character; （A） anywhere, its brackets say enough (（A）200（B）400)
+_OPTION = re.compile(r"(?:(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
 _JUDGE_PREFIX = re.compile(r"^\s*(?:[（(【\[]?\s*判断(?:题)?\s*[）)】\]]?\s*[：:.．、]?)")
 _JUDGE_SUFFIX = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$|[（(]\s*(?:对/错|对或错|√/×|正确/错误)\s*[）)]")
 _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
