@@ -288,9 +288,8 @@ def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
     plain = fold_for_search(re.sub(r"\s+", "", sentence))
     keep = [i for i, ch in enumerate(plain) if _squash(ch)]
     text = "".join(plain[i] for i in keep)
-    at = len(left)
     blocks = SequenceMatcher(None, left + right, text, autojunk=False).get_matching_blocks()
-    start, end = _edges(blocks, len(left), len(left), len(right))
+    start, end = _edges(blocks, len(left), len(right))
     if start is None:
         return ""  # the sentence does not hold what stands before the blank
     found_right = end is not None
@@ -317,13 +316,14 @@ def _runs(pairs: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
     return runs
 
 
-def _edges(blocks: Sequence[Match], at: int, left: int, right: int) -> tuple[int | None, int | None]:
+def _edges(blocks: Sequence[Match], left: int, right: int) -> tuple[int | None, int | None]:
     """Where the blank starts and ends in the sentence, or None for a side that does not match.
 
     A side matches when a run of stem characters, contiguous in the sentence, stands next to the blank (within
     ``_NEAR``) and holds at least three of them: a reworded stem still places the blank (应当有（ ） → 有10万元;
     《…细则》由（）负责解释 → 本细则由中央组织部负责解释), while two characters found elsewhere (党员 right after 教育)
-    or a name matched far from the blank do not."""
+    or a name matched far from the blank do not. The blank stands at ``left``, the length of the stem before it."""
+    at = left
     pairs = [(a + k, b + k) for a, b, n in blocks for k in range(n)]
     runs = _runs(pairs)
     start = end = None
