@@ -5,19 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FIXTURES as ALL_FIXTURES
-from tests.conftest import assert_exact_citations, hashing_kb
+from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.answering.refusal import RefusalModel
-from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = ALL_FIXTURES / "hezuo"
 ALWAYS = RefusalModel.always_answer()
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory) -> KnowledgeBase:
-    return hashing_kb(tmp_path_factory.mktemp("hezuo"), FIXTURES)
 
 
 @pytest.mark.parametrize("question, said", [
@@ -25,15 +17,15 @@ def kb(tmp_path_factory) -> KnowledgeBase:
     ("成员的培训要多长时间？", "培训时间一般不少于三天。"),  # the article's sentence that holds the asked duration
     ("分会分为哪几类？", "分会分为全国性分会和地方性分会。"),  # how it is divided, not the list of 撤销登记 cases
 ])
-def test_the_first_line_says_what_is_asked_of_the_asked_term(kb, question, said):
-    result = ask(kb, question, refusal=ALWAYS)
+def test_the_first_line_says_what_is_asked_of_the_asked_term(hezuo, question, said):
+    result = ask(hezuo, question, refusal=ALWAYS)
     assert result.direct.startswith(said), result.direct
-    assert_exact_citations(kb, result)
+    assert_exact_citations(hezuo, result)
 
 
-def test_a_requirement_quotes_every_paragraph_of_its_article(kb):
-    result = ask(kb, "追认成员需要符合什么条件？", refusal=ALWAYS)
+def test_a_requirement_quotes_every_paragraph_of_its_article(hezuo):
+    result = ask(hezuo, "追认成员需要符合什么条件？", refusal=ALWAYS)
     assert result.kind == "requirement"
     for paragraph in ("追认成员必须严格掌握", "英勇献身、事迹突出", "追认成员由理事会批准"):
         assert paragraph in result.answer, result.answer
-    assert_exact_citations(kb, result)
+    assert_exact_citations(hezuo, result)

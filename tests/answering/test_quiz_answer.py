@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FIXTURES as ALL_FIXTURES
-from tests.conftest import assert_exact_citations, hashing_kb
+from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.answering.quiz_answer import _blank_value, _negation_flipped, _squash, _stated_at_blank, _states, _substituted
 from wuxue.answering.refusal import RefusalModel
-from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = ALL_FIXTURES / "hezuo"
 ALWAYS = RefusalModel.always_answer()
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory) -> KnowledgeBase:
-    return hashing_kb(tmp_path_factory.mktemp("hezuo"), FIXTURES)
 
 
 @pytest.mark.parametrize("item, kind, first", [
@@ -33,11 +25,11 @@ def kb(tmp_path_factory) -> KnowledgeBase:
     ("全国性的分会应当有（ ）以上活动资金。A.3万元 B.5万元 C.10万元 D.50万元", "quiz_single", "答案：C（10万元）"),
     ("《示范合作办法》由（）负责解释。", "quiz_blank", "答案：理事会。"),
 ])
-def test_pasted_items(kb, item, kind, first):
-    result = ask(kb, item, refusal=ALWAYS)
+def test_pasted_items(hezuo, item, kind, first):
+    result = ask(hezuo, item, refusal=ALWAYS)
     assert result.kind in (kind, "quiz_single" if kind == "quiz_multi" else kind)  # an unlabelled 多选 pastes as 单选
     assert result.direct.startswith(first), result.direct
-    assert_exact_citations(kb, result)
+    assert_exact_citations(hezuo, result)
 
 
 def test_a_changed_word_is_a_substitution_and_a_dropped_clause_is_not():
@@ -67,8 +59,8 @@ def test_options_match_without_the_texts_aside_and_as_joined_parts():
     assert not _stated_at_blank("警告或者严重警告", _squash("（一）改组；（二）解散。"))
 
 
-def test_a_name_the_text_itself_speaks_of_is_no_unknown_document(kb):
+def test_a_name_the_text_itself_speaks_of_is_no_unknown_document(hezuo):
     # “分会章程” reads like the title of a document we lack, but the retrieved article quotes it: a pasted item
-    result = ask(kb, "分会有下列哪些情形，理事会应当撤销登记？（ ）（A）违反分会章程弄虚作假骗取登记的 （B）连续两年未开展活动的 （C）更换负责人的", refusal=ALWAYS)
+    result = ask(hezuo, "分会有下列哪些情形，理事会应当撤销登记？（ ）（A）违反分会章程弄虚作假骗取登记的 （B）连续两年未开展活动的 （C）更换负责人的", refusal=ALWAYS)
     assert result.found and result.direct.startswith("答案：")
-    assert not ask(kb, "按照《示范问责条例》，问责方式有哪些？", refusal=ALWAYS).found
+    assert not ask(hezuo, "按照《示范问责条例》，问责方式有哪些？", refusal=ALWAYS).found
