@@ -347,7 +347,8 @@ def _series(text: str, paragraph: Paragraph) -> list[Unit]:
             # two terms make a series only right after 分为/包括/：(“分为留党察看一年、留党察看二年”)
             if len(separators) < 2 and not (verb and re.search(r"分为|分成|包括|[：:]", verb.group(0))):
                 continue
-            first_item_start = seg_start + (verb.end() if verb and verb.end() < len(head) else 0)
+            skip = verb.end() + (head[verb.end():verb.end() + 1] == "的") if verb else 0  # 享有的表决权 → 表决权
+            first_item_start = seg_start + (skip if verb and skip < len(head) else 0)
             bounds = [first_item_start, *[i + 1 for i in separators]]
             ends = [*separators, seg_end]
             last = sentence[bounds[-1]:ends[-1]]

@@ -29,3 +29,9 @@ def test_a_requirement_quotes_every_paragraph_of_its_article(hezuo):
     for paragraph in ("追认成员必须严格掌握", "英勇献身、事迹突出", "追认成员由理事会批准"):
         assert paragraph in result.answer, result.answer
     assert_exact_citations(hezuo, result)
+
+
+def test_items_named_by_the_first_character_of_the_asked_category(hezuo):
+    result = ask(hezuo, "成员权利具体包括哪些权利？", refusal=ALWAYS)
+    assert result.direct == "共三项：表决权、选举权、监督权[1]", result.direct  # 权利 → 表决权, 选举权, 监督权
+    assert_exact_citations(hezuo, result)

@@ -411,7 +411,15 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
 def _suffix_items(tree: UnitTree, unit: Unit, head: str) -> bool:
     """Every item's first clause holds the term's head word: 政治意识、大局意识、核心意识、看齐意识 for “四个意识”
     (a word somewhere in long items — 规范 in four paragraphs of a report — is chance, not a name)."""
-    return len(head) >= 2 and all(head[-2:] in _first_clause(tree.text[a:b]) for a, b in unit.items)
+    if len(head) < 2:
+        return False
+    short = _KIND_CHARS.get(head[-2:])  # 哪些权利 → 生命权、身体权…; 哪些费用 → 医疗费、护理费…
+    return all(head[-2:] in clause or bool(short) and clause.rstrip("，,；;。、 ").endswith(short)
+               for clause in (_first_clause(tree.text[a:b]) for a, b in unit.items))
+
+
+# Category words whose items are named by their first character alone (名誉权 is a 权利, 护理费 a 费用).
+_KIND_CHARS = {"权利": "权", "费用": "费", "税费": "税", "保险": "险", "法律": "法"}
 
 
 def _first_clause(item: str) -> str:
