@@ -1,0 +1,22 @@
+"""The blind answer read: both versions drawn under opaque ids, grades summarised by version."""
+
+from __future__ import annotations
+
+from wuxue.evaluation.answer_read import draw_questions, summarize
+
+
+def test_draws_are_fixed_by_the_seed_and_leave_out_added_questions():
+    first, again = draw_questions({"": 5}, seed=7), draw_questions({"": 5}, seed=7)
+    assert [q.id for _, q in first] == [q.id for _, q in again] and len(first) == 5
+    assert all(name == "original" and not q.added for name, q in first)
+
+
+def test_grades_are_summarised_by_version_and_set():
+    key = [{"id": "r1", "version": "after", "set": "original", "question_id": "a1"},
+           {"id": "r2", "version": "before", "set": "original", "question_id": "a1"},
+           {"id": "r3", "version": "after", "set": "after2", "question_id": "x1"}]
+    grades = [{"id": "r1", "grade": "answers", "defects": []}, {"id": "r2", "grade": "partly", "defects": ["I", "N"]},
+              {"id": "r3", "grade": "fails", "defects": ["R"]}]
+    summary = summarize(grades, key)
+    assert summary["after"] == {"n": 2, "answers": 0.5, "partly": 0.0, "fails": 0.5, "defects": {"R": 1}}
+    assert summary["before · original"]["defects"] == {"I": 1, "N": 1}
