@@ -48,6 +48,7 @@ class SearchResult:
     term_df: dict[str, int] = field(default_factory=dict)  # in how many passages each question word occurs (0: nowhere)
     passages: int = 0  # passages in the corpus, for IDFs from term_df
     candidates: dict[str, list[int]] = field(default_factory=dict)  # each retriever's candidate ids, best first (before fusion)
+    named_documents: list[str] = field(default_factory=list)  # the indexed documents the question names (党章, 准则…)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,8 @@ class HybridSearcher:
                             bigrams=tokens.get("bigrams", []), unknown_documents=_unmentioned(self.router.unknown_names(query), hits),
                             question_tokens=whole.get("words", []), question_bigrams=whole.get("bigrams", []),
                             term_df=self._df(whole.get("words", [])), passages=len(self.snapshot.dense),
-                            candidates={name: ids for name, (ids, _) in lists.items()})
+                            candidates={name: ids for name, (ids, _) in lists.items()},
+                            named_documents=sorted(named or self.router.named(query)))
 
     def _max_sparse(self, whole: dict[str, list[str]], searched: dict[str, list[str]], all_scores: dict[str, np.ndarray]) -> float:
         if "words" not in self.analyzers:

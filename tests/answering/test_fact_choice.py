@@ -35,3 +35,18 @@ def test_items_named_by_the_first_character_of_the_asked_category(hezuo):
     result = ask(hezuo, "成员权利具体包括哪些权利？", refusal=ALWAYS)
     assert result.direct == "共三项：表决权、选举权、监督权[1]", result.direct  # 权利 → 表决权, 选举权, 监督权
     assert_exact_citations(hezuo, result)
+
+
+def test_a_lead_that_says_how_things_are_told_apart_answers_a_divided_into_question(hezuo):
+    result = ask(hezuo, "违规行为有关责任人员分为哪几类？", refusal=ALWAYS)
+    assert result.direct.startswith("共两项：（一）直接责任者"), result.direct  # 区分： is how they are divided
+    assert_exact_citations(hezuo, result)
+
+
+def test_a_named_documents_parts_answer_what_it_covers(hezuo):
+    result = ask(hezuo, "示范学习纲要从哪几个方面提出要求？", refusal=ALWAYS)
+    assert result.direct == "共四个部分：坚定理想信念[1]；严明组织纪律[2]；密切联系群众[3]；加强自身建设[4]", result.direct
+    assert [c.text for c in result.citations] == ["一、坚定理想信念", "二、严明组织纪律", "三、密切联系群众", "四、加强自身建设"]
+    assert_exact_citations(hezuo, result)
+    inside = ask(hezuo, "示范学习纲要对组织纪律提出哪几个方面的要求？", refusal=ALWAYS)
+    assert not inside.direct.startswith("共四个部分"), inside.direct  # asks about something inside the document

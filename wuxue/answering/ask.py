@@ -13,6 +13,7 @@ from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.question import Question, analyze
+from wuxue.answering.outline import outline_answer
 from wuxue.answering.quiz_answer import answer_quiz
 from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
 from wuxue.answering.signals import features
@@ -141,7 +142,8 @@ def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
     store = kb.structure()
     if retrieved.analysis.is_quiz:
         return answer_quiz(store, retrieved.result, retrieved.analysis)
-    return compose(store, retrieved.result, retrieved.analysis)
+    # “准则从哪几个方面提出要求”: the named document's own parts, else the unit the passages hold
+    return outline_answer(store, retrieved.result, retrieved.analysis) or compose(store, retrieved.result, retrieved.analysis)
 
 
 def _extractive(kb: KnowledgeReader, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:

@@ -36,6 +36,7 @@ SENTENCE_SHARE = 0.6
 MAX_UNIT_CHARS = 1500  # a quoted unit is cut (at a sentence end) beyond this
 MAX_CLAUSE_CHARS = 40  # an item's leading clause on the direct line
 ARTICLE_QUOTE_CHARS = 600  # answers that are not one fact quote the whole article up to this length
+WHOLE_ARTICLE_KINDS = {"requirement", "procedure", "list", "other"}  # kinds that are not one fact
 SHORT_UNIT_CHARS = 75  # single-fact answers quote their unit only when it is at most this long (0: never)
 TYPED_SHARE = 0.3  # a lower-ranked passage that holds the asked kind (a number, a date) states the fact instead
 TYPED_BONUS = 0.5  # asked-number questions: a sentence of the article that holds a number of the asked kind
@@ -193,6 +194,7 @@ _FILLER = re.compile(r"的|主要|基本|具体|有关|相关|" + GENERIC.patter
 
 
 _DIVIDES = re.compile(r"分为|分成")
+_DIVIDED = re.compile(r"分为|分成|区分|分类|类别|种类|[几两三四五六七八九十]类|[几两三四五六七八九十]种")  # a lead that says how
 
 
 def _focus_tail_in(focus: str, lead: str) -> bool:
@@ -236,7 +238,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
         return None  # “分哪两步走” is not answered by a list of seven
-    if _DIVIDES.search(question.text) and not _DIVIDES.search(_lead_text(tree, unit)) and not (counted or suffix):
+    if _DIVIDES.search(question.text) and not _DIVIDED.search(_lead_text(tree, unit)) and not (counted or suffix):
         return None  # “基金会分为哪几类” asks how it is divided, not for any list that names 基金会
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
     if unit.start <= candidate.start and candidate.end <= unit.end:
@@ -833,7 +835,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
         unit = _unit_for(tree, start, end)  # the defining sentence may stand in the next article of the passage
     start, end = _past_heading(result, main, start, end)
     start, end = _whole_sentence(tree, start, end)
-    if not question.single_fact:
+    if question.kind in WHOLE_ARTICLE_KINDS:
         unit = _article_for(tree, start, end) or unit  # 条件/程序: the whole article, each of its paragraphs
     led = _list_led_by(tree, start, end)
     if led is not None:
