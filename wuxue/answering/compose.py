@@ -28,7 +28,7 @@ from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 from wuxue.numerals import chinese_number, to_chinese
 
-MAX_CITED = 3
+MAX_CITED = 2  # a fact answer cites its passage and at most one more that adds to it (a third was noise to readers)
 # A further passage is quoted only when retrieval ranks it close to the best one (see README: 0.6 kept every
 # supported answer on the gold set) and its best sentence scores close to the best sentence.
 RETRIEVAL_SHARE = 0.6
