@@ -50,3 +50,27 @@ def test_a_named_documents_parts_answer_what_it_covers(hezuo):
     assert_exact_citations(hezuo, result)
     inside = ask(hezuo, "示范学习纲要对组织纪律提出哪几个方面的要求？", refusal=ALWAYS)
     assert not inside.direct.startswith("共四个部分"), inside.direct  # asks about something inside the document
+
+
+@pytest.mark.parametrize("question, said", [
+    ("示范大会的主题是什么？", "大会的主题是：团结协作、共同进步。"),  # defines it, against a sentence that only names it
+    ("本组织最根本、最重要的纪律是什么纪律？", "政治纪律是本组织最根本、最重要的纪律。"),  # X是<the whole term>
+])
+def test_a_definition_is_the_sentence_that_defines_the_term(hezuo, question, said):
+    result = ask(hezuo, question, refusal=ALWAYS)
+    assert result.kind == "definition" and result.direct.startswith(said), result.direct
+    assert_exact_citations(hezuo, result)
+
+
+def test_definition_tiers():
+    from wuxue.answering.compose import _definition_tier
+    from wuxue.answering.question import analyze
+
+    theme = analyze("党的二十大的主题是什么？")
+    assert _definition_tier(theme, "大会的主题是：高举中国特色社会主义伟大旗帜。") == 2  # under a short owner
+    assert _definition_tier(theme, "系统把握以下九个方面：一是深刻领会党的二十大的主题；") == 3  # names it only
+    discipline = analyze("党最根本、最重要的纪律是什么纪律？")
+    assert _definition_tier(discipline, "政治纪律是党最根本、最重要的纪律。") == 1
+    assert _definition_tier(discipline, "党的纪律是党的各级组织和全体党员必须遵守的行为规则。") == 2
+    assert _definition_tier(analyze("“四个意识”指的是什么？"), "四个意识是指政治意识、大局意识、核心意识、看齐意识。") == 0
+    assert _definition_tier(analyze("首要任务是什么？"), "主要目标任务是：经济发展取得新成就。") == 3  # no owner 的

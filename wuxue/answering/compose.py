@@ -508,7 +508,7 @@ def _defining(question: Question, result: SearchResult, others: list[_Candidate]
             continue  # as for an asked number: a lower-ranked passage that defines the term may state the answer
         unit = _unit_for(candidate.tree, candidate.start, candidate.end)
         start, end, score = _refine(question, result, candidate, unit)
-        if score >= floor or _opens_with_definition(question, candidate.tree.text[start:end]):
+        if score >= floor or _opens_with_definition(question, candidate.tree.text[start:end], owned=True):
             found.append(candidate)
     return found
 
@@ -698,9 +698,8 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
                    for c in eligible]  # each candidate's best sentence, computed once
         ranked = [((score + weight * c.share, -c.rank), c, (a, b)) for c, (a, b, score) in zip(eligible, refined)]
         if question.kind == "definition":  # a passage whose sentence opens by defining the term states the answer
-            defining = [item for item, c, (a, b, _) in zip(ranked, eligible, refined)
-                        if c.tree is not None and _opens_with_definition(question, c.tree.text[a:b])]
-            ranked = defining or ranked
+            tiers = [_definition_tier(question, c.tree.text[a:b]) if c.tree is not None else 3 for c, (a, b, _) in zip(eligible, refined)]
+            ranked = [item for item, tier in zip(ranked, tiers) if tier == min(tiers)]
         _, first, said = max(ranked, key=lambda item: item[0])
     if kind is None or first.tree is None or holds_answer(kind, fold_for_search(first.tree.text[said[0]:said[1]])):
         return first
@@ -720,12 +719,27 @@ def _defines_focus(question: Question, sentence: str) -> bool:
     return len(head) == 2 and re.search(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)", sentence) is not None
 
 
-def _opens_with_definition(question: Question, sentence: str) -> bool:
+def _definition_tier(question: Question, sentence: str) -> int:
+    """How plainly a sentence defines the asked term: 0 it opens by defining it (四个意识是…), 1 it names the whole
+    term as what something is (政治纪律是党最根本、最重要的纪律), 2 it defines it under a short owner (大会的主题是：),
+    3 it does not define it. The first line of a definition comes from the lowest tier present."""
+    if _opens_with_definition(question, sentence):
+        return 0
+    focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    if len(focus) >= 6 and re.search("[是为]" + re.escape(focus), re.sub(r"[^\u4e00-\u9fff]", "", sentence)):
+        return 1
+    return 2 if _opens_with_definition(question, sentence, owned=True) else 3
+
+
+def _opens_with_definition(question: Question, sentence: str, *, owned: bool = False) -> bool:
     """Stricter: the sentence opens with the term or its head word and defines it (“誓词如下：…”, “四个意识是…”) —
-    not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务."""
+    not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务. ``owned``: a short owner may
+    stand before the head word (大会的主题是：… for 党的二十大的主题)."""
     focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
     body = _strip_label(sentence)
-    return any(len(term) >= 2 and re.match(re.escape(term) + _DEFINING, body) is not None for term in {focus, focus[-2:]})
+    owner = r"(?:[\u4e00-\u9fff]{1,4}的)?" if owned else ""
+    return any(len(term) >= 2 and re.match(owner + re.escape(term) + _DEFINING, body) is not None
+               for term in {focus, focus[-2:]})
 
 
 def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Unit | None) -> tuple[int, int, float]:
