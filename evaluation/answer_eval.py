@@ -20,7 +20,7 @@ import typer
 
 from wuxue.answering import AskResult, ask
 from wuxue.answering.ask import supporting_sentence
-from wuxue.answering.compose import MAX_CITED, RETRIEVAL_SHARE, Citation, chunk_citation
+from wuxue.answering.compose import RETRIEVAL_SHARE, Citation, chunk_citation
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
 from wuxue.evaluation.answer_sets import (AnswerQuestion, after_dirs, QuizItem, answer_questions, heldout_dirs, heldout_documents,
@@ -64,6 +64,9 @@ def _overlaps(a: str, b: str) -> bool:
     return shorter in longer
 
 
+LEGACY_MAX_CITED = 3  # passages the answer before issue 12 cited (pinned: the current builder's limit may change)
+
+
 def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
     """The answer before issue 12 (kept to measure the baseline: ``answer_eval --baseline``).
 
@@ -90,7 +93,7 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
             continue
         citations.append(chunk_citation(len(citations) + 1, hit, [[start, end]]))
         parts.append(sentence)
-        if len(citations) == MAX_CITED:
+        if len(citations) == LEGACY_MAX_CITED:
             break
     answer = "\n".join(f"{sentence}[{c.marker}]" for sentence, c in zip(parts, citations))
     return answer, citations
