@@ -10,6 +10,7 @@ from typing import Literal
 
 import numpy as np
 
+from wuxue.index.colloquial import formal_words
 from wuxue.index.embedders import Embedder
 from wuxue.index.fusion import reciprocal_rank_fusion, weighted_score_fusion
 from wuxue.index.rerank import Candidate, RerankConfig, rerank
@@ -132,9 +133,10 @@ class HybridSearcher:
     def search(self, query: str, *, k: int = 5, doc_ids: Sequence[str] | None = None, mode: SearchMode = "hybrid") -> SearchResult:
         allowed = self._allowed(doc_ids)
         vector = self.embed_query(query)
-        whole = self._tokens(query)
+        formal = " ".join(formal_words(query))  # 爸妈 → 父母: the lexical lists also search the texts' words
+        whole = self._tokens(f"{query} {formal}" if formal else query)
         named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
-        tokens = self._tokens(self.router.without_names(query)) if named else whole
+        tokens = self._tokens(f"{self.router.without_names(query)} {formal}") if named else whole
         if not any(tokens.values()):  # the question is only a document name
             tokens = whole
         all_scores = {name: self.snapshot.lexical[name].scores(tokens[name]) for name in self.analyzers}
