@@ -74,3 +74,18 @@ def test_definition_tiers():
     assert _definition_tier(discipline, "党的纪律是党的各级组织和全体党员必须遵守的行为规则。") == 2
     assert _definition_tier(analyze("“四个意识”指的是什么？"), "四个意识是指政治意识、大局意识、核心意识、看齐意识。") == 0
     assert _definition_tier(analyze("首要任务是什么？"), "主要目标任务是：经济发展取得新成就。") == 3  # no owner 的
+
+
+def test_a_sentence_opening_with_these_is_read_with_the_one_before(hezuo):
+    result = ask(hezuo, "地方性分会的理事要有几年以上会龄？", refusal=ALWAYS)
+    assert result.direct.startswith("地方性分会的理事会，每届任期三年。这些理事会的理事必须有三年以上的会龄。"), result.direct
+    assert_exact_citations(hezuo, result)
+
+
+def test_bracketed_long_forms_match_the_folded_text():
+    from wuxue.answering.evidence import answer_scores
+
+    text = "党的省、自治区、直辖市的委员会必须有五年以上的党龄。党的县（旗）、自治县的委员会必须有三年以上的党龄。"
+    spans = [(0, 25), (25, len(text))]
+    first, second = answer_scores("县委委员要有几年以上党龄？", ["县委", "委员", "党龄"], [], text, spans)
+    assert second > first  # 县委 → 县（旗）, folded like the text

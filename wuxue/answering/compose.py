@@ -748,8 +748,10 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     tree = main.tree
     if unit is None or tree is None:
         return main.start, main.end, main.score
+    if expected_type(result.query) is not None:  # 几年: the article's other paragraph may hold the asked number
+        unit = _article_for(tree, unit.start, unit.end) or unit
     text = tree.text[unit.start:unit.end]
-    sentences = [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)]
+    sentences = _with_antecedents(text, [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)])
     if not sentences:
         return main.start, main.end, main.score
     scores = answer_scores(result.query, result.tokens, result.bigrams, text, sentences)
@@ -775,8 +777,9 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
                   for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
-    if unit.start + a <= main.start < unit.start + b or scores[best] <= main.score:
-        return main.start, main.end, max(main.score, scores[best])
+    widened = unit.start + a <= main.start and main.end < unit.start + b and _READ_BACK.search(text[a:b]) is not None
+    if not widened and (unit.start + a <= main.start < unit.start + b or scores[best] <= main.score):
+        return main.start, main.end, max(main.score, scores[best])  # the passage's own span says it (maybe finer)
     if _is_heading(tree, unit.start + a, unit.start + b):
         return main.start, main.end, main.score
     return unit.start + a, unit.start + b, scores[best]
@@ -810,6 +813,22 @@ def _states_of_term(kind: AnswerType, tokens: Sequence[str], sentence: str) -> b
             if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]):
                 return True
     return False
+
+
+_ANAPHORS = r"(?:这些|这个|这类|这种|该|上述|前款)"
+_ANAPHOR = re.compile(r"^\s*" + _ANAPHORS)
+_READ_BACK = re.compile(r"[。！？!?]\s*" + _ANAPHORS)  # a span joined to the sentence its 这些 refers to
+
+
+def _with_antecedents(text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A sentence that opens with 这些/该/上述 is read, scored and quoted with the sentence before it: “这些委员会的
+    委员…必须有三年以上的党龄” says 县委's 三年 only after “党的县（旗）…的委员会，每届任期五年。”."""
+    joined = []
+    for index, (a, b) in enumerate(sentences):
+        if index and _ANAPHOR.match(text[a:b]) and b - sentences[index - 1][0] <= MAX_DIRECT_CHARS:
+            a = sentences[index - 1][0]
+        joined.append((a, b))
+    return joined
 
 
 MAX_DIRECT_CHARS = 160  # a clause is widened to its whole sentence (up to 。) only within this length

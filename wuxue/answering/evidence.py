@@ -35,7 +35,7 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
                   sentences: Sequence[tuple[int, int]]) -> list[float]:
     """Overlap with the question, plus the answer-kind and definition bonuses, per sentence."""
     kind = expected_type(question)
-    tokens = [*tokens, *long_forms(question)]  # 中央纪委 also matches 中央纪律检查委员会
+    tokens = [*tokens, *(fold_for_search(form) for form in long_forms(question))]  # 中央纪委 also matches 中央纪律检查委员会
     scores = sentence_scores(tokens, text, sentences, bigrams)
     asked = asked_clause_terms(question, tokens)
     asked_total = sum(token_weight(t) for t in asked)
