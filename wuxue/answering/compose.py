@@ -214,7 +214,7 @@ def _focus_tail_in(focus: str, lead: str) -> bool:
 
 def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
     """“四个意识”, “六项纪律”: the items end in the focus term's head word (政治意识、大局意识…)."""
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    head = question.focus_head
     if len(head) < 2:
         return False
     return _suffix_items(tree, unit, head)
@@ -233,7 +233,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
         counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
     score += _noun_agreement(question.text, _lead_text(tree, unit))
     suffix = _suffix_match(question, tree, unit)
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    head = question.focus_head
     focused = _focus_tail_in(question.focus, lead) or \
         len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
     if question.count is not None and not counted:
@@ -382,7 +382,7 @@ def _named_lists(store: TreeSource, result: SearchResult, question: Question,
     """
     if question.count is None or not question.focus:
         return []
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    head = question.focus_chars
     ranked = list(dict.fromkeys(h.chunk.doc_id for h in result.hits))
     documents = [str(getattr(d, "doc_id", d)) for d in store.documents()]
     allowed = set(doc_ids) if doc_ids else None
@@ -571,7 +571,7 @@ def _names_one_item(question: Question, tree: UnitTree, unit: Unit) -> bool:
 
 def _defines_list(question: Question, tree: UnitTree, unit: Unit) -> bool:
     """“它的基本任务是：” answers “…基本任务是什么”; “有下列情形之一的，可以从轻处分：” does not define 从轻处分."""
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    head = question.focus_head
     lead = _lead_text(tree, unit).strip()
     return len(head) == 2 and head in lead and bool(re.search(r"(?:是|为|包括|有|如下|主要有)[：:]$", lead))
 
@@ -715,7 +715,7 @@ _DEFINING = r"[”’」\"]?[，,]?(?:是指|是|为|如下|指|即)"
 
 def _defines_focus(question: Question, sentence: str) -> bool:
     """The sentence defines the asked term: its head word followed by 是/为/如下/指/： (“誓词如下：”, “四个意识是指”)."""
-    head = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)[-2:]
+    head = question.focus_head
     return len(head) == 2 and re.search(re.escape(head) + r".{0,2}?(?:是|为|如下|指|：|:)", sentence) is not None
 
 
@@ -725,7 +725,7 @@ def _definition_tier(question: Question, sentence: str) -> int:
     3 it does not define it. The first line of a definition comes from the lowest tier present."""
     if _opens_with_definition(question, sentence):
         return 0
-    focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    focus = question.focus_chars
     if len(focus) >= 6 and re.search("[是为]" + re.escape(focus), re.sub(r"[^\u4e00-\u9fff]", "", sentence)):
         return 1
     return 2 if _opens_with_definition(question, sentence, owned=True) else 3
@@ -735,7 +735,7 @@ def _opens_with_definition(question: Question, sentence: str, *, owned: bool = F
     """Stricter: the sentence opens with the term or its head word and defines it (“誓词如下：…”, “四个意识是…”) —
     not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务. ``owned``: a short owner may
     stand before the head word (大会的主题是：… for 党的二十大的主题)."""
-    focus = re.sub(r"[^\u4e00-\u9fff]", "", question.focus)
+    focus = question.focus_chars
     body = _strip_label(sentence)
     owner = r"(?:[\u4e00-\u9fff]{1,4}的)?" if owned else ""
     return any(len(term) >= 2 and re.match(owner + re.escape(term) + _DEFINING, body) is not None
@@ -748,7 +748,8 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     tree = main.tree
     if unit is None or tree is None:
         return main.start, main.end, main.score
-    if expected_type(result.query) is not None:  # 几年: the article's other paragraph may hold the asked number
+    kind = expected_type(result.query)
+    if kind is not None:  # 几年: the article's other paragraph may hold the asked number
         unit = _article_for(tree, unit.start, unit.end) or unit
     text = tree.text[unit.start:unit.end]
     sentences = _with_antecedents(text, [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)])
@@ -770,10 +771,10 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     verb = _asked_verb(question, result.tokens)
     if verb:  # 由哪个部门负责解释: the sentence that says who 负责解释 (本细则由中央组织部负责解释)
         scores = [sc + (PREDICATE_BONUS if verb in text[a:b] else 0.0) for sc, (a, b) in zip(scores, sentences)]
-    kind = expected_type(result.query)
     if kind is not None:  # 多长时间: the sentence that says a duration, best of the asked term (培训时间一般不少于三天)
+        words = _asked_terms(result.tokens)
         scores = [sc + (TYPED_BONUS if holds_answer(kind, text[a:b]) else 0.0)
-                  + (PREDICATE_BONUS if _states_of_term(kind, result.tokens, text[a:b]) else 0.0)
+                  + (PREDICATE_BONUS if _states_of_term(kind, words, text[a:b]) else 0.0)
                   for sc, (a, b) in zip(scores, sentences)]
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     a, b = sentences[best]
@@ -797,11 +798,15 @@ def _asked_verb(question: Question, tokens: Sequence[str]) -> str:
 _PREDICATE_GAP = 6  # characters between an asked term and the number said of it (预备期为一年, 十八周岁以上的自然人为成年人)
 
 
-def _states_of_term(kind: AnswerType, tokens: Sequence[str], sentence: str) -> bool:
-    """The sentence says the asked number of an asked term, right next to it (诉讼时效期间为三年), not of something
-    else in passing (自最后一期履行期限届满之日起计算)."""
+def _asked_terms(tokens: Sequence[str]) -> list[str]:
+    """The question's words that name what is asked about, not how it is asked (几年, 多长 left out)."""
+    return [t for t in tokens if len(t) >= 2 and not expected_type(t)]
+
+
+def _states_of_term(kind: AnswerType, words: Sequence[str], sentence: str) -> bool:
+    """The sentence says the asked number of an asked term (one of ``words``), right next to it (诉讼时效期间为三年),
+    not of something else in passing (自最后一期履行期限届满之日起计算)."""
     plain = LABELS.sub("", sentence)
-    words = [t for t in tokens if len(t) >= 2 and not expected_type(t)]
     for match in kind.answer.finditer(plain):
         before = plain[max(0, match.start() - _PREDICATE_GAP - 8):match.start()]
         after = plain[match.end():match.end() + _PREDICATE_GAP + 8]
@@ -870,14 +875,13 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     start, end = _whole_sentence(tree, start, end)
     if question.kind in WHOLE_ARTICLE_KINDS:
         unit = _article_for(tree, start, end) or unit  # 条件/程序: the whole article, each of its paragraphs
+    sentence = " ".join(_strip_label(tree.text[start:end]).split())
     led = _list_led_by(tree, start, end)
     if led is not None:
-        sentence = " ".join(_strip_label(tree.text[start:end]).split())
         opening = sentence if question.kind == "definition" and _opens_with_definition(question, sentence) else ""
         return _list_answer(question, result, eligible, main, led, opening=opening)  # 要约是…，应当符合下列条件：
     span = _cut(tree, unit.start, unit.end) if unit else (start, end)
     citations = [_citation(1, main, span, [(start, end)])]
-    sentence = " ".join(_strip_label(tree.text[start:end]).split())
     direct = f"{sentence}[1]"
     lines = [direct]
     quoted = tree.text[span[0]:span[1]].strip()

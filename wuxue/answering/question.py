@@ -19,6 +19,7 @@ KINDS = ("list", "definition", "quantity", "date", "actor", "requirement", "proc
          "quiz_single", "quiz_multi", "quiz_blank", "quiz_judge", "parts", "other")  # parts: several questions in one
 SINGLE_FACT = {"definition", "quantity", "date", "actor", "yesno"}
 
+_NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
 # A. / A、 / A) after a space, punctuation or a character; （A） anywhere, its brackets say enough (（A）200（B）400)
 _OPTION = re.compile(r"(?:(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
@@ -64,6 +65,16 @@ class Question:
     @property
     def single_fact(self) -> bool:
         return self.kind in SINGLE_FACT
+
+    @property
+    def focus_chars(self) -> str:
+        """The focus term's Chinese characters only (“四个意识” → 四个意识): what texts are matched against."""
+        return _NOT_CJK.sub("", self.focus)
+
+    @property
+    def focus_head(self) -> str:
+        """The focus term's head word, its last two characters (党的基层组织的基本任务 → 任务)."""
+        return self.focus_chars[-2:]
 
     @property
     def search_text(self) -> str:

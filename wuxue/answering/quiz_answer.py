@@ -52,11 +52,21 @@ def _squash(text: str) -> str:
 _ASIDE = re.compile(r"[（(][^（()）]{1,20}[）)]")
 
 
-def _states(option: str, text: str) -> bool:
-    """The text states the option, also where the option leaves out the text's bracketed aside
+def _readings(text: str) -> tuple[str, str]:
+    """The text squashed as it is and without its bracketed asides, computed once for every option checked."""
+    return _squash(text), _squash(_ASIDE.sub("", text))
+
+
+def _states(option: str, readings: tuple[str, str]) -> bool:
+    """The text (its ``_readings``) states the option, also where the option leaves out the text's bracketed aside
     (乡镇党委所属的基层党委 for 乡镇（街道）党委所属的基层党委)."""
     wanted = _squash(option)
-    return bool(wanted) and (wanted in _squash(text) or wanted in _squash(_ASIDE.sub("", text)))
+    return bool(wanted) and any(wanted in reading for reading in readings)
+
+
+def _states_any(options: Sequence[str], text: str) -> bool:
+    readings = _readings(text)
+    return any(_states(option, readings) for option in options)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -117,18 +127,20 @@ def _compose_line(first: str, sentence: _Sentence | None) -> Composition:
     return Composition(direct, "\n".join(lines), [citation])
 
 
-def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> _Sentence | None:
-    """The sentence that reads most like the stem and holds the words either side of its blank: a title that
-    repeats the stem's name (《中国共产党发展党员工作细则》由（）负责解释) reads alike but has nothing to fill in."""
+def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> tuple[_Sentence | None, str]:
+    """The sentence that reads most like the stem and holds the words either side of its blank, and what it puts
+    there (squashed; "" when nothing): a title that repeats the stem's name (《中国共产党发展党员工作细则》由（）负责
+    解释) reads alike but has nothing to fill in."""
     claim = BLANK.sub("", stem)
-    best: tuple[float, _Sentence | None] = (0.0, None)
+    best: tuple[float, _Sentence | None, str] = (0.0, None, "")
     for sentence in pool:
         score = _coverage(claim, sentence.folded) - 0.01 * sentence.candidate.rank
-        if _blank_value(stem, sentence.text, limit=80) or _list_after(sentence, stem):
+        filling = _squash(_blank_value(stem, sentence.text, limit=80)) or _list_after(sentence, stem)
+        if filling:
             score += 0.5
         if score > best[0]:
-            best = (score, sentence)
-    return best[1]
+            best = (score, sentence, filling)
+    return best[1], best[2]
 
 
 def _window(stem: str, value: str, size: int = 6) -> str:
@@ -185,10 +197,9 @@ def _at_blank(question: Question, pool: Sequence[_Sentence]) -> tuple[list[str],
     """The options the text puts where the blank is (“担负直接教育、管理、监督党员” → 教育、管理、监督)."""
     if not BLANK.search(question.stem):
         return [], None
-    sentence = _blank_sentence(question.stem, pool)
+    sentence, value = _blank_sentence(question.stem, pool)
     if sentence is None:
         return [], None
-    value = _squash(_blank_value(question.stem, sentence.text, limit=80)) or _list_after(sentence, question.stem)
     if not value:
         return [], sentence
     stated = [(letter, _squash(text)) for letter, text in question.options if _stated_at_blank(text, value)]
@@ -232,8 +243,8 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
 
 
 def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[str], float]:
-    text = tree.text[unit.start:unit.end]
-    stated = [letter for letter, option in question.options if _states(option, text)]
+    readings = _readings(tree.text[unit.start:unit.end])
+    stated = [letter for letter, option in question.options if _states(option, readings)]
     lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
     return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
 
@@ -265,8 +276,8 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
         return _compose_line(first, None)
     tree = candidate.tree
     span = _cut(tree, unit.start, unit.end)
-    highlights = [(a, b) for a, b in (unit.items or ((unit.start, unit.end),))
-                  if any(_states(t, tree.text[a:b]) for letter, t in question.options if letter in letters)]
+    chosen = [t for letter, t in question.options if letter in letters]
+    highlights = [(a, b) for a, b in (unit.items or ((unit.start, unit.end),)) if _states_any(chosen, tree.text[a:b])]
     citation = _citation(1, candidate, span, highlights or [(unit.start, unit.end)])
     direct = f"{first}[1]"
     return Composition(direct, f"{direct}\n{_quote(tree, span, unit.end)}[1]", [citation])
@@ -338,7 +349,7 @@ def _edges(blocks: Sequence[Match], left: int, right: int) -> tuple[int | None, 
 
 def _blank(question: Question, pool: Sequence[_Sentence]) -> Composition:
     stem = question.stem
-    sentence = _blank_sentence(stem, pool)
+    sentence, _ = _blank_sentence(stem, pool)
     if sentence is None:
         return Composition("", "", [])
     values: list[str] = []
