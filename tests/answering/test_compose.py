@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import FIXTURES as ALL_FIXTURES
-from tests.conftest import assert_exact_citations, hashing_kb
+from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.answering.ask import OUT_OF_SELECTION
 from wuxue.answering.refusal import RefusalModel
-from wuxue.knowledge_base import KnowledgeBase
 
-FIXTURES = ALL_FIXTURES / "answers"
 ALWAYS = RefusalModel.always_answer()
-
-
-@pytest.fixture(scope="module")
-def crafted(tmp_path_factory) -> KnowledgeBase:
-    return hashing_kb(tmp_path_factory.mktemp("crafted"), FIXTURES)
 
 
 _exact = assert_exact_citations

@@ -4,23 +4,15 @@ sentence, and a number at a pasted item's blank."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.conftest import FIXTURES as ALL_FIXTURES
-from tests.conftest import assert_exact_citations, hashing_kb
+from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.answering.answer_type import expected_type, holds_answer
 from wuxue.answering.evidence import asked_clause_terms
 from wuxue.answering.refusal import RefusalModel
-from wuxue.knowledge_base import KnowledgeBase
 
 FIXTURES = ALL_FIXTURES / "answers_more"
 ALWAYS = RefusalModel.always_answer()
-
-
-@pytest.fixture(scope="module")
-def kb(tmp_path_factory) -> KnowledgeBase:
-    return hashing_kb(tmp_path_factory.mktemp("choices"), FIXTURES)
 
 
 _exact = assert_exact_citations
@@ -39,47 +31,47 @@ def test_the_asking_clause_of_a_two_clause_question():
     assert asked_clause_terms("秘书处多少日内作出决定？", tokens) == []
 
 
-def test_a_counted_term_gets_the_list_it_sums_up_not_a_list_after_its_mention(kb):
-    result = ask(kb, "四项基本要求是哪四项？", refusal=ALWAYS)
+def test_a_counted_term_gets_the_list_it_sums_up_not_a_list_after_its_mention(choices):
+    result = ask(choices, "四项基本要求是哪四项？", refusal=ALWAYS)
     assert result.direct.startswith("共四项：") and "勤学苦练" in result.direct and "勇于创新" in result.direct
     assert "演说" not in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
-def test_a_counted_term_gets_the_items_named_by_its_head_word(kb):
-    result = ask(kb, "“四个意识”指的是什么？", refusal=ALWAYS)
+def test_a_counted_term_gets_the_items_named_by_its_head_word(choices):
+    result = ask(choices, "“四个意识”指的是什么？", refusal=ALWAYS)
     assert result.direct.startswith("共四项：")
     assert all(term in result.direct for term in ("学习意识", "纪律意识", "服务意识", "创新意识"))
 
 
-def test_duties_named_without_a_colon_are_a_list(kb):
-    result = ask(kb, "小组的任务主要有哪些？", refusal=ALWAYS)
+def test_duties_named_without_a_colon_are_a_list(choices):
+    result = ask(choices, "小组的任务主要有哪些？", refusal=ALWAYS)
     assert result.direct.startswith("共四项：") and "开展志愿服务活动" in result.direct and "讨论和决定本小组的重要事项" in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
-def test_a_question_about_kinds_is_not_answered_with_procedure_steps(kb):
-    result = ask(kb, "组织处理包括哪几种方式？", refusal=ALWAYS)
+def test_a_question_about_kinds_is_not_answered_with_procedure_steps(choices):
+    result = ask(choices, "组织处理包括哪几种方式？", refusal=ALWAYS)
     assert "停职检查" in result.direct and "免职" in result.direct and "调查核实" not in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
-def test_the_asking_clause_picks_the_sentence_with_the_number(kb):
-    result = ask(kb, "申请成立分会，秘书处多少日内作出决定？", refusal=ALWAYS)
+def test_the_asking_clause_picks_the_sentence_with_the_number(choices):
+    result = ask(choices, "申请成立分会，秘书处多少日内作出决定？", refusal=ALWAYS)
     assert "60日内" in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
-def test_a_clause_cut_at_a_semicolon_is_widened_to_its_sentence(kb):
-    result = ask(kb, "分会用于公益活动的支出有什么比例要求？", refusal=ALWAYS)
+def test_a_clause_cut_at_a_semicolon_is_widened_to_its_sentence(choices):
+    result = ask(choices, "分会用于公益活动的支出有什么比例要求？", refusal=ALWAYS)
     assert "70%" in result.direct and "8%" in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
-def test_a_number_at_the_blank_answers_a_pasted_single_choice(kb):
-    result = ask(kb, "全国性分会的原始基金不低于（ ）万元。A.200 B.400 C.800 D.1000", refusal=ALWAYS)
+def test_a_number_at_the_blank_answers_a_pasted_single_choice(choices):
+    result = ask(choices, "全国性分会的原始基金不低于（ ）万元。A.200 B.400 C.800 D.1000", refusal=ALWAYS)
     assert result.direct.startswith("答案：C（800）")
-    _exact(kb, result)
+    _exact(choices, result)
 
 
 def test_a_term_names_a_list_only_when_it_introduces_or_sums_it_up():
@@ -104,8 +96,8 @@ def test_a_list_of_steps_does_not_agree_with_a_question_about_kinds():
     assert _noun_agreement("成员有哪些？", "组织处理一般按照以下程序进行：") == 0.0
 
 
-def test_a_question_about_one_item_is_answered_with_its_sentence_not_the_whole_list(kb):
-    result = ask(kb, "“热心服务”有什么要求？", refusal=ALWAYS)
+def test_a_question_about_one_item_is_answered_with_its_sentence_not_the_whole_list(choices):
+    result = ask(choices, "“热心服务”有什么要求？", refusal=ALWAYS)
     assert not result.direct.startswith("共") and "热心服务" in result.direct
 
 
@@ -120,14 +112,14 @@ def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_on
     assert question_parts("纪律处分和组织处理分别有哪些？") == ["纪律处分有哪些？", "组织处理有哪些？"]
 
 
-def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(kb):
-    result = ask(kb, "秘书处多少日内作出决定？小组的任务主要有哪些？", refusal=ALWAYS)
+def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(choices):
+    result = ask(choices, "秘书处多少日内作出决定？小组的任务主要有哪些？", refusal=ALWAYS)
     first, second = result.direct.splitlines()
     assert "60日内" in first and first.endswith("[1]")
     assert second.startswith("共四项：") and "[1]" not in second
     assert [c.marker for c in result.citations] == list(range(1, len(result.citations) + 1))
     assert result.answer.startswith(result.direct)
-    _exact(kb, result)
+    _exact(choices, result)
 
 
 def test_paragraphs_led_by_dashes_are_the_items_of_the_paragraph_before():
@@ -150,10 +142,10 @@ def test_an_asked_count_of_steps_makes_a_list_question():
     assert question.kind == "list" and question.count == 2
 
 
-def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term_not_one_that_mentions_it(kb):
-    result = ask(kb, "入会誓词是什么？", refusal=ALWAYS)
+def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term_not_one_that_mentions_it(choices):
+    result = ask(choices, "入会誓词是什么？", refusal=ALWAYS)
     assert "我志愿加入示范学会" in result.direct
-    _exact(kb, result)
+    _exact(choices, result)
 
 
 def test_short_names_have_their_long_forms_for_sentence_scoring():

@@ -7,7 +7,8 @@ import pytest
 
 from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
-from wuxue.answering.quiz_answer import _blank_value, _negation_flipped, _squash, _stated_at_blank, _states, _substituted
+from wuxue.answering.quiz_answer import (_blank_value, _negation_flipped, _readings, _squash, _stated_at_blank, _states,
+                                         _substituted)
 from wuxue.answering.refusal import RefusalModel
 
 ALWAYS = RefusalModel.always_answer()
@@ -53,8 +54,8 @@ def test_the_blank_is_placed_by_alignment():
 
 
 def test_options_match_without_the_texts_aside_and_as_joined_parts():
-    assert _states("乡镇分会所属的小组", "乡镇（街道）分会所属的小组，不能审批新成员。")
-    assert not _states("县级分会", "乡镇（街道）分会所属的小组，不能审批新成员。")
+    assert _states("乡镇分会所属的小组", _readings("乡镇（街道）分会所属的小组，不能审批新成员。"))
+    assert not _states("县级分会", _readings("乡镇（街道）分会所属的小组，不能审批新成员。"))
     assert _stated_at_blank("改组或者解散", _squash("（一）改组；（二）解散。"))
     assert not _stated_at_blank("警告或者严重警告", _squash("（一）改组；（二）解散。"))
 
