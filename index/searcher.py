@@ -135,7 +135,8 @@ class HybridSearcher:
         vector = self.embed_query(query)
         formal = " ".join(formal_words(query))  # 爸妈 → 父母: the lexical lists also search the texts' words
         whole = self._tokens(f"{query} {formal}" if formal else query)
-        named = self.router.named(query) if self.config.route_boost and mode == "hybrid" else set()
+        named_documents = self.router.named(query)
+        named = named_documents if self.config.route_boost and mode == "hybrid" else set()
         tokens = self._tokens(f"{self.router.without_names(query)} {formal}") if named else whole
         if not any(tokens.values()):  # the question is only a document name
             tokens = whole
@@ -169,7 +170,7 @@ class HybridSearcher:
                             question_tokens=whole.get("words", []), question_bigrams=whole.get("bigrams", []),
                             term_df=self._df(whole.get("words", [])), passages=len(self.snapshot.dense),
                             candidates={name: ids for name, (ids, _) in lists.items()},
-                            named_documents=sorted(named or self.router.named(query)))
+                            named_documents=sorted(named_documents))
 
     def _max_sparse(self, whole: dict[str, list[str]], searched: dict[str, list[str]], all_scores: dict[str, np.ndarray]) -> float:
         if "words" not in self.analyzers:
