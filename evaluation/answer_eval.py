@@ -23,7 +23,7 @@ from wuxue.answering.ask import supporting_sentence
 from wuxue.answering.compose import RETRIEVAL_SHARE, Citation, chunk_citation
 from wuxue.answering.refusal import RefusalModel, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
-from wuxue.evaluation.answer_sets import (AnswerQuestion, after_dirs, QuizItem, answer_questions, heldout_dirs, heldout_documents,
+from wuxue.evaluation.answer_sets import (AnswerQuestion, QuizItem, after_dirs, answer_questions, heldout_dirs, heldout_documents,
                                           quiz_items)
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.manifest import ManifestEntry, read_manifest

@@ -32,8 +32,9 @@ def _asks_only_parts(question: Question, title: str) -> bool:
 
 
 def _top_sections(tree: UnitTree) -> list[Unit]:
+    """The sections no other section holds (一、… of the 准则; the 章 of a regulation with 节 under them)."""
     sections = [u for u in tree.units if u.kind == "section" and u.lead]
-    return [u for u in sections if not any(o is not u and o.start <= u.start and u.end <= o.end and (o.start, o.end) != (u.start, u.end)
+    return [u for u in sections if not any(o.start <= u.start and u.end <= o.end and (o.start, o.end) != (u.start, u.end)
                                            for o in sections)]
 
 
