@@ -17,11 +17,25 @@ _DEMONSTRATIVE = re.compile(r"^(?:这|该|此|本|哪|那|各|有关|相关|什�
 _GENERIC = re.compile(r"(?:什么|哪些|哪|有关|相关|具体|这些|那些|其|的|修改|制定|违反|遵守|执行|落实|按照|根据|依照)(?:条例|章程|规定|准则|细则|纲要)$")
 
 
+_ISSUER_PREFIX = re.compile(r"^(?:中华人民共和国|中国共产党)")
+_VERSION_SUFFIX = re.compile(r"[（(](?:试行|暂行|\d{4}年(?:修订|修正|版)?)[）)]$")
+MIN_SPOKEN_CHARS = 3  # “民法典”, “组织处理规定”; never a bare “章程”
+
+
+def spoken_names(name: str) -> list[str]:
+    """The name as members say it: without the state's or the Party's prefix and a version tag
+    (中华人民共和国民法典 → 民法典; 中国共产党组织处理规定（试行） → 组织处理规定). An admin types the full
+    title on upload; a member asks “民法典规定…”."""
+    short = _VERSION_SUFFIX.sub("", _ISSUER_PREFIX.sub("", name.strip()))
+    return [short] if short != name and len(short) >= MIN_SPOKEN_CHARS else []
+
+
 class DocumentRouter:
     """Finds document titles and aliases inside a question; the longest matching name wins overlaps."""
 
     def __init__(self, names: Mapping[str, Sequence[str]]) -> None:
-        pairs = {(fold_for_search(name), doc_id) for doc_id, doc_names in names.items() for name in doc_names}
+        pairs = {(fold_for_search(spoken), doc_id) for doc_id, doc_names in names.items() for name in doc_names
+                 for spoken in (name, *spoken_names(name))}
         self._names = sorted(((n, d) for n, d in pairs if len(n) >= MIN_NAME_CHARS), key=lambda item: (-len(item[0]), item))
         # Names by their text, and the set of name lengths: a question is scanned once, with one dict
         # lookup per (position, length), not once per name (a million-chunk corpus has 10⁵ titles).

@@ -41,3 +41,14 @@ def test_a_name_with_words_left_out_is_a_known_document():
     assert router.unknown_names("处分违纪党员批准权限规定确定的权限是最高权限还是最低权限？") == []
     assert router.unknown_names("按照《中国共产党问责条例》，问责方式有哪些？") == ["中国共产党问责条例"]
     assert router.unknown_names("按照《中国科协章程》，全国代表大会几年开一次？") == ["中国科协章程"]
+
+
+def test_a_title_is_also_found_as_members_say_it():
+    """An admin types 中华人民共和国民法典 on upload; members ask “民法典规定…” (which is no unknown 规定)."""
+    router = DocumentRouter({"civil": ["中华人民共和国民法典"], "chuli": ["中国共产党组织处理规定（试行）"],
+                             "dangzhang": ["中国共产党章程"]})
+    assert router.named("民法典规定承担民事责任的方式主要有哪些？") == {"civil"}
+    assert router.unknown_names("民法典规定承担民事责任的方式主要有哪些？") == []
+    assert router.unknown_names("下列哪些人属于民法典规定的近亲属？") == []
+    assert router.named("按照组织处理规定，组织处理的方式有哪些？") == {"chuli"}
+    assert router.named("学会章程规定理事会几年一届？") == set()  # never a bare 章程 for 中国共产党章程
