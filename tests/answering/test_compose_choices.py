@@ -4,6 +4,8 @@ sentence, and a number at a pasted item's blank."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.conftest import FIXTURES as ALL_FIXTURES
 from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
@@ -155,3 +157,15 @@ def test_short_names_have_their_long_forms_for_sentence_scoring():
     assert long_forms("地方各级纪委受哪些机关领导？") == ["纪律检查委员会"]
     assert long_forms("准则由十八届六中全会通过") == ["全体会议", "第十八届中央委员会第六次全体会议"]
     assert long_forms("党员有哪些义务？") == []
+
+
+@pytest.mark.parametrize("question, first_item", [
+    ("什么样的合作协议是无效的？", "（一）以欺骗手段订立的"),  # the list sits in the article next to the retrieved one
+    ("分会好久都不搞活动了，什么情况下理事会应当撤销登记？", "（一）违反分会章程弄虚作假骗取登记的"),
+    ("大家一直联系不上分会，理事会什么情况下应当撤销登记？", "（一）违反分会章程弄虚作假骗取登记的"),
+])
+def test_a_question_about_cases_is_answered_with_the_list_of_cases(hezuo, question, first_item):
+    """“有下列情形之一的…” answers “什么情况下/什么样的…”, also after a clause that only tells the story."""
+    result = ask(hezuo, question, refusal=ALWAYS)
+    assert result.direct.startswith("共两项：" + first_item)
+    _exact(hezuo, result)

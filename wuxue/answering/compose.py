@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
-from wuxue.answering.evidence import answer_scores, new_content, supporting_span
+from wuxue.answering.evidence import answer_scores, asking_clause, new_content, supporting_span
 from wuxue.answering.question import GENERIC, Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -51,6 +51,7 @@ LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
+NEARBY_KINDS = {"list", "requirement"}  # kinds that take a list from the section around a retrieved passage
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
@@ -220,7 +221,24 @@ def _suffix_match(question: Question, tree: UnitTree, unit: Unit) -> bool:
     return _suffix_items(tree, unit, head)
 
 
-def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
+class _LeadOverlap:
+    """How much of the question a list's lead says: of the whole question, or of its asking clause alone when it
+    has one (“家里人一直联系不上，什么情况下可以申请宣告死亡” is asked by its second clause; the first only tells
+    the story, in words no statute uses)."""
+
+    def __init__(self, result: SearchResult) -> None:
+        self.whole = QueryOverlap(result.tokens, result.bigrams)
+        clause = asking_clause(result.query)
+        folded = fold_for_search(clause) if clause else ""
+        words = [t for t in result.tokens if t in folded] if folded else []
+        self.asking = QueryOverlap(words, [g for g in result.bigrams if g in folded]) if words else None
+
+    def sentence(self, folded: str) -> float:
+        whole = self.whole.sentence(folded)
+        return max(whole, self.asking.sentence(folded)) if self.asking is not None else whole
+
+
+def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
     """How well a list answers the question; None when nothing ties it to the question (an asked count, the focus)."""
     tree = candidate.tree
     assert tree is not None
@@ -250,8 +268,9 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
     if unit.kind == "section" and (question.kind == "definition" and not counted
                                    or not (counted or focused or lead_overlap >= LEAD_OVERLAP)):
         return None  # a chapter is a list only when the question names it, and never what defines a term
+    agrees = _noun_agreement(question.text, _lead_text(tree, unit)) > 0 and lead_overlap >= LEAD_OVERLAP
     if nearby:
-        if not (counted or suffix or focused):
+        if not (counted or suffix or focused or agrees and question.kind != "list"):
             return None
         score -= 0.3
     if not (counted or suffix or focused or lead_overlap >= LEAD_OVERLAP):
@@ -261,7 +280,7 @@ def _list_score(question: Question, overlap: QueryOverlap, candidate: _Candidate
 
 # What a list enumerates: a question about 方式 is not answered by a list of 程序 steps, and the other way round.
 _LIST_NOUNS = tuple(re.compile(p) for p in (r"程序|步骤|环节|流程", r"条件|资格", r"方式|种类|形式|类型|措施|办法",
-                                             r"任务|职责|职权|职能", r"原则", r"义务", r"权利", r"纪律", r"情形|情况"))
+                                             r"任务|职责|职权|职能", r"原则", r"义务", r"权利", r"纪律", r"情形|情况|什么样的"))
 NOUN_WEIGHT = 0.5
 
 
@@ -517,7 +536,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                candidates: list[_Candidate]) -> tuple[_Candidate, Unit] | None:
     """The list the question asks for: list questions look at every retrieved passage and its section;
     other questions take a list only when its lead reads like the question."""
-    overlap = QueryOverlap(result.tokens, result.bigrams)
+    overlap = _LeadOverlap(result)
     scored: list[tuple[float, int, _Candidate, Unit]] = []
     if question.kind not in LIST_ASKING:
         return None
@@ -528,8 +547,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     pool = candidates if question.kind == "list" else eligible
     seen: set[tuple[str, int, int, int]] = set()
     for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
-        if nearby and (scored and NEARBY_FALLBACK or question.kind != "list"):
-            break
+        if nearby and (scored and NEARBY_FALLBACK or question.kind not in NEARBY_KINDS or scored and question.kind != "list"):
+            break  # conditions (“什么样的婚姻是无效的”) look next door only when the passages hold no list
         for candidate in pool:
             if candidate.tree is None:
                 continue
@@ -550,9 +569,12 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                 if score is None:
                     continue
                 if question.kind != "list":
-                    lead = fold_for_search(_lead_text(candidate.tree, unit))
+                    lead_text = _lead_text(candidate.tree, unit)
+                    lead = fold_for_search(lead_text)
                     support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
-                    if overlap.sentence(lead) < max(LEAD_OVERLAP, overlap.sentence(support)):
+                    # “有下列情形之一的” answers “什么情况下…”: a lead naming what is asked for wins a near tie
+                    agreement = max(0.0, _noun_agreement(question.text, lead_text))
+                    if overlap.sentence(lead) + agreement < max(LEAD_OVERLAP, overlap.sentence(support)):
                         continue  # the supporting sentence reads more like the question than the list's lead
                 scored.append((score, -candidate.rank, candidate, unit))
     if not scored:

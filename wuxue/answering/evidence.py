@@ -20,7 +20,7 @@ from wuxue.index.rerank import definition_strength
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM
 
-__all__ = ["answer_scores", "new_content", "sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
+__all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
 
 TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
@@ -52,14 +52,19 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
 def asked_clause_terms(question: str, tokens: Sequence[str]) -> list[str]:
     """The words of the clause that asks, when the question has several (“申请成立社会团体，登记管理机关多少日内作出
     决定？”): the sentence that answers shares the asking clause, not just the topic the first clause names."""
-    clauses = [c for c in re.split(r"[，,；;。？?！!]", question) if c.strip()]
-    if len(clauses) < 2:
-        return []
-    asking = next((c for c in clauses if _ASKING.search(c)), None)
+    asking = asking_clause(question)
     if asking is None:
         return []
     folded = fold_for_search(asking)
     return [t for t in unique_tokens(tokens) if len(t) >= 2 and t in folded]
+
+
+def asking_clause(question: str) -> str | None:
+    """The clause holding the question word, when the question has several (None: one clause, or none asks)."""
+    clauses = [c for c in re.split(r"[，,；;。？?！!]", question) if c.strip()]
+    if len(clauses) < 2:
+        return None
+    return next((c for c in clauses if _ASKING.search(c)), None)
 
 
 def new_content(sentence: str, tokens: Sequence[str], bigrams: Sequence[str]) -> int:

@@ -40,7 +40,8 @@ _LIST = re.compile(r"有哪些|包括哪些|包含哪些|哪些方面|哪些内�
 _ACTOR = re.compile(r"由谁|谁来|是谁|哪个机关|哪一级|哪级|什么机关|哪个组织|哪个部门|哪个党组织|什么组织|哪一机关|谁")
 _YESNO = re.compile(r"是否|能否|可否|能不能|可不可以|会不会|是不是|有没有|吗[？?]?$")
 _PROCEDURE = re.compile(r"程序|步骤|流程|怎样|如何|怎么|手续|环节")
-_REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么")
+_REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具备|具备什么|"
+                          r"什么情况|什么情形|哪种情况|哪种情形|(?:^|[，,])什么样的")  # the cases in which a rule applies
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
 GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
 _QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
