@@ -169,3 +169,10 @@ def test_a_question_about_cases_is_answered_with_the_list_of_cases(hezuo, questi
     result = ask(hezuo, question, refusal=ALWAYS)
     assert result.direct.startswith("共两项：" + first_item)
     _exact(hezuo, result)
+
+
+def test_who_is_answered_with_the_list_of_who(hezuo):
+    """“由谁担任” is answered by the list its lead introduces as people (由下列人员…)."""
+    result = ask(hezuo, "孩子入了会，联络人由谁担任？", refusal=ALWAYS)
+    assert result.direct.startswith("共两项：（一）父母；（二）其他近亲属")
+    _exact(hezuo, result)

@@ -50,7 +50,8 @@ MAIN_SHARE_WEIGHT: float | None = 0.5  # None: the best-ranked passage states th
 LIST_KINDS = {"list", "run", "series"}
 NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
-LIST_ASKING = {"list", "requirement", "procedure", "definition", "other"}  # kinds a list can answer
+LIST_ASKING = {"list", "requirement", "procedure", "definition", "other", "actor"}  # kinds a list can answer
+_ACTORS_LEAD = re.compile(r"由下列|下列[^，。：:]{0,10}(?:人|组织|机关|单位|部门)")  # a list of who
 NEARBY_KINDS = {"list", "requirement"}  # kinds that take a list from the section around a retrieved passage
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
@@ -563,6 +564,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                     continue
                 if question.kind == "definition" and not _defines_list(question, candidate.tree, unit):
                     continue
+                if question.kind == "actor" and not _ACTORS_LEAD.search(_lead_text(candidate.tree, unit)):
+                    continue  # “由谁当监护人” is answered by “由下列有监护能力的人按顺序担任”, not by any list
                 if question.kind != "list" and _names_one_item(question, candidate.tree, unit):
                     continue  # “‘廉洁齐家’有什么要求”: the question is about one item, which answers as a sentence
                 score = _list_score(question, overlap, candidate, unit, nearby=nearby)
