@@ -176,3 +176,10 @@ def test_who_is_answered_with_the_list_of_who(hezuo):
     result = ask(hezuo, "孩子入了会，联络人由谁担任？", refusal=ALWAYS)
     assert result.direct.startswith("共两项：（一）父母；（二）其他近亲属")
     _exact(hezuo, result)
+
+
+def test_a_list_question_in_everyday_words_still_gets_the_list(hezuo):
+    """“不能拿去抵押” shares little with “下列财产不得抵押：”; a member who asks 哪些 wants the list counted."""
+    result = ask(hezuo, "哪些财产是不能拿去抵押的？", refusal=ALWAYS)
+    assert result.direct.startswith("共两项：（一）成员交纳的会费；（二）分会的公益设施")
+    _exact(hezuo, result)

@@ -52,6 +52,8 @@ NEARBY_WINDOW = 2000  # without such a section: lists this close to the chunk
 NEARBY_SECTION_CHARS = 8000  # lists in the section around a retrieved chunk are candidates up to this section size
 LIST_ASKING = {"list", "requirement", "procedure", "definition", "other", "actor"}  # kinds a list can answer
 _ACTORS_LEAD = re.compile(r"由下列|下列[^，。：:]{0,10}(?:人|组织|机关|单位|部门)")  # a list of who
+LOOSE_LEAD_OVERLAP = 0.7  # list questions whose lists all missed LEAD_OVERLAP: the lists in the best passages, at this bar
+LOOSE_PASSAGES = 3
 NEARBY_KINDS = {"list", "requirement"}  # kinds that take a list from the section around a retrieved passage
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
@@ -239,7 +241,8 @@ class _LeadOverlap:
         return max(whole, self.asking.sentence(folded)) if self.asking is not None else whole
 
 
-def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False) -> float | None:
+def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate, unit: Unit, *, nearby: bool = False,
+                floor: float = LEAD_OVERLAP) -> float | None:
     """How well a list answers the question; None when nothing ties it to the question (an asked count, the focus)."""
     tree = candidate.tree
     assert tree is not None
@@ -248,13 +251,13 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
     lead_overlap = overlap.sentence(lead)
     score = lead_overlap + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
     counted = question.count is not None and question.count == len(unit.items)
-    if question.count is None and lead_overlap >= LEAD_OVERLAP:
+    if question.count is None and lead_overlap >= floor:
         counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
     score += _noun_agreement(question.text, _lead_text(tree, unit))
     suffix = _suffix_match(question, tree, unit)
     head = question.focus_head
     focused = _focus_tail_in(question.focus, lead) or \
-        len(head) == 2 and head in lead and lead_overlap >= LEAD_OVERLAP
+        len(head) == 2 and head in lead and lead_overlap >= floor
     if question.count is not None and not counted:
         return None  # “分哪两步走” is not answered by a list of seven
     if _DIVIDES.search(question.text) and not _DIVIDED.search(_lead_text(tree, unit)) and not (counted or suffix):
@@ -267,14 +270,14 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
         if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
             return None
     if unit.kind == "section" and (question.kind == "definition" and not counted
-                                   or not (counted or focused or lead_overlap >= LEAD_OVERLAP)):
+                                   or not (counted or focused or lead_overlap >= floor)):
         return None  # a chapter is a list only when the question names it, and never what defines a term
-    agrees = _noun_agreement(question.text, _lead_text(tree, unit)) > 0 and lead_overlap >= LEAD_OVERLAP
+    agrees = _noun_agreement(question.text, _lead_text(tree, unit)) > 0 and lead_overlap >= floor
     if nearby:
         if not (counted or suffix or focused or agrees and question.kind != "list"):
             return None
         score -= 0.3
-    if not (counted or suffix or focused or lead_overlap >= LEAD_OVERLAP):
+    if not (counted or suffix or focused or lead_overlap >= floor):
         return None
     return score
 
@@ -580,10 +583,31 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                     if overlap.sentence(lead) + agreement < max(LEAD_OVERLAP, overlap.sentence(support)):
                         continue  # the supporting sentence reads more like the question than the list's lead
                 scored.append((score, -candidate.rank, candidate, unit))
+    if not scored and question.kind == "list":
+        scored = _loose_lists(question, overlap, pool)
     if not scored:
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return scored[0][2], scored[0][3]
+
+
+def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidate]) -> list[tuple[float, int, _Candidate, Unit]]:
+    """A list question no lead matched closely (“哪些财产是不能拿去抵押的” for “下列财产不得抵押：”, in everyday
+    words): the lists inside the best passages, at a lower bar — a member who asks 有哪些 wants the list."""
+    found = []
+    for candidate in pool[:LOOSE_PASSAGES]:
+        if candidate.tree is None:
+            continue
+        chunk = candidate.hit.chunk
+        for unit in _list_units(candidate.tree, chunk.char_start, chunk.char_end):
+            if unit.kind in ("series", "section") or unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+                continue
+            if _noun_agreement(question.text, _lead_text(candidate.tree, unit)) < 0:
+                continue  # 哪些情况… is not answered by “…坚持以下原则：” at the lower bar
+            score = _list_score(question, overlap, candidate, unit, floor=LOOSE_LEAD_OVERLAP)
+            if score is not None:
+                found.append((score, -candidate.rank, candidate, unit))
+    return found
 
 
 def _names_one_item(question: Question, tree: UnitTree, unit: Unit) -> bool:
