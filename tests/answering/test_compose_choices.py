@@ -183,3 +183,10 @@ def test_a_list_question_in_everyday_words_still_gets_the_list(hezuo):
     result = ask(hezuo, "哪些财产是不能拿去抵押的？", refusal=ALWAYS)
     assert result.direct.startswith("共两项：（一）成员交纳的会费；（二）分会的公益设施")
     _exact(hezuo, result)
+
+
+def test_a_right_is_defined_through_its_holder(hezuo):
+    """Laws define a right by what its holder may do (居住权人有权…享有…的用益物权), under a chapter heading."""
+    result = ask(hezuo, "借用权是什么权利？", refusal=ALWAYS)
+    assert result.direct.startswith("借用权人有权按照协议约定")
+    _exact(hezuo, result)

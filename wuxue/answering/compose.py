@@ -760,6 +760,7 @@ def _main(question: Question, result: SearchResult, eligible: list[_Candidate], 
 
 
 _DEFINING = r"[”’」\"]?[，,]?(?:是指|是|为|如下|指|即)"
+_HOLDER_HAS = r"人(?:(?!的[，,])[^。；：:]){0,25}?(?:有权|享有)"  # 居住权人有权…, 所有权人对…依法享有…
 
 
 def _defines_focus(question: Question, sentence: str) -> bool:
@@ -780,12 +781,22 @@ def _definition_tier(question: Question, sentence: str) -> int:
     return 2 if _opens_with_definition(question, sentence, owned=True) else 3
 
 
+def _off_heading_lines(sentence: str) -> str:
+    """The sentence without the heading lines a span may start with (第十四章 居住权\n第三百六十六条 居住权人…)."""
+    lines = sentence.split("\n")
+    while len(lines) > 1 and len(lines[0]) <= 30 and not re.search(r"[。；！？]", lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def _opens_with_definition(question: Question, sentence: str, *, owned: bool = False) -> bool:
     """Stricter: the sentence opens with the term or its head word and defines it (“誓词如下：…”, “四个意识是…”) —
     not “撤销党内职务处分，是指…” for 最高处分, nor “主要目标任务是：” for 首要任务. ``owned``: a short owner may
     stand before the head word (大会的主题是：… for 党的二十大的主题)."""
     focus = question.focus_chars
-    body = _strip_label(sentence)
+    body = _strip_label(_off_heading_lines(sentence))
+    if focus.endswith("权") and re.match(re.escape(focus) + _HOLDER_HAS, body):
+        return True  # a law defines a right through its holder: 居住权人有权…对他人的住宅享有占有、使用的用益物权
     owner = r"(?:[\u4e00-\u9fff]{1,4}的)?" if owned else ""
     return any(len(term) >= 2 and re.match(owner + re.escape(term) + _DEFINING, body) is not None
                for term in {focus, focus[-2:]})
