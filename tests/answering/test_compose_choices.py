@@ -190,3 +190,12 @@ def test_a_right_is_defined_through_its_holder(hezuo):
     result = ask(hezuo, "借用权是什么权利？", refusal=ALWAYS)
     assert result.direct.startswith("借用权人有权按照协议约定")
     _exact(hezuo, result)
+
+
+def test_the_holder_sentence_is_the_plainest_definition_of_a_right():
+    from wuxue.answering.compose import _definition_tier
+    from wuxue.answering.question import analyze
+    question = analyze("居住权是什么权利？")
+    assert _definition_tier(question, "第十四章 居住权\n第三百六十六条 居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权。") == 0
+    assert _definition_tier(question, "居住权无偿设立，但是当事人另有约定的除外。") == 3
+    assert _definition_tier(analyze("地役权是什么？"), "地役权人有下列情形之一的，供役地权利人有权解除地役权合同：") == 3
