@@ -199,3 +199,10 @@ def test_the_holder_sentence_is_the_plainest_definition_of_a_right():
     assert _definition_tier(question, "第十四章 居住权\n第三百六十六条 居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权。") == 0
     assert _definition_tier(question, "居住权无偿设立，但是当事人另有约定的除外。") == 3
     assert _definition_tier(analyze("地役权是什么？"), "地役权人有下列情形之一的，供役地权利人有权解除地役权合同：") == 3
+
+
+def test_conditions_are_answered_by_the_cases_a_lead_names(hezuo):
+    """“在什么条件下…” is answered by “符合下列情形的，…：” even when the lead shares only part of the question."""
+    result = ask(hezuo, "冒名签约的，相对人在什么条件下可以请求履行？", refusal=ALWAYS)
+    assert result.direct.startswith("共两项：（一）相对人签约时是善意；（二）分会事后予以追认")
+    _exact(hezuo, result)

@@ -272,19 +272,21 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
     if unit.kind == "section" and (question.kind == "definition" and not counted
                                    or not (counted or focused or lead_overlap >= floor)):
         return None  # a chapter is a list only when the question names it, and never what defines a term
-    agrees = _noun_agreement(question.text, _lead_text(tree, unit)) > 0 and lead_overlap >= floor
+    # “在什么条件下能取得所有权” and “符合下列情形的，受让人取得…所有权：”: the lead names what is asked for
+    agrees = question.kind != "list" and _noun_agreement(question.text, _lead_text(tree, unit)) > 0 \
+        and lead_overlap >= min(floor, LOOSE_LEAD_OVERLAP)
     if nearby:
-        if not (counted or suffix or focused or agrees and question.kind != "list"):
+        if not (counted or suffix or focused or agrees):
             return None
         score -= 0.3
-    if not (counted or suffix or focused or lead_overlap >= floor):
+    if not (counted or suffix or focused or agrees or lead_overlap >= floor):
         return None
     return score
 
 
 # What a list enumerates: a question about 方式 is not answered by a list of 程序 steps, and the other way round.
-_LIST_NOUNS = tuple(re.compile(p) for p in (r"程序|步骤|环节|流程", r"条件|资格", r"方式|种类|形式|类型|措施|办法",
-                                             r"任务|职责|职权|职能", r"原则", r"义务", r"权利", r"纪律", r"情形|情况|什么样的"))
+_LIST_NOUNS = tuple(re.compile(p) for p in (r"程序|步骤|环节|流程", r"条件|资格|情形|情况|什么样的", r"方式|种类|形式|类型|措施|办法",
+                                             r"任务|职责|职权|职能", r"原则", r"义务", r"权利", r"纪律"))
 NOUN_WEIGHT = 0.5
 
 
