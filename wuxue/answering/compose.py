@@ -551,6 +551,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
             c.tree is not None and focus in fold_for_search(c.tree.text[c.start:c.end]) for c in eligible):
         return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
     pool = candidates if question.kind == "list" else eligible
+    top_support = max((overlap.sentence(fold_for_search(c.tree.text[c.start:c.end])) for c in eligible[:1] if c.tree is not None), default=0.0)
     seen: set[tuple[str, int, int, int]] = set()
     for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
         if nearby and (scored and NEARBY_FALLBACK or question.kind not in NEARBY_KINDS or scored and question.kind != "list"):
@@ -582,8 +583,11 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                     support = fold_for_search(candidate.tree.text[candidate.start:candidate.end])
                     # “有下列情形之一的” answers “什么情况下…”: a lead naming what is asked for wins a near tie
                     agreement = max(0.0, _noun_agreement(question.text, lead_text))
-                    if overlap.sentence(lead) + agreement < max(LEAD_OVERLAP, overlap.sentence(support)):
+                    lead_overlap = overlap.sentence(lead)
+                    if lead_overlap + agreement < max(LEAD_OVERLAP, overlap.sentence(support)):
                         continue  # the supporting sentence reads more like the question than the list's lead
+                    if lead_overlap < min(LEAD_OVERLAP, top_support):
+                        continue  # below the bar, a lead must read more like the question than the best passage does
                 scored.append((score, -candidate.rank, candidate, unit))
     if not scored and question.kind == "list":
         scored = _loose_lists(question, overlap, pool)
