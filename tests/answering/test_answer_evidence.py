@@ -29,6 +29,8 @@ ALWAYS = RefusalModel.always_answer()
     ("党员的党龄从哪一天开始计算？", "date"),
     ("预备党员的预备期是多长时间？", "duration"),
     ("中央纪委全体会议要有多少委员到会才能召开？", "number"),
+    ("设立基金会，原始基金最低要多少钱？", "money"),
+    ("全国代表会议增选中央委员的数额不能超过多少？", "number"),  # a count, not a sum of money
     ("党的纪律主要有哪几类？", None),  # a list, not a number
     ("什么是民主集中制？", None),
 ])
@@ -45,6 +47,8 @@ def test_sentences_hold_an_answer_of_the_asked_kind():
     assert not holds_answer(expected_type("哪一天？"), "每年举行一次")  # a frequency is not a date
     assert holds_answer(expected_type("多久开一次？"), "每年举行一次")
     assert not holds_answer(None, "2024年")
+    assert holds_answer(expected_type("多少元？"), "全国性的分会有10万元以上活动资金")
+    assert not holds_answer(expected_type("多少元？"), "实行劳动性所得统一征税")  # 一 of 统一 is no sum
 
 
 def _spans(text: str) -> list[tuple[int, int]]:

@@ -40,3 +40,14 @@ def test_agreement_of_the_dense_and_bigram_candidate_lists(kb):
     dense_only = kb.search("预备党员的预备期是多长时间？", k=5, mode="dense")
     assert set(dense_only.candidates) == {"dense"} and agreement(dense_only) == 0.0
     assert kb.search("预备党员的预备期是多长时间？", k=5, mode="words").tokens == result.question_tokens
+
+
+def test_a_named_documents_title_need_not_be_covered_by_its_own_passages(kb):
+    """“《纪律处分条例》从哪一天开始施行” is answered by “本条例自…起施行”, which never repeats the title."""
+    from wuxue.answering.signals import question_terms
+    result = kb.search("党章规定预备期是多长时间？", k=5)
+    assert result.named_documents == ["dangzhang_2022"] and result.hits[0].chunk.doc_id == "dangzhang_2022"
+    words, _ = question_terms(result, result.hits[:3])
+    assert "党章" in result.question_tokens and "党章" not in words and "预备期" in words
+    unnamed = kb.search("预备党员的预备期是多长时间？", k=5)
+    assert question_terms(unnamed, unnamed.hits[:3]) == (unnamed.question_tokens, unnamed.question_bigrams)

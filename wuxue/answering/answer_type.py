@@ -37,6 +37,8 @@ TYPES = (
                re.compile(rf"{_N}+年|{_N}+月|{_N}+日|之日|当日|次日")),
     AnswerType("duration", re.compile(r"多长时间|多久|多长|期限|任期|几年|多少年|几个月|多少天|几天|多少个工作日|几个工作日"),
                re.compile(rf"{_N}+个?(?:年|月|日|天|周|小时|工作日)")),
+    AnswerType("money", re.compile(r"多少(?:元|钱|块|万元|亿元)|多少资金|金额"),
+               re.compile(rf"\d+(?:\.\d+)?\s*(?:元|万元|亿元)|{_N}+(?:元|万元|亿元)")),
     AnswerType("number", re.compile(r"多少|(?<!哪)几"), re.compile(rf"{_N}+")),
 )
 

@@ -59,10 +59,19 @@ def agreement(result: SearchResult, depth: int = AGREEMENT_DEPTH) -> float:
     return sum(1 for i in dense[:depth] if i in top) / depth
 
 
+def question_terms(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[list[str], list[str]]:
+    """The words and bigrams the passages must cover: the whole question's, except a document name the question
+    gives when a top passage is from that document (“《中国共产党纪律处分条例》从哪一天开始施行” is answered by
+    “本条例自2024年1月1日起施行”, which never repeats the title)."""
+    named = set(result.named_documents)
+    if named and any(hit.chunk.doc_id in named for hit in hits):
+        return result.tokens, result.bigrams  # searched without the names
+    return result.question_tokens or result.tokens, result.question_bigrams or result.bigrams
+
+
 def _answer_signals(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[float, float]:
     """(answer_coverage, answer_kind_missing) over the sentences of the top passages."""
-    words = result.question_tokens or result.tokens
-    grams = result.question_bigrams or result.bigrams
+    words, grams = question_terms(result, hits)
     terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
     weights = {t: idf(result, t) for t in terms}
     total = sum(weights.values())
@@ -85,8 +94,7 @@ def features(result: SearchResult) -> dict[str, float]:
     top = result.hits[:TOP_PASSAGES]
     if not top:
         return dict.fromkeys(FEATURES, 0.0)
-    grams = result.question_bigrams or result.bigrams
-    words = result.question_tokens or result.tokens
+    words, grams = question_terms(result, top)
     query_bigrams = set(grams)
     bigram_count = max(len(query_bigrams), 1)
 
