@@ -25,6 +25,10 @@ ALWAYS = RefusalModel.always_answer()
     ("对于严重违反规定、本身又不能纠正的分会，理事会可以予以（ ）。A、警告 B、改组或者解散 C、通报批评 D、限期整改", "quiz_single", "答案：B（改组或者解散）"),
     ("全国性的分会应当有（ ）以上活动资金。A.3万元 B.5万元 C.10万元 D.50万元", "quiz_single", "答案：C（10万元）"),
     ("《示范合作办法》由（）负责解释。", "quiz_blank", "答案：理事会。"),
+    # the sentence of 成员 itself, not the one of 成员的继承人或者法定代理人 sharing nearly every word pair
+    ("成员的撤销权，自知道撤销事由之日起（ ）内行使。\nA、六个月\nB、一年\nC、二年\nD、三年", "quiz_single", "答案：B（一年）"),
+    # a negation inside a bracketed condition does not make the item ask for the option the text leaves out
+    ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),
 ])
 def test_pasted_items(hezuo, item, kind, first):
     result = ask(hezuo, item, refusal=ALWAYS)

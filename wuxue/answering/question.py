@@ -33,6 +33,7 @@ _NUM = NUMERALS
 _COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")
 _ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点|步)")
 _ARTICLE = re.compile(rf"第[{_NUM}百]+条")
+_ASIDE = re.compile(r"[（(][^（()）]{3,40}[）)]")  # a bracketed condition; a blank （ ） is shorter
 _QUOTED = re.compile(r"[“\"「]([^”\"」]{2,20})[”\"」]")
 
 _LIST = re.compile(r"有哪些|包括哪些|包含哪些|哪些方面|哪些内容|哪些情形|哪些情况|哪些要求|哪些原则|哪些任务|哪些义务|哪些权利|"
@@ -159,7 +160,7 @@ def analyze(question: str) -> Question:
     body = _QUIZ_PREFIX.sub("", text)
     stem, options = split_options(body)
     article = (_ARTICLE.search(stem).group(0) if _ARTICLE.search(stem) else "")  # type: ignore[union-attr]
-    negative = bool(NEGATIVE.search(stem))
+    negative = bool(NEGATIVE.search(_ASIDE.sub("", stem)))  # “（死者生前不是集体所有制组织成员）” asks nothing negative
     blanks = len(BLANK.findall(stem))
     if options:
         multi = marked_multi or (not marked_single and _looks_multi(stem))

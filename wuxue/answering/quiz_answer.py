@@ -29,6 +29,7 @@ MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of t
 MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or more such options make a 多选
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
+CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
@@ -134,13 +135,29 @@ def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> tuple[_Sentence | N
     claim = BLANK.sub("", stem)
     best: tuple[float, _Sentence | None, str] = (0.0, None, "")
     for sentence in pool:
-        score = _coverage(claim, sentence.folded) - 0.01 * sentence.candidate.rank
+        score = _coverage(claim, sentence.folded) + CONTIGUITY * _contiguous(stem, sentence.folded) - 0.01 * sentence.candidate.rank
         filling = _squash(_blank_value(stem, sentence.text, limit=80)) or _list_after(sentence, stem)
         if filling:
             score += 0.5
         if score > best[0]:
             best = (score, sentence, filling)
     return best[1], best[2]
+
+
+def _contiguous(stem: str, folded: str) -> float:
+    """Share of the stem's words before and after its blank that the sentence holds unbroken: “赠与人的撤销权，自知道…
+    之日起（ ）内行使” is the sentence of 赠与人 itself, not of 赠与人的继承人或者法定代理人的撤销权, which shares
+    nearly every word pair too."""
+    match = BLANK.search(stem)
+    parts = [_squash(stem[: match.start()]), _squash(BLANK.sub("", stem[match.end():]))] if match else [_squash(stem)]
+    total = sum(len(part) for part in parts)
+    if not total:
+        return 0.0
+    held = 0
+    for part in parts:
+        found = SequenceMatcher(None, part, folded, autojunk=False).find_longest_match(0, len(part), 0, len(folded))
+        held += found.size
+    return held / total
 
 
 def _window(stem: str, value: str, size: int = 6) -> str:
