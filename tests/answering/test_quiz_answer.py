@@ -27,6 +27,9 @@ ALWAYS = RefusalModel.always_answer()
     ("《示范合作办法》由（）负责解释。", "quiz_blank", "答案：理事会。"),
     # the sentence of 成员 itself, not the one of 成员的继承人或者法定代理人 sharing nearly every word pair
     ("成员的撤销权，自知道撤销事由之日起（ ）内行使。\nA、六个月\nB、一年\nC、二年\nD、三年", "quiz_single", "答案：B（一年）"),
+    # a statement joining an article's first sentence with its last
+    ("判断：同一分会成员分配结余的份额，一般应当均等。成员协商同意的，也可以不均等。", "quiz_judge", "正确："),
+    ("判断：成员对处理决定不服提出申诉的，申诉期间停止处理决定的执行。", "quiz_judge", "错误："),  # the text says 不停止
     # a negation inside a bracketed condition does not make the item ask for the option the text leaves out
     ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),
 ])

@@ -30,6 +30,9 @@ MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
+JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
+JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
+_ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
@@ -396,22 +399,29 @@ def _numbers(text: str) -> set[str]:
 
 def _joined_support(pool: Sequence[_Sentence], claim: str) -> tuple[float, _Sentence | None]:
     """A 判断 statement may join two sentences of one article (打印遗嘱应当有两个以上见证人在场见证，遗嘱人和见证人
-    应当在遗嘱每一页签名): its leading clauses read in one sentence and the rest in the next, in that order.
+    应当在遗嘱每一页签名; 份额一般应当均等…协商同意的，也可以不均等): its leading clauses read in one sentence and
+    the rest in a later one of the same article, in that order.
     Scored by the weaker half, so a number from the second sentence cannot prop up the first."""
     clauses = [c for c in re.split(r"[，,；;。]", claim) if _squash(c)]
     best: tuple[float, _Sentence | None] = (0.0, None)
     if len(clauses) < 2:
         return best
-    for first, second in zip(pool, pool[1:]):
-        tree = first.candidate.tree
-        if tree is None or second.candidate.tree is not tree or not 0 <= second.start - first.end <= 2:
-            continue
-        for cut in range(1, len(clauses)):
-            score = min(_coverage("".join(clauses[:cut]), first.folded), _coverage("".join(clauses[cut:]), second.folded))
-            if score > best[0]:
-                text = tree.text[first.start:second.end]
-                best = (score, _Sentence(first.candidate, first.start, second.end, text, _squash(text)))
+    for index, first in enumerate(pool):
+        for second in pool[index + 1:index + 1 + JOIN_SPAN]:
+            tree = first.candidate.tree
+            if tree is None or second.candidate.tree is not tree or not _same_article(tree.text, first.end, second.start):
+                continue
+            for cut in range(1, len(clauses)):
+                score = min(_coverage("".join(clauses[:cut]), first.folded), _coverage("".join(clauses[cut:]), second.folded))
+                if score > best[0]:
+                    text = tree.text[first.start:second.end]
+                    best = (score, _Sentence(first.candidate, first.start, second.end, text, _squash(text)))
     return best
+
+
+def _same_article(text: str, end: int, start: int) -> bool:
+    """Two sentences in order within one article: what lies between them is short and starts no other article."""
+    return 0 <= start - end <= JOIN_GAP_CHARS and _ARTICLE_START.search(text, end, start) is None
 
 
 def _substituted(claim: str, sentence: str) -> bool:
@@ -433,13 +443,13 @@ def _substituted(claim: str, sentence: str) -> bool:
 def _negation_flipped(claim: str, sentence: str) -> bool:
     """The claim adds a negation the text does not have, or states what the text negates without the negation."""
     squashed = _squash(claim)
-    for word in _NEGATIONS:
+    for word in (*_NEGATIONS, "不"):  # 不停止 / 停止: a bare 不 counts where one side has it before the same words
         for negated, other in ((sentence, squashed), (squashed, sentence)):
             for match in re.finditer(word, negated):
                 after = negated[match.end():match.end() + 2]
                 if len(after) == 2 and after in other and word + after not in other:
                     return True  # one side negates what the other states (不得擅自改为他用 / 可以擅自改为他用)
-        if word in squashed and word not in sentence:
+        if word != "不" and word in squashed and word not in sentence:
             return True  # a negation the text does not have
     return False
 
