@@ -26,6 +26,10 @@ from wuxue.numerals import chinese_number
     ("在对党员的纪律处分中，党内的最高处分是（ ）\nA.严重警告\nB.撤销党内职务\nC.留党察看\nD.开除党籍", "quiz_single"),
     ("多选：党的纪律包括（ ）A、政治纪律 B、组织纪律 C、宣传纪律", "quiz_multi"),
     ("党的纪律主要包括（ ）。A.政治纪律 B.组织纪律 C.廉洁纪律 D.宣传纪律 E.群众纪律", "quiz_multi"),
+    ("申请设立基金会，应当提交的文件有（ ） A、申请书 B、章程草案 C、验资证明", "quiz_multi"),  # …有（ ）: every one
+    ("什么样的婚姻是无效的？", "requirement"),  # the cases in which a rule applies
+    ("家里人一直联系不上，什么情况下可以申请宣告死亡？", "requirement"),
+    ("党徽是什么样的图案？", "definition"),
     ("留党察看最长不超过____。", "quiz_blank"),
     ("留党察看最长不超过（ ）。", "quiz_blank"),
     ("判断：留党察看最长不超过一年。", "quiz_judge"),
@@ -43,6 +47,7 @@ def test_focus_count_article_and_negation():
     assert analyze("和平共处五项原则包括哪些内容？").focus == "和平共处五项原则"
     assert analyze("党章第四十条规定了什么？").article == "第四十条"
     assert analyze("下列不属于党的纪律的是（ ）A.政治纪律 B.宣传纪律").negative
+    assert not analyze("无人继承的遗产（死者生前不是集体组织成员），应当如何处理？（A）归国家所有（B）平分").negative
 
 
 def test_a_pasted_statement_without_its_brackets_is_a_judge_item():

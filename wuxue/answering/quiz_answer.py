@@ -35,7 +35,7 @@ JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协�
 _ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
-_NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|分之|个工作日|工作日)")
+_NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|类|步|方面|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
 _JUDGE_TAIL = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$")
 
