@@ -424,18 +424,17 @@ def _same_article(text: str, end: int, start: int) -> bool:
     return 0 <= start - end <= JOIN_GAP_CHARS and _ARTICLE_START.search(text, end, start) is None
 
 
-def _substituted(claim: str, sentence: str) -> bool:
+def _substituted(claim: str, sentence: str, title: str = "") -> bool:
     """A run of two or more claim characters that no bigram of the sentence covers: a word put in place of the
-    text's (按份责任 for 连带责任). Words left out of the claim leave no such run, only a missing junction."""
+    text's (按份责任 for 连带责任). Words left out of the claim leave no such run, only a missing junction; nor do
+    words of the document's title (“重庆市科协科普经费…” where the 重庆市 条例 says “科协科普经费…”)."""
     squashed = _squash(claim)
     covered = [False] * len(squashed)
     for i in range(len(squashed) - 1):
         if squashed[i:i + 2] in sentence:
             covered[i] = covered[i + 1] = True
-    run = 0
-    for flag in covered:
-        run = 0 if flag else run + 1
-        if run >= 2:
+    for run in re.finditer(r"0{2,}", "".join("1" if flag else "0" for flag in covered)):
+        if not (title and squashed[run.start():run.end()] in title):
             return True
     return False
 
@@ -463,7 +462,8 @@ def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     if sentence is None:
         return Composition("", "", [])
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
-    right = (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded)
+    title = _squash(sentence.candidate.hit.chunk.title)
+    right = (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded, title)
              and not _negation_flipped(claim, sentence.folded))
     return _compose_line(f"{'正确' if right else '错误'}：{_strip_label(sentence.text)}", sentence)
 
