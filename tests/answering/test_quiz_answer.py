@@ -74,3 +74,19 @@ def test_a_name_the_text_itself_speaks_of_is_no_unknown_document(hezuo):
     result = ask(hezuo, "分会有下列哪些情形，理事会应当撤销登记？（ ）（A）违反分会章程弄虚作假骗取登记的 （B）连续两年未开展活动的 （C）更换负责人的", refusal=ALWAYS)
     assert result.found and result.direct.startswith("答案：")
     assert not ask(hezuo, "按照《示范问责条例》，问责方式有哪些？", refusal=ALWAYS).found
+
+
+def test_each_option_read_in_the_blank_is_searched_too(hezuo):
+    """The stem alone may find another sentence (可以采取要约、承诺方式或者其他方式); what each option read in its
+    place finds is in the pool as well, after the stem's own passages."""
+    from wuxue.answering.question import analyze
+    from wuxue.answering.quiz_answer import answer_quiz, option_readings
+    question = analyze("当事人订立合同，可以采用（ ）。A、书面形式 B、口头形式 C、其他形式 D、仅限公证形式")
+    assert option_readings(question)[0] == "当事人订立合同，可以采用书面形式。"
+    assert option_readings(analyze("判断：当事人订立合同，可以采用书面形式。")) == []
+    elsewhere = hezuo.search("成员要密切联系群众，倾听群众意见", k=1)  # a stem search that missed the article
+    alone = answer_quiz(hezuo.structure(), elsewhere, question)
+    assert not alone.direct.startswith("答案：ABC（")
+    readings = [hezuo.search(text, k=3) for text in option_readings(question)]
+    composed = answer_quiz(hezuo.structure(), elsewhere, question, readings)
+    assert composed.direct.startswith("答案：ABC（书面形式、口头形式、其他形式）")

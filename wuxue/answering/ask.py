@@ -14,7 +14,7 @@ from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.question import Question, analyze
 from wuxue.answering.outline import outline_answer
-from wuxue.answering.quiz_answer import answer_quiz
+from wuxue.answering.quiz_answer import READING_K, answer_quiz, option_readings
 from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
 from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
@@ -83,6 +83,7 @@ class _Retrieved:
     resolved_question: str = ""  # the question answered, when ``question`` was an elliptical follow-up
     analysis: Question = field(default_factory=lambda: analyze(""))
     scope_notice: str = ""
+    searched_docs: tuple[str, ...] | None = None  # the documents ``result`` was searched in (None: all)
 
 
 # With a document filter, the selected documents cover the question only when one of their passages is among the
@@ -127,7 +128,9 @@ def _retrieve(kb: KnowledgeReader, question: str, top_k: int | None, doc_ids: Se
     search_ms = round((time.perf_counter() - started) * 1000, 2)
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
                "unknown_documents": float(len(result.unknown_documents))}
-    return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "", analysis, scope_notice)
+    searched = tuple(doc_ids) if doc_ids and not scope_notice else None
+    return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "", analysis, scope_notice,
+                      searched)
 
 
 def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], started: float, **extra: object) -> AskResult:
@@ -141,7 +144,10 @@ def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], start
 def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
     store = kb.structure()
     if retrieved.analysis.is_quiz:
-        return answer_quiz(store, retrieved.result, retrieved.analysis)
+        # “可以采用（ ）”: the stem alone may find a sentence with other words at the blank; each option read in its
+        # place is searched as well, so the sentence that states the right one is among the passages
+        readings = [kb.search(reading, k=READING_K, doc_ids=retrieved.searched_docs) for reading in option_readings(retrieved.analysis)]
+        return answer_quiz(store, retrieved.result, retrieved.analysis, readings)
     # “准则从哪几个方面提出要求”: the named document's own parts, else the unit the passages hold
     return outline_answer(store, retrieved.result, retrieved.analysis) or compose(store, retrieved.result, retrieved.analysis)
 

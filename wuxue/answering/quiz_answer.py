@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import Match, SequenceMatcher
 
 from wuxue.answering.abbreviations import long_forms
@@ -30,6 +30,8 @@ MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
+READING_K = 3  # passages searched for each option read in the blank
+MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
 JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
 _ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
@@ -468,9 +470,20 @@ def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     return _compose_line(f"{'正确' if right else '错误'}：{_strip_label(sentence.text)}", sentence)
 
 
-def answer_quiz(store: TreeSource, result: SearchResult, question: Question) -> Composition:
-    """A pasted 单选/多选/填空/判断 item answered from the retrieved units."""
+def option_readings(question: Question) -> list[str]:
+    """The stem with each option in its blank: what a text that states that option would say."""
+    if question.kind not in ("quiz_single", "quiz_multi") or not BLANK.search(question.stem):
+        return []
+    return [_fill(question.stem, text) for _, text in question.options[:MAX_READINGS]]
+
+
+def answer_quiz(store: TreeSource, result: SearchResult, question: Question, readings: Sequence[SearchResult] = ()) -> Composition:
+    """A pasted 单选/多选/填空/判断 item answered from the retrieved units; ``readings``: what each option read in
+    the blank found (its passages rank after the stem's own)."""
     candidates = _candidates(store, result)
+    for reading in readings:
+        offset = len(candidates)
+        candidates += [replace(c, rank=c.rank + offset) for c in _candidates(store, reading)]
     pool = _pool(candidates)
     if not pool:
         if not result.hits:
