@@ -21,6 +21,7 @@ searches and the decision to answer is made where the answer is built.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 
 from wuxue.answering.answer_type import expected_type, holds_answer
@@ -31,6 +32,7 @@ from wuxue.ingest.clean import fold_for_search
 FEATURES = ("dense", "bigram_coverage", "word_bm25_per_term", "bigram_bm25_per_term",
             "answer_coverage", "answer_kind_missing", "vocabulary", "agreement")
 TOP_PASSAGES = 3
+_ASKING_WORD = re.compile(r"哪?一天|哪天|哪一年|哪年|什么|什么样|什么时候|多少|多长|多久|哪些|哪个|哪里|怎么|怎样|怎么办|如何|是否|能否|为什么|谁")
 MIN_SENTENCE_OVERLAP = 0.3  # a sentence this close to the question, holding the asked kind, answers it
 AGREEMENT_DEPTH = 10
 
@@ -65,8 +67,11 @@ def question_terms(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[lis
     “本条例自2024年1月1日起施行”, which never repeats the title)."""
     named = set(result.named_documents)
     if named and any(hit.chunk.doc_id in named for hit in hits):
-        return result.tokens, result.bigrams  # searched without the names
-    return result.question_tokens or result.tokens, result.question_bigrams or result.bigrams
+        words, grams = result.tokens, result.bigrams  # searched without the names
+    else:
+        words, grams = result.question_tokens or result.tokens, result.question_bigrams or result.bigrams
+    asked = [w for w in words if not _ASKING_WORD.search(w)]  # 哪一天, 多少: what is asked, never in the text
+    return asked or list(words), grams
 
 
 def _answer_signals(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[float, float]:
