@@ -11,6 +11,7 @@ def test_formal_words_for_everyday_ones():
     assert formal_words("租房到期了房子要还吗？") == ["期限届满", "房屋", "租赁"]
     assert formal_words("父母和爸妈") == []  # the text's word is already there
     assert formal_words("党员有哪些义务？") == []
+    assert formal_words("全体会议要有多少委员到会才能开？") == ["方可"]  # 才能 / 方可召开
 
 
 def test_an_everyday_question_finds_the_article_in_the_texts_words(tmp_path):
