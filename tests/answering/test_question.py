@@ -44,6 +44,8 @@ def test_focus_count_article_and_negation():
     assert analyze("党员有哪些义务？").focus == "义务"
     assert analyze("“四个意识”指的是什么？").focus == "四个意识" and analyze("“四个意识”指的是什么？").count == 4
     assert analyze("党的六项纪律是哪六项？").count == 6
+    assert analyze("二十大报告说必须牢牢把握哪几个重大原则").count is None  # 二十大 is a congress, not a count
+    assert analyze("二十大报告讲的“六个必须坚持”具体是哪些？").count == 6
     assert analyze("和平共处五项原则包括哪些内容？").focus == "和平共处五项原则"
     assert analyze("党章第四十条规定了什么？").article == "第四十条"
     assert analyze("下列不属于党的纪律的是（ ）A.政治纪律 B.宣传纪律").negative

@@ -123,9 +123,10 @@ def _focus(stem: str) -> str:
 
 def _count(stem: str) -> int | None:
     for pattern in (_ASKED_COUNT, _COUNT):
-        match = pattern.search(stem)
-        if match:
+        for match in pattern.finditer(stem):
             value = chinese_number(match.group(1))
+            if match.group(0).endswith("大") and value and value > 10:
+                continue  # 十九大, 二十大: a congress, not twenty great things
             if value and value >= 2:
                 return value
     return None
