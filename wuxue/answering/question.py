@@ -45,6 +45,8 @@ _REQUIREMENT = re.compile(r"条件|要求|资格|标准|应当具备|必须具�
                           r"什么情况|什么情形|哪种情况|哪种情形|(?:^|[，,])什么样的")  # the cases in which a rule applies
 _DEFINITION = re.compile(r"是什么|指什么|什么是|指的是|含义|内涵|何谓|是指|什么叫|意思|定义")
 GENERIC = re.compile(r"内容|方面|情形|情况|问题|要求|特点|措施|规定|东西|形式|方式|种类|类型|事项|环节|步骤|程序|流程|部分|条件")
+# the words that ask (哪一天, 多少, 什么): never in the text that answers, so never evidence either way
+ASKING_WORD = re.compile(r"哪?一天|哪天|哪一年|哪年|什么|什么样|什么时候|多少|多长|多久|哪些|哪个|哪里|怎么|怎样|怎么办|如何|是否|能否|为什么|谁")
 _QUESTION_WORDS = re.compile(r"(?:请问|^请|一下|呢|吗|？|\?|。|！)")  # “申请” keeps its 请
 
 

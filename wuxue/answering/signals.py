@@ -21,10 +21,10 @@ searches and the decision to answer is made where the answer is built.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 
 from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.question import ASKING_WORD
 from wuxue.index.overlap import sentence_scores, unique_tokens
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.clean import fold_for_search
@@ -32,7 +32,6 @@ from wuxue.ingest.clean import fold_for_search
 FEATURES = ("dense", "bigram_coverage", "word_bm25_per_term", "bigram_bm25_per_term",
             "answer_coverage", "answer_kind_missing", "vocabulary", "agreement")
 TOP_PASSAGES = 3
-_ASKING_WORD = re.compile(r"哪?一天|哪天|哪一年|哪年|什么|什么样|什么时候|多少|多长|多久|哪些|哪个|哪里|怎么|怎样|怎么办|如何|是否|能否|为什么|谁")
 MIN_SENTENCE_OVERLAP = 0.3  # a sentence this close to the question, holding the asked kind, answers it
 AGREEMENT_DEPTH = 10
 
@@ -70,7 +69,7 @@ def question_terms(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[lis
         words, grams = result.tokens, result.bigrams  # searched without the names
     else:
         words, grams = result.question_tokens or result.tokens, result.question_bigrams or result.bigrams
-    asked = [w for w in words if not _ASKING_WORD.search(w)]  # 哪一天, 多少: what is asked, never in the text
+    asked = [w for w in words if not ASKING_WORD.search(w)]  # 哪一天, 多少: what is asked, never in the text
     return asked or list(words), grams
 
 
