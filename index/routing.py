@@ -14,7 +14,8 @@ _DOCUMENT_NAME = re.compile(r"《([^》]{2,40})》|([\u4e00-\u9fff（）()]{2,30
 _LEADING_WORDS = re.compile(r"^(?:按照|根据|依据|依照|对照|关于|现行的|现行|新修订的|新|在|的|按|据|照)+")
 _DEMONSTRATIVE = re.compile(r"^(?:这|该|此|本|哪|那|各|有关|相关|什么)")
 # Not a name but a question or an action about rules: “有什么规定”, “哪些规定”, “修改章程”, “违反规定”.
-_GENERIC = re.compile(r"(?:什么|哪些|哪|有关|相关|具体|这些|那些|其|的|修改|制定|违反|遵守|执行|落实|按照|根据|依照)(?:条例|章程|规定|准则|细则|纲要)$")
+_GENERIC = re.compile(r"(?:什么|哪些|哪|有关|相关|具体|这些|那些|其|的|修改|制定|违反|遵守|执行|落实|按照|根据|依照|"
+                      r"法律|法规|国家|党内|上级|政策|合同)(?:条例|章程|规定|准则|细则|纲要)$")  # “按法律规定…” names no document
 
 
 _ISSUER_PREFIX = re.compile(r"^(?:中华人民共和国|中国共产党)")

@@ -33,6 +33,8 @@ def test_unknown_document_names_but_not_questions_about_rules():
     assert ROUTER.unknown_names("民办非企业单位修改章程后多久要报核准？") == []
     assert ROUTER.unknown_names("学会召开年会收取会务费有什么规定？") == []
     assert ROUTER.unknown_names("党员违反规定经商怎么处理？") == []
+    assert ROUTER.unknown_names("医生要做手术，按法律规定医务人员事先必须做到什么？") == []
+    assert ROUTER.unknown_names("按国家规定，合同规定的期限怎么算？") == []
 
 
 def test_a_name_with_words_left_out_is_a_known_document():
