@@ -53,3 +53,15 @@ def test_a_named_documents_title_need_not_be_covered_by_its_own_passages(kb):
     words, grams = question_terms(unnamed, unnamed.hits[:3])
     assert grams == unnamed.question_bigrams and "预备期" in words
     assert "多长时间" in unnamed.question_tokens and "多长时间" not in words  # what is asked is never in the text
+
+
+def test_a_story_questions_asking_clause_is_covered_on_its_own(kb):
+    """“…(a story in everyday words)，预备党员的预备期是多长时间？”: the passages must cover the asking clause, not the story."""
+    from wuxue.answering.signals import asking_terms, features, question_terms
+    story = kb.search("我同事上个月刚被接收入党，大家都在聊这个事，预备党员的预备期是多长时间？", k=5)
+    words, grams = question_terms(story, story.hits[:3])
+    clause_words, clause_grams = asking_terms(story, words, grams)
+    assert "预备期" in clause_words and "同事" not in clause_words and all(g in grams for g in clause_grams)
+    plain = kb.search("预备党员的预备期是多长时间？", k=5)
+    assert asking_terms(plain, *question_terms(plain, plain.hits[:3])) is None  # one clause
+    assert features(story)["answer_coverage"] >= 0.5 * features(plain)["answer_coverage"]

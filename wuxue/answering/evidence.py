@@ -24,7 +24,7 @@ __all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "
 
 TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
-_ASKING = re.compile(r"多少|几|哪|什么|谁|何|怎么|怎样|吗|是否|能否|可否")
+_ASKING = re.compile(r"多少|多长|多久|几|哪|什么|谁|何|怎么|怎样|吗|是否|能否|可否")
 DEFINITION_BONUS = 0.25
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
 _CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")

@@ -24,6 +24,7 @@ import math
 from collections.abc import Sequence
 
 from wuxue.answering.answer_type import expected_type, holds_answer
+from wuxue.answering.evidence import asking_clause
 from wuxue.answering.question import ASKING_WORD
 from wuxue.index.overlap import sentence_scores, unique_tokens
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -32,6 +33,7 @@ from wuxue.ingest.clean import fold_for_search
 FEATURES = ("dense", "bigram_coverage", "word_bm25_per_term", "bigram_bm25_per_term",
             "answer_coverage", "answer_kind_missing", "vocabulary", "agreement")
 TOP_PASSAGES = 3
+MIN_ASKING_WORDS = 3  # an asking clause with fewer words of two characters (我该怎么办) is not scored alone
 MIN_SENTENCE_OVERLAP = 0.3  # a sentence this close to the question, holding the asked kind, answers it
 AGREEMENT_DEPTH = 10
 
@@ -73,9 +75,24 @@ def question_terms(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[lis
     return asked or list(words), grams
 
 
-def _answer_signals(result: SearchResult, hits: Sequence[SearchHit]) -> tuple[float, float]:
+def asking_terms(result: SearchResult, words: Sequence[str], grams: Sequence[str]) -> tuple[list[str], list[str]] | None:
+    """The words and bigrams of the clause that asks, when a question tells a story first (“我想把货还给对方，可是
+    对方找不着人了，法律上在哪些情况下可以把标的物提存？”): the story is in words no statute uses, the asking
+    clause is what a passage must cover. None when the question has one clause or its asking clause says too little."""
+    clause = asking_clause(result.query)
+    if clause is None:
+        return None
+    folded = fold_for_search(clause)
+    clause_words = [w for w in words if w in folded]
+    if len([w for w in clause_words if len(w) >= 2]) < MIN_ASKING_WORDS:
+        return None
+    return clause_words, [g for g in grams if g in folded]
+
+
+def _answer_signals(result: SearchResult, hits: Sequence[SearchHit], terms_override: tuple[list[str], list[str]] | None = None
+                    ) -> tuple[float, float]:
     """(answer_coverage, answer_kind_missing) over the sentences of the top passages."""
-    words, grams = question_terms(result, hits)
+    words, grams = terms_override or question_terms(result, hits)
     terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
     weights = {t: idf(result, t) for t in terms}
     total = sum(weights.values())
@@ -106,11 +123,20 @@ def features(result: SearchResult) -> dict[str, float]:
         return sum(1 for gram in query_bigrams if gram in text) / bigram_count
 
     coverage, kind_missing = _answer_signals(result, top)
+    bigram_coverage = max(bigram_share(fold_for_search(hit.chunk.section + hit.chunk.text)) for hit in top)
+    asking = asking_terms(result, words, grams)
+    if asking is not None:  # the asking clause alone, when it is covered better than the whole story
+        coverage = max(coverage, _answer_signals(result, top, asking)[0])
+        clause_grams = set(asking[1])
+        if clause_grams:
+            bigram_coverage = max(bigram_coverage, max(
+                sum(1 for g in clause_grams if g in text) / len(clause_grams)
+                for text in (fold_for_search(hit.chunk.section + hit.chunk.text) for hit in top)))
     terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
     seen = [t for t in terms if result.term_df.get(t, 0) > 0]
     return {
         "dense": max(hit.dense_score for hit in top),
-        "bigram_coverage": max(bigram_share(fold_for_search(hit.chunk.section + hit.chunk.text)) for hit in top),
+        "bigram_coverage": bigram_coverage,
         "word_bm25_per_term": result.max_sparse / max(len(set(words)), 1),
         "bigram_bm25_per_term": max(hit.bigram_score for hit in top) / max(len(set(result.bigrams)), 1),
         "answer_coverage": coverage,
