@@ -25,6 +25,7 @@ AFTER2 = DATA / "after2"
 CIVIL = DATA / "heldout_civil"
 CIVIL2 = DATA / "heldout_civil2"
 CIVIL3 = DATA / "heldout_civil3"
+CIVIL4 = DATA / "heldout_civil4"
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}
@@ -148,6 +149,8 @@ def main() -> int:
         ("heldout_civil2/quiz_forms.jsonl", CIVIL2 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
         ("heldout_civil3/answers.jsonl", CIVIL3 / "answers.jsonl", [CIVIL], check_answers, "kind"),
         ("heldout_civil3/quiz_forms.jsonl", CIVIL3 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
+        ("heldout_civil4/answers.jsonl", CIVIL4 / "answers.jsonl", [CIVIL], check_answers, "kind"),
+        ("heldout_civil4/quiz_forms.jsonl", CIVIL4 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
     ]
     failed = False
     for name, path, dirs, check, field in sets:
