@@ -31,6 +31,9 @@ ALWAYS = RefusalModel.always_answer()
     ("判断：同一分会成员分配结余的份额，一般应当均等。成员协商同意的，也可以不均等。", "quiz_judge", "正确："),
     ("判断：成员对处理决定不服提出申诉的，申诉期间停止处理决定的执行。", "quiz_judge", "错误："),  # the text says 不停止
     ("分会建设的总体安排是分三步走。（ ）", "quiz_judge", "错误："),
+    ("义务人已经自愿履行的，不得请求返还。（判断对错）", "quiz_judge", "正确："),
+    # a stem of two sentences is filled from the text's sentence that holds the blank
+    ("代位权的行使范围以（ ）为限。成员行使代位权的必要费用，由分会负担。", "quiz_blank", "答案：成员的债权。"),
     ("判断：示范合作成员的培训由秘书处组织，一般采取集中方式。", "quiz_judge", "正确："),  # the title's words are no substitution  # 三步 for 两步: a changed count
     # a negation inside a bracketed condition does not make the item ask for the option the text leaves out
     ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),

@@ -24,7 +24,9 @@ BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
 # A. / A、 / A) after a space, punctuation or a character; （A） anywhere, its brackets say enough (（A）200（B）400)
 _OPTION = re.compile(r"(?:(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
 _JUDGE_PREFIX = re.compile(r"^\s*(?:[（(【\[]?\s*判断(?:题)?\s*[）)】\]]?\s*[：:.．、]?)")
-_JUDGE_SUFFIX = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$|[（(]\s*(?:对/错|对或错|√/×|正确/错误)\s*[）)]")
+JUDGE_MARK = r"对/错|对或错|√/×|正确/错误|判断对错|判断正误|对错"  # what a 判断 bank puts in its brackets
+_JUDGE_SUFFIX = re.compile(rf"[（(]\s*(?:{JUDGE_MARK})?\s*[）)]\s*$|[（(]\s*(?:{JUDGE_MARK})\s*[）)]")
+JUDGE_TAIL = re.compile(rf"[（(]\s*(?:{JUDGE_MARK})?\s*[）)]\s*$")
 _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
 _SINGLE_MARK = re.compile(r"单选|单项选择")
 _QUIZ_PREFIX = re.compile(r"^\s*[（(【\[]?\s*(?:单选|多选|单项选择|多项选择|不定项选择|填空|判断)(?:题)?\s*[）)】\]]?\s*[：:.．、]?\s*")
@@ -201,7 +203,7 @@ def _is_claim(stem: str) -> bool:
 def _is_judge(stem: str) -> bool:
     """A statement closed by （ ）/（对/错） after its sentence end, with no question word."""
     stripped = stem.strip()
-    if re.search(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)\s*[）)]", stripped):
+    if re.search(rf"[（(]\s*(?:{JUDGE_MARK})\s*[）)]", stripped):
         return True
     match = re.search(r"([。！.!])\s*[（(][\s\u3000]*[）)]\s*$", stripped)
     return bool(match) and len(BLANK.findall(stripped)) == 1

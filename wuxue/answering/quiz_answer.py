@@ -17,7 +17,7 @@ from difflib import Match, SequenceMatcher
 from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, TreeSource, _candidates, _Candidate, _citation, _cut,
                                       _nearby_lists, _quote, _strip_label, _unit_for, chunk_citation)
-from wuxue.answering.question import BLANK, Question
+from wuxue.answering.question import BLANK, JUDGE_TAIL, Question
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.sentences import sentence_spans
@@ -39,7 +39,6 @@ _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (�
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|类|步|方面|分之|个工作日|工作日)")
 _NEGATION = ("不", "没有", "无", "非", "禁止", "严禁", "未")
-_JUDGE_TAIL = re.compile(r"[（(]\s*(?:对/错|对或错|√/×|正确/错误|对错)?\s*[）)]\s*$")
 
 
 @dataclass
@@ -133,10 +132,19 @@ def _compose_line(first: str, sentence: _Sentence | None) -> Composition:
     return Composition(direct, "\n".join(lines), [citation])
 
 
+def _with_blank(stem: str) -> str:
+    """The sentence of a stem that holds the blank (“撤销权的行使范围以（ ）为限。债权人行使撤销权的必要费用，由债务人
+    负担。” is filled from the text's first sentence, not the second, which the stem copies whole)."""
+    sentences = [part for part in re.findall(r"[^。！？!?]*[。！？!?]?", stem) if part.strip()]
+    holding = [part for part in sentences if BLANK.search(part)]
+    return holding[0] if len(sentences) > 1 and len(holding) == 1 else stem
+
+
 def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> tuple[_Sentence | None, str]:
     """The sentence that reads most like the stem and holds the words either side of its blank, and what it puts
     there (squashed; "" when nothing): a title that repeats the stem's name (《中国共产党发展党员工作细则》由（）负责
     解释) reads alike but has nothing to fill in."""
+    stem = _with_blank(stem)
     claim = BLANK.sub("", stem)
     best: tuple[float, _Sentence | None, str] = (0.0, None, "")
     for sentence in pool:
@@ -370,7 +378,7 @@ def _edges(blocks: Sequence[Match], left: int, right: int) -> tuple[int | None, 
 
 
 def _blank(question: Question, pool: Sequence[_Sentence]) -> Composition:
-    stem = question.stem
+    stem = _with_blank(question.stem)
     sentence, _ = _blank_sentence(stem, pool)
     if sentence is None:
         return Composition("", "", [])
@@ -456,7 +464,7 @@ def _negation_flipped(claim: str, sentence: str) -> bool:
 
 
 def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
-    claim = _JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
+    claim = JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
     claim = _ATTRIBUTION.sub("", claim) or claim  # “党章规定，…” / “按照准则，…”: the claim is what follows
     score, sentence = _best(pool, claim)
     if score < JUDGE_COVERAGE:
