@@ -12,6 +12,8 @@ def test_formal_words_for_everyday_ones():
     assert formal_words("父母和爸妈") == []  # the text's word is already there
     assert formal_words("党员有哪些义务？") == []
     assert formal_words("全体会议要有多少委员到会才能开？") == ["方可"]  # 才能 / 方可召开
+    assert formal_words("物业公司能不能停水停电？") == ["物业服务人", "停止供电、供水"]
+    assert formal_words("房东不退钱怎么办？") == ["出租人", "返还"]
 
 
 def test_an_everyday_question_finds_the_article_in_the_texts_words(tmp_path):
