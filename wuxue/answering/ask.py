@@ -146,7 +146,8 @@ def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
     if retrieved.analysis.is_quiz:
         # “可以采用（ ）”: the stem alone may find a sentence with other words at the blank; each option read in its
         # place is searched as well, so the sentence that states the right one is among the passages
-        readings = [kb.search(reading, k=READING_K, doc_ids=retrieved.searched_docs) for reading in option_readings(retrieved.analysis)]
+        readings = [kb.search(reading, k=READING_K, doc_ids=retrieved.searched_docs)
+                    for reading in option_readings(retrieved.analysis)]
         return answer_quiz(store, retrieved.result, retrieved.analysis, readings)
     # “准则从哪几个方面提出要求”: the named document's own parts, else the unit the passages hold
     return outline_answer(store, retrieved.result, retrieved.analysis) or compose(store, retrieved.result, retrieved.analysis)

@@ -551,7 +551,9 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
             c.tree is not None and focus in fold_for_search(c.tree.text[c.start:c.end]) for c in eligible):
         return None  # a sentence states the whole term (“高质量发展是…的首要任务”): that is the answer
     pool = candidates if question.kind == "list" else eligible
-    top_support = max((overlap.sentence(fold_for_search(c.tree.text[c.start:c.end])) for c in eligible[:1] if c.tree is not None), default=0.0)
+    first = eligible[0] if eligible else None
+    top_support = overlap.sentence(fold_for_search(first.tree.text[first.start:first.end])) \
+        if first is not None and first.tree is not None else 0.0  # how well the best passage's sentence reads
     seen: set[tuple[str, int, int, int]] = set()
     for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
         if nearby and (scored and NEARBY_FALLBACK or question.kind not in NEARBY_KINDS or scored and question.kind != "list"):
