@@ -26,6 +26,7 @@ CIVIL = DATA / "heldout_civil"
 CIVIL2 = DATA / "heldout_civil2"
 CIVIL3 = DATA / "heldout_civil3"
 CIVIL4 = DATA / "heldout_civil4"
+CIVIL5 = DATA / "heldout_civil5"
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}
@@ -151,6 +152,8 @@ def main() -> int:
         ("heldout_civil3/quiz_forms.jsonl", CIVIL3 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
         ("heldout_civil4/answers.jsonl", CIVIL4 / "answers.jsonl", [CIVIL], check_answers, "kind"),
         ("heldout_civil4/quiz_forms.jsonl", CIVIL4 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
+        ("heldout_civil5/answers.jsonl", CIVIL5 / "answers.jsonl", [CIVIL], check_answers, "kind"),
+        ("heldout_civil5/quiz_forms.jsonl", CIVIL5 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
     ]
     failed = False
     for name, path, dirs, check, field in sets:
