@@ -171,6 +171,8 @@ def test_short_names_have_their_long_forms_for_sentence_scoring():
     ("孩子入了会，联络人由谁担任？", "共两项：（一）父母；（二）其他近亲属"),
     # “不能拿去抵押” shares little with “下列财产不得抵押：”; a member who asks 哪些 wants the list counted
     ("哪些财产是不能拿去抵押的？", "共两项：（一）成员交纳的会费；（二）分会的公益设施"),
+    # the text's own list of 权利 (理事享有下列权利：) over a sentence naming three of them (知情权、参与权、表决权)
+    ("理事有哪些权利？", "共四项：（一）出席理事会会议"),
     # laws define a right by what its holder may do (居住权人有权…), under a chapter heading
     ("借用权是什么权利？", "借用权人有权按照协议约定"),
 ])

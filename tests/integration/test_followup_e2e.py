@@ -47,6 +47,7 @@ def test_a_follow_up_is_read_against_the_previous_question(page):
     expect(page.locator("#answer-title")).to_have_text("回答")
     answer = page.locator("#answer-box").inner_text()
     assert answer != duties and "权利" in answer
+    assert "共八项" in answer and "参加党的有关会议" in answer  # 党章第四条's eight rights, not a sentence naming four
     first = page.locator(".source").first
     expect(first.locator("mark").first).to_contain_text("权")
     expect(page.locator("#recent button").first).to_have_text("党员有哪些权利？")  # the chip re-asks the whole question

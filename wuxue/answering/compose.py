@@ -56,6 +56,7 @@ LOOSE_LEAD_OVERLAP = 0.7  # list questions whose lists all missed LEAD_OVERLAP: 
 LOOSE_PASSAGES = 3
 NEARBY_KINDS = {"list", "requirement"}  # kinds that take a list from the section around a retrieved passage
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
+DECLARED_BONUS = 1.0  # a lead that announces the asked things (下列权利：)
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
@@ -263,6 +264,8 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
     if _DIVIDES.search(question.text) and not _DIVIDED.search(_lead_text(tree, unit)) and not (counted or suffix):
         return None  # “基金会分为哪几类” asks how it is divided, not for any list that names 基金会
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
+    if len(head) == 2 and re.search("下列" + re.escape(head) + r"[：:]\s*$", _lead_text(tree, unit)):
+        score += DECLARED_BONUS  # “党员享有下列权利：” is the text's own list of 权利, not a sentence naming four of them
     if unit.start <= candidate.start and candidate.end <= unit.end:
         score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
     if unit.kind == "series":
