@@ -35,6 +35,9 @@ ALWAYS = RefusalModel.always_answer()
     # a stem of two sentences is filled from the text's sentence that holds the blank
     ("代位权的行使范围以（ ）为限。成员行使代位权的必要费用，由分会负担。", "quiz_blank", "答案：成员的债权。"),
     ("判断：示范合作成员的培训由秘书处组织，一般采取集中方式。", "quiz_judge", "正确："),  # the title's words are no substitution  # 三步 for 两步: a changed count
+    # options stated in different articles, each with what the stem says of them (无效), not one only revocable
+    ("下列合作协议中，属于无效的有： A、违背社会公德的合作协议 B、基于重大误解订立的合作协议 C、恶意串通损害他人利益的合作协议",
+     "quiz_multi", "答案：AC（违背社会公德的合作协议、恶意串通损害他人利益的合作协议）"),
     # a negation inside a bracketed condition does not make the item ask for the option the text leaves out
     ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),
 ])

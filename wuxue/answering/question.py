@@ -182,7 +182,7 @@ def analyze(question: str) -> Question:
 
 def _looks_multi(stem: str) -> bool:
     """Without a 多选 label: “包括/有哪些/属于…的有” stems ask for every matching option."""
-    return bool(re.search(r"包括|哪些|的有[（(]|主要有|分为|有[（(][\s\u3000]*[）)][。.]?\s*$", stem))  # …提交的文件有（ ）
+    return bool(re.search(r"包括|哪些|的有[（(：:]|主要有|分为|有[（(][\s\u3000]*[）)][。.]?\s*$", stem))  # …的文件有（ ）, …的有：
 
 
 # question words anywhere; asking verbs (介绍, 说明, 解释…) only where they open the message, since statements use

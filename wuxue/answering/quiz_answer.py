@@ -30,6 +30,7 @@ MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
+MIN_OPTION_CHARS = 4  # shorter options (警告, 改组) are stated in too many sentences to count alone
 READING_K = 3  # passages searched for each option read in the blank
 MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
@@ -297,6 +298,12 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
             if score > best[0]:
                 best = (score, stated, candidate, unit)
     _, stated, candidate, unit = best
+    predicate = _predicate(question) if not question.negative else set()
+    checked = _stated_with_predicate(question, pool, predicate) if predicate else {}
+    if checked and (len(stated) <= 1 or not _says_predicate(candidate, unit, predicate)):
+        return _cited_options(question, checked)  # no one unit lists them as the stem asks: each by its own sentence
+    elsewhere = {letter: sentence for letter, sentence in checked.items() if letter not in stated}
+    stated = stated + list(elsewhere)
     letters = stated if not question.negative else [letter for letter, _ in question.options if letter not in stated]
     if not letters:
         letters = [max(_option_scores(question, pool), key=lambda item: item[0])[1]]
@@ -308,9 +315,69 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
     span = _cut(tree, unit.start, unit.end)
     chosen = [t for letter, t in question.options if letter in letters]
     highlights = [(a, b) for a, b in (unit.items or ((unit.start, unit.end),)) if _states_any(chosen, tree.text[a:b])]
-    citation = _citation(1, candidate, span, highlights or [(unit.start, unit.end)])
-    direct = f"{first}[1]"
-    return Composition(direct, f"{direct}\n{_quote(tree, span, unit.end)}[1]", [citation])
+    citations = [_citation(1, candidate, span, highlights or [(unit.start, unit.end)])]
+    lines = [f"{_quote(tree, span, unit.end)}[1]"]
+    outside = [sentence for sentence in elsewhere.values()
+               if not (sentence.candidate.tree is tree and span[0] <= sentence.start < span[1])]
+    _cite_sentences(outside, citations, lines)  # each option stated in another article is cited where it stands
+    direct = f"{first}{''.join(f'[{c.marker}]' for c in citations)}"
+    return Composition(direct, "\n".join([direct, *lines]), citations)
+
+
+def _cite_sentences(sentences: Sequence[_Sentence], citations: list[Citation], lines: list[str]) -> None:
+    for sentence in sentences:
+        marker = len(citations) + 1
+        citations.append(_citation(marker, sentence.candidate, (sentence.start, sentence.end), [(sentence.start, sentence.end)]))
+        lines.append(f"{_strip_label(sentence.text)}[{marker}]")
+
+
+def _cited_options(question: Question, stating: dict[str, _Sentence]) -> Composition:
+    """答案：ABD（…）[1][2][3], then each option's sentence, each cited where it stands."""
+    letters = sorted(stating)
+    named = "、".join(text for letter, text in question.options if letter in stating)
+    citations: list[Citation] = []
+    lines: list[str] = []
+    sentences: list[_Sentence] = []
+    for letter in letters:  # two options in one sentence are cited once
+        if not any(stating[letter] is seen for seen in sentences):
+            sentences.append(stating[letter])
+    _cite_sentences(sentences, citations, lines)
+    direct = f"答案：{''.join(letters)}（{named}）{''.join(f'[{c.marker}]' for c in citations)}"
+    return Composition(direct, "\n".join([direct, *lines]), citations)
+
+
+_STEM_FRAME = re.compile(r"下列|以下|哪些|哪几项|属于|包括|的有|的是|正确|说法|选项|其中|中|[^\u4e00-\u9fff]")
+
+
+def _predicate(question: Question) -> set[str]:
+    """What the stem says of the options, as the word pairs of its own that no option holds (“下列民事法律行为中，
+    属于无效的有” → 无效)."""
+    options = [_squash(text) for _, text in question.options]
+    core = _STEM_FRAME.sub("", BLANK.sub("", question.stem))
+    return {core[i:i + 2] for i in range(len(core) - 1)} - {g for option in options for g in _bigrams(option)}
+
+
+def _says_predicate(candidate: _Candidate | None, unit: Unit | None, predicate: set[str]) -> bool:
+    """The chosen unit's lead (or opening) says what the stem asks (下列…无效：), so its items are the answer."""
+    if candidate is None or unit is None or candidate.tree is None:
+        return False
+    tree = candidate.tree
+    lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
+    return all(g in _squash(lead) for g in predicate)
+
+
+def _stated_with_predicate(question: Question, pool: Sequence[_Sentence], predicate: set[str]) -> dict[str, _Sentence]:
+    """Options a sentence states together with what the stem says of them: 无民事行为能力人实施的民事法律行为**无效**;
+    违背公序良俗的民事法律行为**无效**; not 基于重大误解实施的民事法律行为，行为人有权请求…撤销."""
+    found: dict[str, _Sentence] = {}
+    for letter, text in question.options:
+        option = _squash(text)
+        if len(option) < MIN_OPTION_CHARS:
+            continue
+        stating = next((s for s in pool if option in s.folded and all(g in s.folded for g in predicate)), None)
+        if stating is not None:
+            found[letter] = stating
+    return found
 
 
 def _blank_value(stem: str, sentence: str, limit: int = 30) -> str:
