@@ -247,37 +247,38 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
     """How well a list answers the question; None when nothing ties it to the question (an asked count, the focus)."""
     tree = candidate.tree
     assert tree is not None
-    lead = fold_for_search(_lead_text(tree, unit) + unit.label)
+    lead_text = _lead_text(tree, unit)
+    lead = fold_for_search(lead_text + unit.label)
     whole = fold_for_search(tree.text[unit.start:unit.end][:400])
     lead_overlap = overlap.sentence(lead)
     score = lead_overlap + 0.5 * overlap.sentence(whole) + 0.5 * candidate.share
     counted = question.count is not None and question.count == len(unit.items)
     if question.count is None and lead_overlap >= floor:
-        counted = _says_count(_lead_text(tree, unit)) == len(unit.items)  # “处分有五种：” counts its own items
-    score += _noun_agreement(question.text, _lead_text(tree, unit))
+        counted = _says_count(lead_text) == len(unit.items)  # “处分有五种：” counts its own items
+    agreement = _noun_agreement(question.text, lead_text)
+    score += agreement
     suffix = _suffix_match(question, tree, unit)
     head = question.focus_head
     focused = _focus_tail_in(question.focus, lead) or \
         len(head) == 2 and head in lead and lead_overlap >= floor
     if question.count is not None and not counted:
         return None  # “分哪两步走” is not answered by a list of seven
-    if _DIVIDES.search(question.text) and not _DIVIDED.search(_lead_text(tree, unit)) and not (counted or suffix):
+    if _DIVIDES.search(question.text) and not _DIVIDED.search(lead_text) and not (counted or suffix):
         return None  # “基金会分为哪几类” asks how it is divided, not for any list that names 基金会
     score += (1.0 if counted else 0.0) + (1.0 if suffix else 0.0) + (0.5 if focused else 0.0)
-    if len(head) == 2 and re.search("下列" + re.escape(head) + r"[：:]\s*$", _lead_text(tree, unit)):
+    if len(head) == 2 and re.search("下列" + re.escape(head) + r"[：:]\s*$", lead_text):
         score += DECLARED_BONUS  # “党员享有下列权利：” is the text's own list of 权利, not a sentence naming four of them
     if unit.start <= candidate.start and candidate.end <= unit.end:
         score += HOLDS_SUPPORT  # the list holds the passage's best sentence, not just its edge
     if unit.kind == "series":
         score -= 0.3  # a sentence that happens to enumerate is weaker evidence than a list the text introduces
-        if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", _lead_text(tree, unit).strip())):
+        if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", lead_text.strip())):
             return None
     if unit.kind == "section" and (question.kind == "definition" and not counted
                                    or not (counted or focused or lead_overlap >= floor)):
         return None  # a chapter is a list only when the question names it, and never what defines a term
     # “在什么条件下能取得所有权” and “符合下列情形的，受让人取得…所有权：”: the lead names what is asked for
-    agrees = question.kind != "list" and _noun_agreement(question.text, _lead_text(tree, unit)) > 0 \
-        and lead_overlap >= min(floor, LOOSE_LEAD_OVERLAP)
+    agrees = question.kind != "list" and agreement > 0 and lead_overlap >= min(floor, LOOSE_LEAD_OVERLAP)
     if nearby:
         if not (counted or suffix or focused or agrees):
             return None

@@ -320,6 +320,11 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
     outside = [sentence for sentence in elsewhere.values()
                if not (sentence.candidate.tree is tree and span[0] <= sentence.start < span[1])]
     _cite_sentences(outside, citations, lines)  # each option stated in another article is cited where it stands
+    return _marked(first, citations, lines)
+
+
+def _marked(first: str, citations: list[Citation], lines: list[str]) -> Composition:
+    """The first line carrying every citation's marker, then the quoted lines."""
     direct = f"{first}{''.join(f'[{c.marker}]' for c in citations)}"
     return Composition(direct, "\n".join([direct, *lines]), citations)
 
@@ -342,8 +347,7 @@ def _cited_options(question: Question, stating: dict[str, _Sentence]) -> Composi
         if not any(stating[letter] is seen for seen in sentences):
             sentences.append(stating[letter])
     _cite_sentences(sentences, citations, lines)
-    direct = f"答案：{''.join(letters)}（{named}）{''.join(f'[{c.marker}]' for c in citations)}"
-    return Composition(direct, "\n".join([direct, *lines]), citations)
+    return _marked(f"答案：{''.join(letters)}（{named}）", citations, lines)
 
 
 _STEM_FRAME = re.compile(r"下列|以下|哪些|哪几项|属于|包括|的有|的是|正确|说法|选项|其中|中|[^\u4e00-\u9fff]")

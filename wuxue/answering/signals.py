@@ -89,10 +89,9 @@ def asking_terms(result: SearchResult, words: Sequence[str], grams: Sequence[str
     return clause_words, [g for g in grams if g in folded]
 
 
-def _answer_signals(result: SearchResult, hits: Sequence[SearchHit], terms_override: tuple[list[str], list[str]] | None = None
+def _answer_signals(result: SearchResult, hits: Sequence[SearchHit], words: Sequence[str], grams: Sequence[str]
                     ) -> tuple[float, float]:
-    """(answer_coverage, answer_kind_missing) over the sentences of the top passages."""
-    words, grams = terms_override or question_terms(result, hits)
+    """(answer_coverage, answer_kind_missing) over the sentences of the top passages, for these question terms."""
     terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
     weights = {t: idf(result, t) for t in terms}
     total = sum(weights.values())
@@ -110,28 +109,26 @@ def _answer_signals(result: SearchResult, hits: Sequence[SearchHit], terms_overr
     return coverage, float(kind is not None and not kind_found)
 
 
+def _bigram_coverage(grams: Sequence[str], texts: Sequence[str]) -> float:
+    """The largest share of the question's bigrams one passage holds (0 when the question has none)."""
+    wanted = set(grams)
+    return max(sum(1 for gram in wanted if gram in text) / max(len(wanted), 1) for text in texts)
+
+
 def features(result: SearchResult) -> dict[str, float]:
     """The eight signals of ``FEATURES`` for one search result (all 0 when nothing was found)."""
     top = result.hits[:TOP_PASSAGES]
     if not top:
         return dict.fromkeys(FEATURES, 0.0)
     words, grams = question_terms(result, top)
-    query_bigrams = set(grams)
-    bigram_count = max(len(query_bigrams), 1)
-
-    def bigram_share(text: str) -> float:
-        return sum(1 for gram in query_bigrams if gram in text) / bigram_count
-
-    coverage, kind_missing = _answer_signals(result, top)
-    bigram_coverage = max(bigram_share(fold_for_search(hit.chunk.section + hit.chunk.text)) for hit in top)
+    texts = [fold_for_search(hit.chunk.section + hit.chunk.text) for hit in top]
+    coverage, kind_missing = _answer_signals(result, top, words, grams)
+    bigram_coverage = _bigram_coverage(grams, texts)
     asking = asking_terms(result, words, grams)
     if asking is not None:  # the asking clause alone, when it is covered better than the whole story
-        coverage = max(coverage, _answer_signals(result, top, asking)[0])
-        clause_grams = set(asking[1])
-        if clause_grams:
-            bigram_coverage = max(bigram_coverage, max(
-                sum(1 for g in clause_grams if g in text) / len(clause_grams)
-                for text in (fold_for_search(hit.chunk.section + hit.chunk.text) for hit in top)))
+        coverage = max(coverage, _answer_signals(result, top, *asking)[0])
+        if asking[1]:
+            bigram_coverage = max(bigram_coverage, _bigram_coverage(asking[1], texts))
     terms = unique_tokens([t for t in words if len(t) >= 2]) or list(words)
     seen = [t for t in terms if result.term_df.get(t, 0) > 0]
     return {
