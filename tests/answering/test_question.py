@@ -33,6 +33,8 @@ from wuxue.numerals import chinese_number
     ("留党察看最长不超过____。", "quiz_blank"),
     ("留党察看最长不超过（ ）。", "quiz_blank"),
     ("判断：留党察看最长不超过一年。", "quiz_judge"),
+    ("判断正误：留党察看最长不超过一年。（  ）", "quiz_judge"),
+    ("是非题：留党察看最长不超过一年。", "quiz_judge"),
     ("党的中央委员会每届任期五年。（ ）", "quiz_judge"),
     ("预备期最长不能超过两年。（对/错）", "quiz_judge"),
 ])
@@ -74,6 +76,7 @@ def test_options_inline_and_on_lines():
 
 def test_search_text_drops_blanks_and_labels():
     assert analyze("判断：留党察看最长不超过一年。").search_text == "留党察看最长不超过一年。"
+    assert analyze("判断正误：留党察看最长不超过一年。（  ）").search_text == "留党察看最长不超过一年。"  # no 正误 to match
     assert analyze("党的中央委员会每届任期（）年。A.三 B.四").search_text == "党的中央委员会每届任期年。"
 
 

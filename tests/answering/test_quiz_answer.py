@@ -8,7 +8,7 @@ import pytest
 from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
 from wuxue.answering.quiz_answer import (_blank_value, _negation_flipped, _readings, _squash, _stated_at_blank, _states,
-                                         _substituted)
+                                         _substituted, _swapped_word)
 from wuxue.answering.refusal import RefusalModel
 
 ALWAYS = RefusalModel.always_answer()
@@ -52,6 +52,14 @@ def test_a_changed_word_is_a_substitution_and_a_dropped_clause_is_not():
     sentence = _squash("二人以上共同实施侵权行为，造成他人损害的，应当承担连带责任。")
     assert _substituted("二人以上共同实施侵权行为，造成他人损害的，应当承担按份责任。", sentence)
     assert not _substituted("二人以上共同实施侵权行为的，应当承担连带责任。", sentence)
+
+
+def test_a_swapped_word_is_seen_even_when_spelled_elsewhere_in_the_sentence():
+    sentence = _squash("行纪人处理委托事务支出的费用，由行纪人负担，但是当事人另有约定的除外。")
+    assert _swapped_word("行纪人处理委托事务支出的费用，由委托人负担，但是当事人另有约定的除外。", sentence)  # 委托 is in 委托事务
+    assert _swapped_word("非法人组织的财产不足以清偿债务的，其出资人承担有限责任。", _squash("非法人组织的财产不足以清偿债务的，其出资人承担无限责任。"))
+    assert not _swapped_word("行纪人处理委托事务支出的费用，由行纪人负担。", sentence)  # a clause left out is no swap
+    assert not _swapped_word("行纪人处理委托事务支出的费用，由行纪人负担，但是当事人另有约定的除外。", sentence)
 
 
 def test_a_negation_added_or_dropped_flips_the_claim():

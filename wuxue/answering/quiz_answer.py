@@ -36,6 +36,7 @@ MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
 JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
 _ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
+SWAP_CHARS = 4  # a 判断 item's changed word: longer differences are rewording, left to bigram coverage
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
 _NUMBER = re.compile(rf"[{NUMERALS}半\d]+(?:个|周)?(?:年|月|日|天|岁|名|人|次|届|项|种|类|步|方面|分之|个工作日|工作日)")
@@ -520,6 +521,19 @@ def _substituted(claim: str, sentence: str, title: str = "") -> bool:
     return False
 
 
+def _swapped_word(claim: str, sentence: str, title: str = "") -> bool:
+    """Aligned with its sentence, the claim puts other characters where the text has some, between two stretches
+    they share (有限责任 for 无限责任, 由委托人负担 for 由行纪人负担): the one-word change a 判断 item makes,
+    which bigram coverage cannot see when the new word is spelled elsewhere in the sentence."""
+    squashed = _squash(claim)
+    matcher = SequenceMatcher(None, squashed, sentence, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "replace" and 0 < i1 and i2 < len(squashed) and i2 - i1 <= SWAP_CHARS and j2 - j1 <= SWAP_CHARS:
+            if not (title and squashed[i1:i2] in title):
+                return True
+    return False
+
+
 def _negation_flipped(claim: str, sentence: str) -> bool:
     """The claim adds a negation the text does not have, or states what the text negates without the negation."""
     squashed = _squash(claim)
@@ -545,7 +559,7 @@ def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
     title = _squash(sentence.candidate.hit.chunk.title)
     right = (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded, title)
-             and not _negation_flipped(claim, sentence.folded))
+             and not _swapped_word(claim, sentence.folded, title) and not _negation_flipped(claim, sentence.folded))
     return _compose_line(f"{'正确' if right else '错误'}：{_strip_label(sentence.text)}", sentence)
 
 
