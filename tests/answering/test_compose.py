@@ -49,6 +49,8 @@ def test_the_same_list_in_two_documents_is_one_answer_with_two_citations(crafted
     ("预备成员的预备期是多长？", "quantity", "预备成员的预备期为一年。[1]"),
     ("入会誓词是什么？", "definition", "我志愿加入本组织"),
     ("处分决定由谁作出？", "actor", "处分决定由理事会作出。[1]"),
+    # the named document's closing rule, whatever retrieval ranks first
+    ("《示范处分规则》从哪天开始施行？", "date", "本规则自发布之日起施行。[1]"),
 ])
 def test_fact_questions_state_the_fact_on_the_first_line(crafted, question, kind, expected):
     result = ask(crafted, question, refusal=ALWAYS)
@@ -79,6 +81,11 @@ def test_filtered_question_the_selection_does_not_cover_says_so_and_answers_from
     assert result.direct.startswith("共四项：")
     covered = ask(crafted, "对成员的纪律处分有哪几种？", refusal=ALWAYS, doc_ids=["shifan_guize"])
     assert covered.scope_notice == "" and {c.doc_id for c in covered.citations} == {"shifan_guize"}
+
+
+def test_a_date_question_about_something_inside_a_document_is_not_its_closing_rule(crafted):
+    result = ask(crafted, "示范处分规则规定受到处分的成员多长时间内不得担任理事？", refusal=ALWAYS)
+    assert "一年" in result.direct and "施行" not in result.direct
 
 
 def test_a_bare_heading_is_never_the_answer_sentence(crafted):

@@ -13,6 +13,7 @@ from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.question import Question, analyze
+from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.outline import outline_answer
 from wuxue.answering.quiz_answer import READING_K, answer_quiz, option_readings
 from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
@@ -149,8 +150,11 @@ def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
         readings = [kb.search(reading, k=READING_K, doc_ids=retrieved.searched_docs)
                     for reading in option_readings(retrieved.analysis)]
         return answer_quiz(store, retrieved.result, retrieved.analysis, readings)
-    # “准则从哪几个方面提出要求”: the named document's own parts, else the unit the passages hold
-    return outline_answer(store, retrieved.result, retrieved.analysis) or compose(store, retrieved.result, retrieved.analysis)
+    # “准则从哪几个方面提出要求” / “民法典从哪天开始施行”: the named document's own parts or closing rule, else the
+    # unit the passages hold
+    return (outline_answer(store, retrieved.result, retrieved.analysis)
+            or effective_date_answer(store, retrieved.result, retrieved.analysis)
+            or compose(store, retrieved.result, retrieved.analysis))
 
 
 def _extractive(kb: KnowledgeReader, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:

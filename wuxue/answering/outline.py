@@ -23,12 +23,17 @@ _FILLER = re.compile(r"(?:哪几个|哪些|几个|哪几|哪)(?:方面|部分)|�
 _LABEL = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|第[一二三四五六七八九十百]+(?:编|章|部分)\s*)")
 
 
+def left_after_title(question: Question, title: str, filler: re.Pattern[str]) -> str:
+    """What the question asks beyond its filler words and the characters of the document's title (its name,
+    however shortened: 新形势下党内政治生活准则, 党章); empty when it asks about the document itself."""
+    rest = filler.sub("", re.sub(r"[\s\W_]+", "", question.text))
+    return "".join(ch for ch in rest if ch not in title)
+
+
 def _asks_only_parts(question: Question, title: str) -> bool:
-    """Nothing is left of the question once the asked parts, filler words and the characters of the document's
-    title (its name, however shortened: 新形势下党内政治生活准则, 党章) are taken out; 党章规定党的纪律包括哪几个方面
-    keeps 纪律, so it asks about something inside the document."""
-    rest = _FILLER.sub("", re.sub(r"[\s\W_]+", "", question.text))
-    return not "".join(ch for ch in rest if ch not in title)
+    """党章规定党的纪律包括哪几个方面 keeps 纪律 once the parts and the title are taken out: it asks about
+    something inside the document."""
+    return not left_after_title(question, title, _FILLER)
 
 
 def _top_sections(tree: UnitTree) -> list[Unit]:
@@ -38,7 +43,7 @@ def _top_sections(tree: UnitTree) -> list[Unit]:
                                            for o in sections)]
 
 
-def _chunk_at(chunks: list[StoredChunk], offset: int) -> StoredChunk | None:
+def chunk_at(chunks: list[StoredChunk], offset: int) -> StoredChunk | None:
     return next((c for c in chunks if c.char_start <= offset < c.char_end), None)
 
 
@@ -57,7 +62,7 @@ def outline_answer(store: TreeSource, result: SearchResult, question: Question) 
     citations, named = [], []
     for marker, unit in enumerate(parts, 1):
         assert unit.lead is not None
-        chunk = _chunk_at(chunks, unit.lead[0])
+        chunk = chunk_at(chunks, unit.lead[0])
         if chunk is None:
             return None
         holder = _Candidate(0, SearchHit(chunk, 0.0, 0.0, 0.0), tree, unit.lead[0], unit.lead[1], 0.0, 0.0)
