@@ -8,7 +8,7 @@ import pytest
 
 from wuxue.answering import ask
 from wuxue.answering.answer_type import expected_type, holds_answer
-from wuxue.answering.evidence import answer_scores, new_content, supporting_span
+from wuxue.answering.evidence import answer_scores, asked_role, new_content, supporting_span
 from wuxue.answering.refusal import FEATURES, RefusalModel, features
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -136,3 +136,13 @@ def test_three_meetings_one_lesson_is_answered_by_what_it_is(guidelines_kb):
     assert result.found
     first = result.answer.splitlines()[0]
     assert first.startswith("坚持“三会一课”制度。党员必须参加党员大会、党小组会和上党课"), first
+
+
+def test_who_is_a_role_prefers_the_sentence_naming_its_holder():
+    assert asked_role("法人解散时谁是清算义务人？") == "清算义务人"
+    assert asked_role("监护人是谁？") == "监护人"
+    assert asked_role("预备党员由谁审批？") == ""  # who does something: the doer, not a role
+    text = "法人解散的，清算义务人应当及时组成清算组进行清算。法人的董事、理事等成员为清算义务人。"
+    sentences = [(0, 26), (26, len(text))]
+    scores = answer_scores("法人解散时谁是清算义务人？", ["法人", "解散", "清算", "义务人"], [], text, sentences)
+    assert scores[1] > scores[0]

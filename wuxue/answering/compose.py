@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
-from wuxue.answering.evidence import answer_scores, asking_clause, new_content, supporting_span
+from wuxue.answering.evidence import answer_scores, asked_role, asking_clause, new_content, supporting_span
 from wuxue.answering.question import GENERIC, Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -821,7 +821,7 @@ def _refine(question: Question, result: SearchResult, main: _Candidate, unit: Un
     if unit is None or tree is None:
         return main.start, main.end, main.score
     kind = expected_type(result.query)
-    if kind is not None:  # 几年: the article's other paragraph may hold the asked number
+    if kind is not None or asked_role(result.query):  # 几年 / 谁是清算义务人: another paragraph may say it
         unit = _article_for(tree, unit.start, unit.end) or unit
     text = tree.text[unit.start:unit.end]
     sentences = _with_antecedents(text, [(a - unit.start, b - unit.start) for a, b in sentence_spans(tree.text, unit.start, unit.end)])

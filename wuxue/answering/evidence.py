@@ -26,6 +26,8 @@ TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
 _ASKING = re.compile(r"多少|多长|多久|几|哪|什么|谁|何|怎么|怎样|吗|是否|能否|可否")
 DEFINITION_BONUS = 0.25
+ROLE_BONUS = 1.0  # “谁是清算义务人”: the sentence that names who is (…的成员为清算义务人), not one about what they do
+_ROLE_ASKED = re.compile(r"谁(?:是|为|担任|作为|来当|当)([\u4e00-\u9fff]{2,10}?)(?:呢|啊)?[？?]?$|([\u4e00-\u9fff]{2,10})(?:是|为)谁")
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
 _CJK = re.compile(r"[\u4e00-\u9fff0-9a-z]")
 _LIST_ITEM_END = "；;"
@@ -39,14 +41,23 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
     scores = sentence_scores(tokens, text, sentences, bigrams)
     asked = asked_clause_terms(question, tokens)
     asked_total = sum(token_weight(t) for t in asked)
+    role = asked_role(question)
     for i, (start, end) in enumerate(sentences):
         sentence = fold_for_search(text[start:end])
         if holds_answer(kind, sentence):
             scores[i] += TYPE_BONUS
+        if role and re.search(f"(?:为|是|担任){re.escape(role)}", sentence):
+            scores[i] += ROLE_BONUS
         scores[i] += DEFINITION_BONUS * definition_strength(tokens, sentence)
         if asked_total:
             scores[i] += ASKED_CLAUSE_BONUS * sum(token_weight(t) for t in asked if t in sentence) / asked_total
     return scores
+
+
+def asked_role(question: str) -> str:
+    """The role a 谁是X / X是谁 question asks the holder of (清算义务人), or ""."""
+    match = _ROLE_ASKED.search(fold_for_search(question).rstrip("？?"))
+    return (match.group(1) or match.group(2)) if match else ""
 
 
 def asked_clause_terms(question: str, tokens: Sequence[str]) -> list[str]:
