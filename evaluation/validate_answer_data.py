@@ -27,6 +27,7 @@ CIVIL2 = DATA / "heldout_civil2"
 CIVIL3 = DATA / "heldout_civil3"
 CIVIL4 = DATA / "heldout_civil4"
 CIVIL5 = DATA / "heldout_civil5"
+CIVIL6 = DATA / "heldout_civil6"
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}
@@ -154,6 +155,8 @@ def main() -> int:
         ("heldout_civil4/quiz_forms.jsonl", CIVIL4 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
         ("heldout_civil5/answers.jsonl", CIVIL5 / "answers.jsonl", [CIVIL], check_answers, "kind"),
         ("heldout_civil5/quiz_forms.jsonl", CIVIL5 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
+        ("heldout_civil6/answers.jsonl", CIVIL6 / "answers.jsonl", [CIVIL], check_answers, "kind"),
+        ("heldout_civil6/quiz_forms.jsonl", CIVIL6 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
     ]
     failed = False
     for name, path, dirs, check, field in sets:
