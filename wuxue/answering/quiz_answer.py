@@ -27,6 +27,8 @@ from wuxue.numerals import NUMERALS, chinese_number
 JUDGE_COVERAGE = 0.8  # share of a statement's bigrams one sentence must hold for 正确
 MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of the best read as stated…
 MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or more such options make a 多选
+STEM_SENTENCE = 0.8  # a unit reading this much like a 多选 stem is the stem's own sentence…
+STEM_MARGIN = 0.05  # …and units reading less like it than this do not compete with it
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
@@ -285,6 +287,7 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
     """The unit that states most options and reads most like the stem (lists in the retrieved passages' sections
     count: the list of 职权 may be the article before the one retrieved); every option it states."""
     best: tuple[float, list[str], _Candidate | None, Unit | None] = (-1.0, [], None, None)
+    read: list[tuple[float, float, list[str], _Candidate, Unit]] = []
     for candidate in candidates:
         tree, chunk = candidate.tree, candidate.hit.chunk
         if tree is None:
@@ -296,8 +299,15 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
                 continue
             stated, coverage = _unit_options(question, tree, unit)
             score = len(stated) + coverage - 0.01 * candidate.rank - 0.0001 * (unit.end - unit.start) / 100
-            if score > best[0]:
-                best = (score, stated, candidate, unit)
+            read.append((score, coverage, stated, candidate, unit))
+    # the stem's own sentence (用益物权人…依法享有…) decides: a unit stating more options but reading less like the
+    # stem (所有权人…占有、使用、收益和处分) says them of something else
+    stem_like = max((coverage for _, coverage, stated, _, _ in read if stated), default=0.0)
+    for score, coverage, stated, candidate, unit in read:
+        if stem_like >= STEM_SENTENCE and coverage < stem_like - STEM_MARGIN:
+            continue
+        if score > best[0]:
+            best = (score, stated, candidate, unit)
     _, stated, candidate, unit = best
     predicate = _predicate(question) if not question.negative else set()
     checked = _stated_with_predicate(question, pool, predicate) if predicate else {}
