@@ -83,6 +83,13 @@ def test_filtered_question_the_selection_does_not_cover_says_so_and_answers_from
     assert covered.scope_notice == "" and {c.doc_id for c in covered.citations} == {"shifan_guize"}
 
 
+def test_a_question_about_a_named_document_itself_is_answered_whatever_the_signals_say(crafted):
+    never = RefusalModel.never_answer()
+    result = ask(crafted, "示范处分规则什么时候开始实施？", refusal=never)
+    assert result.found and result.direct == "本规则自发布之日起施行。[1]"
+    assert not ask(crafted, "示范处分规则规定受到处分的成员多长时间内不得担任理事？", refusal=never).found
+
+
 def test_a_date_question_about_something_inside_a_document_is_not_its_closing_rule(crafted):
     result = ask(crafted, "示范处分规则规定受到处分的成员多长时间内不得担任理事？", refusal=ALWAYS)
     assert "一年" in result.direct and "施行" not in result.direct

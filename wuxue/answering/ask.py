@@ -142,6 +142,17 @@ def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], start
     return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
 
 
+def _about_document(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition | None:
+    """“准则从哪几个方面提出要求” / “民法典从哪天开始施行”: a question about a named document itself, answered by
+    its own parts or closing rule. The document is in the corpus, so this answers even where the passages'
+    signals would refuse (its closing rule shares few words with the question)."""
+    if retrieved.analysis.is_quiz:
+        return None
+    store = kb.structure()
+    return (outline_answer(store, retrieved.result, retrieved.analysis)
+            or effective_date_answer(store, retrieved.result, retrieved.analysis))
+
+
 def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
     store = kb.structure()
     if retrieved.analysis.is_quiz:
@@ -150,18 +161,17 @@ def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
         readings = [kb.search(reading, k=READING_K, doc_ids=retrieved.searched_docs)
                     for reading in option_readings(retrieved.analysis)]
         return answer_quiz(store, retrieved.result, retrieved.analysis, readings)
-    # “准则从哪几个方面提出要求” / “民法典从哪天开始施行”: the named document's own parts or closing rule, else the
-    # unit the passages hold
-    return (outline_answer(store, retrieved.result, retrieved.analysis)
-            or effective_date_answer(store, retrieved.result, retrieved.analysis)
-            or compose(store, retrieved.result, retrieved.analysis))
+    return compose(store, retrieved.result, retrieved.analysis)
 
 
 def _extractive(kb: KnowledgeReader, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
     """The answer without an LLM: a direct line and the quoted unit, or the refusal with the nearest passages."""
-    if not retrieved.found:
+    document = None if retrieved.result.unknown_documents else _about_document(kb, retrieved)
+    if document is not None:
+        retrieved = replace(retrieved, found=True)
+    elif not retrieved.found:
         return _result(retrieved, NOT_FOUND, _passages(retrieved.result, limit=3), started, notice=notice)
-    composition = _compose(kb, retrieved)
+    composition = document or _compose(kb, retrieved)
     return _result(retrieved, composition.answer, composition.citations, started, notice=notice, direct=composition.direct)
 
 
