@@ -42,6 +42,8 @@ ALWAYS = RefusalModel.always_answer()
     ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),
     # the stem's own sentence decides, not one stating more options of another holder (分会 … 收益和处分)
     ("借用权人对分会的设备，依法享有哪些权利？ A.占有 B.使用 C.收益 D.处分", "quiz_multi", "答案：ABC（占有、使用、收益）"),
+    # a stem naming one item of a list (第一顺序) takes that item's options, not the other item's
+    ("下列属于分会奖励第一顺序的有（ ）A.理事 B.会员 C.顾问 D.志愿者", "quiz_multi", "答案：ABD（理事、会员、志愿者）"),
 ])
 def test_pasted_items(hezuo, item, kind, first):
     result = ask(hezuo, item, refusal=ALWAYS)

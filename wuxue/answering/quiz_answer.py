@@ -29,6 +29,7 @@ MULTI_MARGIN = 0.15  # unlabelled choice items: options scoring within this of t
 MULTI_GAP = 0.2  # …and when the rest score at least this much lower, three or more such options make a 多选
 STEM_SENTENCE = 0.8  # a unit reading this much like a 多选 stem is the stem's own sentence…
 STEM_MARGIN = 0.05  # …and units reading less like it than this do not compete with it
+ITEM_WORDS = 2  # a 多选 stem naming one item of a list (第一顺序) shares this many more word pairs with it than with any other
 _ATTRIBUTION = re.compile(r"^(?:(?:按照|根据|依照|依据)[^，,]{1,30}[，,]|[^，,]{1,20}(?:指出|规定|强调|提出|要求|明确)[，,：:])")
 _NEGATIONS = ("没有", "不得", "不能", "无权", "无需", "无须", "不必", "不再", "不予", "不准", "不应", "不属于", "不是", "不可以")
 CONTIGUITY = 0.3  # weight of the stem's unbroken words in choosing the sentence a blank stands in
@@ -37,6 +38,7 @@ READING_K = 3  # passages searched for each option read in the blank
 MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
 JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
+_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条")
 _ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
 SWAP_CHARS = 4  # a 判断 item's changed word: longer differences are rewording, left to bigram coverage
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
@@ -283,6 +285,29 @@ def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[
     return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
 
 
+def _bigram_set(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def _asked_item(question: Question, candidate: _Candidate | None, unit: Unit | None) -> set[str] | None:
+    """The letters one item of the chosen list states, when the stem names that item alone (下列属于第一顺序继承人的有
+    → （一）第一顺序：配偶、子女、父母, not 兄弟姐妹 of （二）第二顺序): it shares ITEM_WORDS more of the stem's word
+    pairs that the list's lead does not hold than any other item. None when no item stands out."""
+    if candidate is None or unit is None or candidate.tree is None or len(unit.items) < 2:
+        return None
+    tree = candidate.tree
+    lead = _squash(_ARTICLE_NUMBER.sub("", tree.text[unit.start:unit.items[0][0]]))  # 第一千…条 says no 第一 of the stem
+    asked = _bigram_set(_squash(BLANK.sub("", question.stem))) - _bigram_set(lead)
+    shared = [len(asked & _bigram_set(_squash(tree.text[a:b]))) for a, b in unit.items]
+    ranked = sorted(shared, reverse=True)
+    if ranked[0] - ranked[1] < ITEM_WORDS:
+        return None
+    a, b = unit.items[shared.index(ranked[0])]
+    readings = _readings(tree.text[a:b])
+    letters = {letter for letter, option in question.options if _states(option, readings)}
+    return letters if len(letters) >= 2 else None
+
+
 def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_Candidate]) -> Composition:
     """The unit that states most options and reads most like the stem (lists in the retrieved passages' sections
     count: the list of 职权 may be the article before the one retrieved); every option it states."""
@@ -309,6 +334,9 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
         if score > best[0]:
             best = (score, stated, candidate, unit)
     _, stated, candidate, unit = best
+    asked_item = _asked_item(question, candidate, unit) if len(stated) > 1 else None
+    if asked_item is not None:
+        stated = [letter for letter in stated if letter in asked_item]
     predicate = _predicate(question) if not question.negative else set()
     checked = _stated_with_predicate(question, pool, predicate) if predicate else {}
     if checked and (len(stated) <= 1 or not _says_predicate(candidate, unit, predicate)):
