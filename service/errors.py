@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
@@ -178,18 +178,37 @@ def error_body(code: str, message: str) -> dict[str, dict[str, str]]:
     return {"error": {"code": code, "message": message}}
 
 
+# What a member or admin calls each request field; the API name follows in brackets for client authors.
+FIELD_LABELS = {
+    "question": "问题", "top_k": "检索段落数", "doc_ids": "文档范围", "history": "此前的问题", "title": "标题",
+    "kind": "文档类别", "date": "日期", "issuer": "发文机关", "query_id": "问答编号", "helpful": "是否有帮助",
+    "reason": "原因", "comment": "意见", "handled": "处理状态", "sections": "章节范围", "counts": "各题型数量",
+    "difficulty": "难度", "seed": "随机种子", "stem": "题干", "options": "选项", "keys": "答案", "texts": "填空答案",
+    "username": "用户名", "password": "密码", "q": "检索内容",
+}
+
+
+def _field_label(loc: Sequence[object]) -> str:
+    """“问题（question）”, “此前的问题（history.2）”: the field in Chinese, its API path after it."""
+    path = ".".join(str(part) for part in loc)
+    if not path:
+        return "请求"
+    label = FIELD_LABELS.get(str(loc[0]))
+    return f"{label}（{path}）" if label else path
+
+
 def _field_message(error: dict[str, object]) -> str:
-    location = ".".join(str(part) for part in error.get("loc", ())[1:]) or "请求"  # type: ignore[union-attr]
+    location = _field_label(list(error.get("loc", ()))[1:])  # type: ignore[call-overload]
     kind = str(error.get("type", ""))
     if kind in {"missing"}:
-        return f"缺少字段 {location}"
+        return f"缺少字段{location}"
     if kind.startswith("string_too_long"):
-        return f"{location} 过长"
+        return f"{location}过长"
     if kind.startswith("string_too_short"):
-        return f"{location} 不能为空"
+        return f"{location}不能为空"
     if kind.endswith(("less_than_equal", "greater_than_equal", "less_than", "greater_than")):
-        return f"{location} 超出允许范围"
-    return f"{location} 格式不正确"
+        return f"{location}超出允许范围"
+    return f"{location}格式不正确"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -105,3 +105,12 @@ def test_handler_answers_with_the_class_status_code_and_message():
     assert quiz.json() == {"error": {"code": "unknown_quiz", "message": "题目集不存在：q1"}}
     assert locked.status_code == 429 and locked.headers["Retry-After"] == "42"
     assert locked.json()["error"]["code"] == "too_many_attempts"
+
+
+def test_a_field_error_names_the_field_in_chinese_with_its_api_path():
+    from wuxue.service.errors import _field_message
+
+    assert _field_message({"loc": ("body", "question"), "type": "string_too_short"}) == "问题（question）不能为空"
+    assert _field_message({"loc": ("body", "history", 2), "type": "string_too_long"}) == "此前的问题（history.2）过长"
+    assert _field_message({"loc": ("body",), "type": "json_invalid"}) == "请求格式不正确"
+    assert _field_message({"loc": ("body", "unknown_field"), "type": "missing"}) == "缺少字段unknown_field"

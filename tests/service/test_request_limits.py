@@ -31,9 +31,9 @@ def test_the_question_limit_is_the_setting(kb, settings, limit):
         search_over = client.get("/api/search", params={"q": "党" * (limit + 1)})
         history_over = client.post("/api/ask", json={"question": "那权利呢？", "history": ["党" * (limit + 1)]})
     assert at_limit.status_code == 200, at_limit.text  # 800 was refused by the old schema constant (500)
-    assert over.status_code == 422 and _error(over) == {"code": "invalid_request", "message": "question 过长"}
-    assert search_over.status_code == 422 and _error(search_over) == {"code": "invalid_request", "message": "q 过长"}
-    assert history_over.status_code == 422 and _error(history_over)["message"] == "history.0 过长"
+    assert over.status_code == 422 and _error(over) == {"code": "invalid_request", "message": "问题（question）过长"}
+    assert search_over.status_code == 422 and _error(search_over) == {"code": "invalid_request", "message": "检索内容（q）过长"}
+    assert history_over.status_code == 422 and _error(history_over)["message"] == "此前的问题（history.0）过长"
 
 
 def test_the_hit_test_question_limit_is_the_setting(kb, settings):
@@ -42,7 +42,7 @@ def test_the_hit_test_question_limit_is_the_setting(kb, settings):
         admin = bearer(client, "boss")
         over = client.post("/api/admin/hit-test", json={"question": "党" * 21}, headers=admin)
         within = client.post("/api/admin/hit-test", json={"question": "党" * 20}, headers=admin)
-    assert over.status_code == 422 and _error(over) == {"code": "invalid_request", "message": "question 过长"}
+    assert over.status_code == 422 and _error(over) == {"code": "invalid_request", "message": "问题（question）过长"}
     assert within.status_code == 200
 
 
@@ -61,7 +61,7 @@ def test_the_quiz_limits_are_the_settings(kb, settings):
         total = client.post("/api/quiz", json={**spec, "counts": {"single": 2, "judge": 2}}, headers=leader)
         practice = client.post("/api/quiz/anything/practice", json={"answers": [{"item_id": str(i)} for i in range(4)]},
                                headers=leader)
-    assert per_type.status_code == 422 and _error(per_type) == {"code": "invalid_request", "message": "counts.single 超出允许范围"}
+    assert per_type.status_code == 422 and _error(per_type) == {"code": "invalid_request", "message": "各题型数量（counts.single）超出允许范围"}
     assert total.status_code == 422 and _error(total)["code"] == "invalid_quiz_spec" and "3 道题" in _error(total)["message"]
     assert practice.status_code == 422 and _error(practice)["code"] == "invalid_request" and "answers" in _error(practice)["message"]
 
