@@ -12,7 +12,7 @@ from wuxue.answering.compose import Citation, Composition, chunk_citation, compo
 from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
-from wuxue.answering.question import Question, analyze
+from wuxue.answering.question import ASKS, Question, analyze
 from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.outline import outline_answer
 from wuxue.answering.quiz_answer import READING_K, answer_quiz, option_readings
@@ -183,7 +183,6 @@ MAX_PARTS = 3
 MAX_RESPECTIVE = 5
 _RESPECTIVE = re.compile(r"^(?P<pre>.{0,12}?的)?(?P<items>[\u4e00-\u9fff]{1,10}(?:、[\u4e00-\u9fff]{1,10})*(?:和|与|及)"
                          r"[\u4e00-\u9fff]{1,10})分别(?P<ask>(?:是|为|有|由|在)[^？?]{0,12}[？?]?)$")
-_ASKING_PART = re.compile(r"什么|哪|吗|多少|几|多长|多久|怎|如何|为何|为什么|是否|能否|可否|谁|何时")
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -199,7 +198,7 @@ def question_parts(question: str) -> list[str]:
         if 2 <= len(subjects) <= MAX_RESPECTIVE:
             return [f"{respective.group('pre') or ''}{subject}{respective.group('ask')}" for subject in subjects]
     pieces = [p.strip() for p in re.split(r"(?<=[？?])", question) if p.strip()]
-    if not 2 <= len(pieces) <= MAX_PARTS or not all(_ASKING_PART.search(p) and p.endswith(("？", "?")) for p in pieces):
+    if not 2 <= len(pieces) <= MAX_PARTS or not all(ASKS.search(p) and p.endswith(("？", "?")) for p in pieces):
         return [question]
     first = pieces[0]
     parts = [first]

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.answer_type import AnswerType, expected_type, holds_answer
+from wuxue.answering.question import ASKS
 from wuxue.index.overlap import sentence_scores, token_weight, unique_tokens
 from wuxue.index.rerank import definition_strength
 from wuxue.ingest.clean import fold_for_search
@@ -24,7 +25,6 @@ __all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "
 
 TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
-_ASKING = re.compile(r"多少|多长|多久|几|哪|什么|谁|何|怎么|怎样|吗|是否|能否|可否")
 DEFINITION_BONUS = 0.25
 ROLE_BONUS = 1.0  # “谁是清算义务人”: the sentence that names who is (…的成员为清算义务人), not one about what they do
 _ROLE_ASKED = re.compile(r"谁(?:是|为|担任|作为|来当|当)([\u4e00-\u9fff]{2,10}?)(?:呢|啊)?[？?]?$|([\u4e00-\u9fff]{2,10})(?:是|为)谁")
@@ -75,7 +75,7 @@ def asking_clause(question: str) -> str | None:
     clauses = [c for c in re.split(r"[，,；;。？?！!]", question) if c.strip()]
     if len(clauses) < 2:
         return None
-    return next((c for c in clauses if _ASKING.search(c)), None)
+    return next((c for c in clauses if ASKS.search(c)), None)
 
 
 def new_content(sentence: str, tokens: Sequence[str], bigrams: Sequence[str]) -> int:

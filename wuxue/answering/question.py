@@ -187,8 +187,9 @@ def _looks_multi(stem: str) -> bool:
 
 # question words anywhere; asking verbs (介绍, 说明, 解释…) only where they open the message, since statements use
 # them too (入党介绍人, 向党组织说明, 由中央组织部负责解释, 请求返还, 任何)
-_ASKING = re.compile(r"什么|哪|吗|呢|多少|几(?!乎)|怎|如何|为何|为什么|是否|能否|可否|谁|(?<!任)何|"
-                     r"^\s*(?:请|介绍|说明|解释|列举|简述|概括|谈谈|讲讲)")
+QUESTION_WORD = r"什么|哪|吗|呢|多少|多长|多久|几(?!乎)|怎|如何|为何|为什么|是否|能否|可否|谁|(?<!任)何"
+ASKS = re.compile(QUESTION_WORD)  # a clause or message that asks something (the one regex for it)
+_ASKING = re.compile(QUESTION_WORD + r"|^\s*(?:请|介绍|说明|解释|列举|简述|概括|谈谈|讲讲)")
 
 
 def _is_claim(stem: str) -> bool:
