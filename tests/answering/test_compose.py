@@ -127,3 +127,11 @@ def test_llm_mode_reads_whole_units(crafted):
     text = crafted.snapshot.store.document_text(duties.doc_id)
     assert text is not None and text[duties.char_start:duties.char_end] == duties.text
     assert [p.marker for p in passages] == list(range(1, len(passages) + 1))
+
+
+def test_a_fact_line_drops_the_item_number_the_quote_keeps():
+    from wuxue.answering.compose import _off_item_marker
+
+    assert _off_item_marker("（三）党的最高领导机关，是党的全国代表大会和它所产生的中央委员会。") == "党的最高领导机关，是党的全国代表大会和它所产生的中央委员会。"
+    assert _off_item_marker("党的最高领导机关，是党的全国代表大会。") == "党的最高领导机关，是党的全国代表大会。"
+    assert _off_item_marker("（三）") == "（三）"  # nothing after it: kept

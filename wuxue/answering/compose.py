@@ -369,6 +369,12 @@ def chunk_citation(marker: int, hit: SearchHit, highlight: list[list[int]]) -> C
                     pages[0] if pages else chunk.page, pages, source=chunk.source or "text", ocr_confidence=chunk.ocr_confidence)
 
 
+def _off_item_marker(sentence: str) -> str:
+    """“（三）党的最高领导机关，是…” read as an answer: without the list item's number."""
+    marker = LIST_MARKER.match(sentence)
+    return sentence[marker.end():].lstrip() if marker and marker.end() < len(sentence) else sentence
+
+
 def _strip_label(text: str) -> str:
     return _ARTICLE_LABEL.sub("", text.strip())
 
@@ -954,7 +960,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
         return _list_answer(question, result, eligible, main, led, opening=opening)  # 要约是…，应当符合下列条件：
     span = _cut(tree, unit.start, unit.end) if unit else (start, end)
     citations = [_citation(1, main, span, [(start, end)])]
-    direct = f"{sentence}[1]"
+    direct = f"{_off_item_marker(sentence)}[1]"  # the quote below keeps （三）; the answer line says the fact
     lines = [direct]
     quoted = tree.text[span[0]:span[1]].strip()
     if unit and _strip_label(quoted) != sentence and (not question.single_fact or len(quoted) <= SHORT_UNIT_CHARS):
