@@ -35,6 +35,10 @@ from wuxue.numerals import chinese_number
     ("判断：留党察看最长不超过一年。", "quiz_judge"),
     ("判断正误：留党察看最长不超过一年。（  ）", "quiz_judge"),
     ("是非题：留党察看最长不超过一年。", "quiz_judge"),
+    ("留党察看最长不超过一年，对吗？", "quiz_judge"),  # the verdict asked in words, the claim before it
+    ("党组织应当按照错误性质和情节轻重给以批评教育直至纪律处分。判断对错", "quiz_judge"),
+    ("党员有哪些权利，对吗？", "list"),  # what stands before 对吗 asks something itself
+    ("这样对吗？", "yesno"),
     ("党的中央委员会每届任期五年。（ ）", "quiz_judge"),
     ("预备期最长不能超过两年。（对/错）", "quiz_judge"),
 ])
@@ -77,6 +81,7 @@ def test_options_inline_and_on_lines():
 def test_search_text_drops_blanks_and_labels():
     assert analyze("判断：留党察看最长不超过一年。").search_text == "留党察看最长不超过一年。"
     assert analyze("判断正误：留党察看最长不超过一年。（  ）").search_text == "留党察看最长不超过一年。"  # no 正误 to match
+    assert analyze("留党察看最长不超过一年，对吗？").search_text == "留党察看最长不超过一年。"
     assert analyze("党的中央委员会每届任期（）年。A.三 B.四").search_text == "党的中央委员会每届任期年。"
 
 

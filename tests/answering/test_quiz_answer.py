@@ -42,6 +42,9 @@ ALWAYS = RefusalModel.always_answer()
     ("分会（连续两年不是未开展活动的除外）有下列情形之一的，理事会应当（ ）A.表扬 B.撤销登记 C.合并 D.增补", "quiz_single", "答案：B（撤销登记）"),
     # the stem's own sentence decides, not one stating more options of another holder (分会 … 收益和处分)
     ("借用权人对分会的设备，依法享有哪些权利？ A.占有 B.使用 C.收益 D.处分", "quiz_multi", "答案：ABC（占有、使用、收益）"),
+    # a statement of one list item through its lead (理事享有…（二）查阅分会文件); one naming no item is 错误
+    ("判断：理事享有查阅分会文件的权利。", "quiz_judge", "正确：理事享有下列权利：……（二）查阅分会文件"),
+    ("理事可以罢免分会负责人，对吗？", "quiz_judge", "错误："),
     # a stem naming one item of a list (第一顺序) takes that item's options, not the other item's
     ("下列属于分会奖励第一顺序的有（ ）A.理事 B.会员 C.顾问 D.志愿者", "quiz_multi", "答案：ABD（理事、会员、志愿者）"),
 ])

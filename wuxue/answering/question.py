@@ -164,6 +164,9 @@ def analyze(question: str) -> Question:
     judge_prefix = bool(_JUDGE_PREFIX.match(text))
     body = _QUIZ_PREFIX.sub("", text)
     stem, options = split_options(body)
+    asked_verdict = _JUDGE_ASK.search(stem) if not options else None
+    if asked_verdict and _is_statement(stem[:asked_verdict.start()]):  # “……，对吗？” / “……判断对错”: the claim alone
+        stem, judge_prefix = stem[:asked_verdict.start()].rstrip("，, ") + "。", True
     article = (_ARTICLE.search(stem).group(0) if _ARTICLE.search(stem) else "")  # type: ignore[union-attr]
     negative = bool(NEGATIVE.search(_ASIDE.sub("", stem)))  # “（死者生前不是集体所有制组织成员）” asks nothing negative
     blanks = len(BLANK.findall(stem))
@@ -199,6 +202,16 @@ def _is_claim(stem: str) -> bool:
     return (stripped.endswith(("。", "．")) and not re.search(r"[？?]", stripped) and not _ASKING.search(stripped)
             and not BLANK.search(stripped)
             and len(re.findall(r"[\u4e00-\u9fff]", stripped)) >= 10)
+
+
+# a verdict asked for in words after the statement, without brackets
+_JUDGE_ASK = re.compile(r"[，,。.\s]*(?:请)?(?:判断对错|判断正误|判断是否正确|对吗|对不对|是否正确|正确吗|对还是错)[？?。.！!]?\s*$")
+MIN_CLAIM_CHARS = 6
+
+
+def _is_statement(text: str) -> bool:
+    """What stands before “对吗” states something: long enough, and asks nothing itself."""
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) >= MIN_CLAIM_CHARS and not ASKS.search(text)
 
 
 def _is_judge(stem: str) -> bool:

@@ -20,6 +20,7 @@ from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, Tree
 from wuxue.answering.question import BLANK, JUDGE_TAIL, Question
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
+from wuxue.ingest.patterns import LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 from wuxue.numerals import NUMERALS, chinese_number
@@ -539,6 +540,34 @@ def _joined_support(pool: Sequence[_Sentence], claim: str) -> tuple[float, _Sent
     return best
 
 
+_DECLARED = re.compile(r"(?:下列|以下|如下)[\u4e00-\u9fff]{0,8}[：:]?\s*$|[：:]\s*$")
+
+
+def _lead_item_support(pool: Sequence[_Sentence], claim: str) -> tuple[float, _Sentence | None]:
+    """A 判断 statement may say one item of a list through its lead (党员享有表决权: 党员享有下列权利：…（五）行使
+    表决权、选举权，有被选举权): each item is read after its lead, the lead's 下列权利： left out."""
+    best: tuple[float, _Sentence | None] = (0.0, None)
+    for sentence in pool:
+        tree = sentence.candidate.tree
+        if tree is None:
+            continue
+        for unit in tree.overlapping(sentence.start, sentence.end):
+            if unit.kind not in ("list", "article") or unit.lead is None:
+                continue
+            item = next(((a, b) for a, b in unit.items if a <= sentence.start < b), None)
+            if item is None:
+                continue
+            lead = tree.text[unit.lead[0]:unit.lead[1]]
+            declared = re.search(r"下列([\u4e00-\u9fff]{1,6})[：:]", lead)  # 下列权利： → …查阅分会文件的权利
+            said = (_DECLARED.sub("", _ARTICLE_NUMBER.sub("", lead)) + LIST_MARKER.sub("", tree.text[item[0]:item[1]])
+                    + (f"的{declared.group(1)}" if declared else ""))
+            score = _coverage(claim, _squash(said))
+            if score > best[0]:
+                quote = f"{_strip_label(lead).strip()}……{tree.text[item[0]:item[1]].strip()}"
+                best = (score, _Sentence(sentence.candidate, item[0], item[1], quote, _squash(said)))
+    return best
+
+
 def _same_article(text: str, end: int, start: int) -> bool:
     """Two sentences in order within one article: what lies between them is short and starts no other article."""
     return 0 <= start - end <= JOIN_GAP_CHARS and _ARTICLE_START.search(text, end, start) is None
@@ -586,19 +615,31 @@ def _negation_flipped(claim: str, sentence: str) -> bool:
     return False
 
 
-def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
-    claim = JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
-    claim = _ATTRIBUTION.sub("", claim) or claim  # “党章规定，…” / “按照准则，…”: the claim is what follows
-    score, sentence = _best(pool, claim)
-    if score < JUDGE_COVERAGE:
-        score, sentence = max((score, sentence), _joined_support(pool, claim), key=lambda pair: pair[0])
-    if sentence is None:
-        return Composition("", "", [])
+def _states_claim(claim: str, score: float, sentence: _Sentence) -> bool:
+    """The sentence says the whole claim: enough of its word pairs, the same numbers, no word swapped or negated."""
     same_numbers = _numbers(claim) <= _numbers(sentence.text) or not _numbers(claim)
     title = _squash(sentence.candidate.hit.chunk.title)
-    right = (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded, title)
-             and not _swapped_word(claim, sentence.folded, title) and not _negation_flipped(claim, sentence.folded))
-    return _compose_line(f"{'正确' if right else '错误'}：{_strip_label(sentence.text)}", sentence)
+    return (score >= JUDGE_COVERAGE and same_numbers and not _substituted(claim, sentence.folded, title)
+            and not _swapped_word(claim, sentence.folded, title) and not _negation_flipped(claim, sentence.folded))
+
+
+def _judge(question: Question, pool: Sequence[_Sentence]) -> Composition:
+    """正确 when one reading of the text states the claim — its best sentence, two sentences of one article joined,
+    or a list item read after its lead — else 错误 with the sentence that comes closest."""
+    claim = JUDGE_TAIL.sub("", BLANK.sub("", question.stem)).strip()
+    claim = _ATTRIBUTION.sub("", claim) or claim  # “党章规定，…” / “按照准则，…”: the claim is what follows
+    readings = [_best(pool, claim)]
+    if readings[0][0] < JUDGE_COVERAGE:
+        readings.append(_joined_support(pool, claim))
+    readings = [(score, sentence) for score, sentence in readings if sentence is not None]
+    stating = [(score, sentence) for score, sentence in readings if _states_claim(claim, score, sentence)]
+    if not stating:  # an item said through its lead states it, but is no closer sentence to show when nothing does
+        score, item = _lead_item_support(pool, claim)
+        stating = [(score, item)] if item is not None and _states_claim(claim, score, item) else []
+    if not stating and not readings:
+        return Composition("", "", [])
+    score, sentence = max(stating or readings, key=lambda pair: pair[0])
+    return _compose_line(f"{'正确' if stating else '错误'}：{_strip_label(sentence.text)}", sentence)
 
 
 def option_readings(question: Question) -> list[str]:
