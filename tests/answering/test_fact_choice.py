@@ -89,3 +89,13 @@ def test_bracketed_long_forms_match_the_folded_text():
     spans = [(0, 25), (25, len(text))]
     first, second = answer_scores("县委委员要有几年以上党龄？", ["县委", "委员", "党龄"], [], text, spans)
     assert second > first  # 县委 → 县（旗）, folded like the text
+
+
+def test_the_asked_number_is_said_of_the_asked_term_not_of_its_opposite():
+    from wuxue.answering.answer_type import expected_type
+    from wuxue.answering.compose import _states_of_term
+
+    age = expected_type("多大算成年人？")
+    assert age is not None
+    assert _states_of_term(age, ["成年人"], "十八周岁以上的自然人为成年人。")  # 以上 belongs to the number
+    assert not _states_of_term(age, ["成年人"], "不满八周岁的未成年人为无民事行为能力人。")  # 未成年人 is not 成年人

@@ -887,15 +887,22 @@ def _states_of_term(kind: AnswerType, words: Sequence[str], sentence: str) -> bo
     plain = LABELS.sub("", sentence)
     for match in kind.answer.finditer(plain):
         before = plain[max(0, match.start() - _PREDICATE_GAP - 8):match.start()]
-        after = plain[match.end():match.end() + _PREDICATE_GAP + 8]
+        bound = re.match(r"以上|以下|以内|以外", plain[match.end():])  # 十八周岁以上的自然人为成年人: the bound is the number's
+        after = plain[match.end() + (bound.end() if bound else 0):match.end() + _PREDICATE_GAP + 10]
         for word in words:
             at = before.rfind(word)
-            if at >= 0 and len(before) - at - len(word) <= _PREDICATE_GAP and not re.search(r"[，,；;。]", before[at:]):
+            if at >= 0 and len(before) - at - len(word) <= _PREDICATE_GAP and not re.search(r"[，,；;。]", before[at:]) \
+                    and not _negated_word(before, at):
                 return True
             at = after.find(word)
-            if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]):
+            if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]) and not _negated_word(after, at):
                 return True
     return False
+
+
+def _negated_word(text: str, at: int) -> bool:
+    """The asked term stands inside its opposite: 成年人 in 未成年人, 营利法人 in 非营利法人."""
+    return at > 0 and text[at - 1] in "未非无不"
 
 
 _ANAPHORS = r"(?:这些|这个|这类|这种|该|上述|前款)"
