@@ -146,3 +146,12 @@ def test_who_is_a_role_prefers_the_sentence_naming_its_holder():
     sentences = [(0, 26), (26, len(text))]
     scores = answer_scores("法人解散时谁是清算义务人？", ["法人", "解散", "清算", "义务人"], [], text, sentences)
     assert scores[1] > scores[0]
+
+
+def test_a_term_only_inside_its_opposite_is_no_match():
+    text = "非住宅建设用地使用权期限届满后的续期，依照法律规定办理。住宅建设用地使用权期限届满的，自动续期。"
+    sentences = [(0, 28), (28, len(text))]
+    scores = answer_scores("住宅建设用地使用权到期了怎么办？", ["住宅", "建设", "用地", "使用权"], [], text, sentences)
+    assert scores[1] > scores[0]
+    asked_opposite = answer_scores("非住宅建设用地使用权到期了怎么办？", ["住宅", "建设", "用地", "使用权"], [], text, sentences)
+    assert asked_opposite[0] >= scores[0]  # asked about 非住宅, the 非住宅 sentence keeps its match

@@ -26,6 +26,7 @@ __all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "
 TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
 DEFINITION_BONUS = 0.25
+_OPPOSITE = "非未无不"  # a character before a term that says its opposite (非住宅, 未成年人)
 ROLE_BONUS = 1.0  # “谁是清算义务人”: the sentence that names who is (…的成员为清算义务人), not one about what they do
 _ROLE_ASKED = re.compile(r"谁(?:是|为|担任|作为|来当|当)([\u4e00-\u9fff]{2,10}?)(?:呢|啊)?[？?]?$|([\u4e00-\u9fff]{2,10})(?:是|为)谁")
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
@@ -42,8 +43,13 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
     asked = asked_clause_terms(question, tokens)
     asked_total = sum(token_weight(t) for t in asked)
     role = asked_role(question)
+    words = unique_tokens(tokens)
+    weights = [token_weight(t) for t in words]
+    total = sum(weights) or 1.0
+    folded_question = fold_for_search(question)
     for i, (start, end) in enumerate(sentences):
         sentence = fold_for_search(text[start:end])
+        scores[i] -= sum(w for t, w in zip(words, weights) if _only_opposite(t, sentence, folded_question)) / total
         if holds_answer(kind, sentence):
             scores[i] += TYPE_BONUS
         if role and re.search(f"(?:为|是|担任){re.escape(role)}", sentence):
@@ -52,6 +58,16 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
         if asked_total:
             scores[i] += ASKED_CLAUSE_BONUS * sum(token_weight(t) for t in asked if t in sentence) / asked_total
     return scores
+
+
+def _only_opposite(term: str, sentence: str, question: str) -> bool:
+    """The sentence has the question's term only inside its opposite (住宅 only in 非住宅, 成年人 only in 未成年人),
+    which the question does not say: it is no match for that term."""
+    if len(term) < 2 or term not in sentence:
+        return False
+    at = [m.start() for m in re.finditer(re.escape(term), sentence)]
+    opposite = all(a > 0 and sentence[a - 1] in _OPPOSITE for a in at)
+    return opposite and not any(f"{mark}{term}" in question for mark in _OPPOSITE)
 
 
 def asked_role(question: str) -> str:
