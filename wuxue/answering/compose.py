@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
-from wuxue.answering.evidence import answer_scores, asked_role, asking_clause, new_content, supporting_span
+from wuxue.answering.evidence import OPPOSITE, answer_scores, asked_role, asking_clause, new_content, supporting_span
 from wuxue.answering.question import GENERIC, Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -902,7 +902,7 @@ def _states_of_term(kind: AnswerType, words: Sequence[str], sentence: str) -> bo
 
 def _negated_word(text: str, at: int) -> bool:
     """The asked term stands inside its opposite: 成年人 in 未成年人, 营利法人 in 非营利法人."""
-    return at > 0 and text[at - 1] in "未非无不"
+    return at > 0 and text[at - 1] in OPPOSITE
 
 
 _ANAPHORS = r"(?:这些|这个|这类|这种|该|上述|前款)"

@@ -26,7 +26,7 @@ __all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "
 TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
 DEFINITION_BONUS = 0.25
-_OPPOSITE = "非未无不"  # a character before a term that says its opposite (非住宅, 未成年人)
+OPPOSITE = "非未无不"  # a character before a term that says its opposite (非住宅, 未成年人)
 ROLE_BONUS = 1.0  # “谁是清算义务人”: the sentence that names who is (…的成员为清算义务人), not one about what they do
 _ROLE_ASKED = re.compile(r"谁(?:是|为|担任|作为|来当|当)([\u4e00-\u9fff]{2,10}?)(?:呢|啊)?[？?]?$|([\u4e00-\u9fff]{2,10})(?:是|为)谁")
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
@@ -66,8 +66,8 @@ def _only_opposite(term: str, sentence: str, question: str) -> bool:
     if len(term) < 2 or term not in sentence:
         return False
     at = [m.start() for m in re.finditer(re.escape(term), sentence)]
-    opposite = all(a > 0 and sentence[a - 1] in _OPPOSITE for a in at)
-    return opposite and not any(f"{mark}{term}" in question for mark in _OPPOSITE)
+    opposite = all(a > 0 and sentence[a - 1] in OPPOSITE for a in at)
+    return opposite and not any(f"{mark}{term}" in question for mark in OPPOSITE)
 
 
 def asked_role(question: str) -> str:
