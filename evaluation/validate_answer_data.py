@@ -28,6 +28,7 @@ CIVIL3 = DATA / "heldout_civil3"
 CIVIL4 = DATA / "heldout_civil4"
 CIVIL5 = DATA / "heldout_civil5"
 CIVIL6 = DATA / "heldout_civil6"
+CIVIL7 = DATA / "heldout_civil7"
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}
@@ -157,6 +158,8 @@ def main() -> int:
         ("heldout_civil5/quiz_forms.jsonl", CIVIL5 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
         ("heldout_civil6/answers.jsonl", CIVIL6 / "answers.jsonl", [CIVIL], check_answers, "kind"),
         ("heldout_civil6/quiz_forms.jsonl", CIVIL6 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
+        ("heldout_civil7/answers.jsonl", CIVIL7 / "answers.jsonl", [CIVIL], check_answers, "kind"),
+        ("heldout_civil7/quiz_forms.jsonl", CIVIL7 / "quiz_forms.jsonl", [CIVIL], check_quiz, "form"),
     ]
     failed = False
     for name, path, dirs, check, field in sets:
