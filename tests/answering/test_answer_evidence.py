@@ -155,3 +155,10 @@ def test_a_term_only_inside_its_opposite_is_no_match():
     assert scores[1] > scores[0]
     asked_opposite = answer_scores("非住宅建设用地使用权到期了怎么办？", ["住宅", "建设", "用地", "使用权"], [], text, sentences)
     assert asked_opposite[0] >= scores[0]  # asked about 非住宅, the 非住宅 sentence keeps its match
+
+
+def test_a_question_asking_when_something_is_denied_prefers_the_sentence_that_denies_it():
+    text = "承运人对货物的毁损承担赔偿责任。但是，因不可抗力造成的，不承担赔偿责任。"
+    sentences = [(0, 16), (16, len(text))]
+    scores = answer_scores("承运人在哪些情况下可以不赔？", ["承运人", "情况", "承担", "赔偿", "责任"], [], text, sentences)
+    assert scores[1] > scores[0]  # 不赔 is the texts' 不承担赔偿责任

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.answer_type import AnswerType, expected_type, holds_answer
 from wuxue.answering.question import ASKS
+from wuxue.index.colloquial import formal_words
 from wuxue.index.overlap import sentence_scores, token_weight, unique_tokens
 from wuxue.index.rerank import definition_strength
 from wuxue.ingest.clean import fold_for_search
@@ -27,6 +28,9 @@ TYPE_BONUS = 0.5
 ASKED_CLAUSE_BONUS = 0.5  # share of the words of the clause holding the question word (“…，登记管理机关多少日内作出决定”)
 DEFINITION_BONUS = 0.25
 OPPOSITE = "非未无不"  # a character before a term that says its opposite (非住宅, 未成年人)
+# “在哪些情况下可以不赔”: the sentence that says 不承担赔偿责任, not one that says 承担赔偿责任
+_DENIAL = re.compile(r"不(?:承担|得|能|予|应当|需要|必|再|可以|属于|构成|影响|适用|发生|享有)")
+DENIAL_BONUS = 0.5
 ROLE_BONUS = 1.0  # “谁是清算义务人”: the sentence that names who is (…的成员为清算义务人), not one about what they do
 _ROLE_ASKED = re.compile(r"谁(?:是|为|担任|作为|来当|当)([\u4e00-\u9fff]{2,10}?)(?:呢|啊)?[？?]?$|([\u4e00-\u9fff]{2,10})(?:是|为)谁")
 MIN_NEW_CHARS = 8  # a quote adding fewer characters than this to the question is extended
@@ -47,9 +51,12 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
     weights = [token_weight(t) for t in words]
     total = sum(weights) or 1.0
     folded_question = fold_for_search(question)
+    denied = set(_DENIAL.findall(folded_question + " ".join(formal_words(question))))  # 不赔 → 不承担赔偿责任
     for i, (start, end) in enumerate(sentences):
         sentence = fold_for_search(text[start:end])
         scores[i] -= sum(w for t, w in zip(words, weights) if _only_opposite(t, sentence, folded_question)) / total
+        if any(phrase in sentence for phrase in denied):
+            scores[i] += DENIAL_BONUS
         if holds_answer(kind, sentence):
             scores[i] += TYPE_BONUS
         if role and re.search(f"(?:为|是|担任){re.escape(role)}", sentence):
