@@ -21,7 +21,8 @@ import typer
 from wuxue.answering import AskResult, ask
 from wuxue.answering.ask import supporting_sentence
 from wuxue.answering.compose import RETRIEVAL_SHARE, Citation, chunk_citation
-from wuxue.answering.refusal import RefusalModel, load_refusal_model
+from wuxue.answering.question import analyze
+from wuxue.answering.refusal import RefusalModel, kind_margin, load_refusal_model
 from wuxue.evaluation.answer_metrics import answer_metrics, hit_at, quiz_correct
 from wuxue.evaluation.answer_sets import (AnswerQuestion, QuizItem, after_dirs, answer_questions, heldout_dirs, heldout_documents,
                                           quiz_items)
@@ -102,7 +103,7 @@ def build_answer(result: SearchResult) -> tuple[str, list[Citation]]:
 def legacy_ask(kb: KnowledgeBase, question: str, *, refusal: RefusalModel) -> AskResult:
     """The answer as built before issue 12 (best sentences of the retrieved chunks): the baseline."""
     result = kb.search(question, k=kb.settings.top_k)
-    found = refusal.decide(result)
+    found = refusal.decide(result, margin=kind_margin(analyze(question).kind))  # refused as ask() refuses it
     if not found:
         return AskResult(question, False, "", [])
     answer, citations = build_answer(result)

@@ -26,7 +26,8 @@ def hit_test(kb: Reader, refusal: Refusal, _: Admin, body: HitTestBody) -> HitTe
     return HitTestOut(
         question=result.question, found=result.found, answer=result.answer,
         refusal_score=float(result.signals.get("out_of_scope_score", 0.0)),
-        threshold=float(refusal.threshold), signals=result.signals, notice=notice,
+        threshold=float(refusal.threshold) + float(result.signals.get("refusal_margin", 0.0)),  # a list question's margin
+        signals=result.signals, notice=notice,
         citations=[CitedOut(marker=c.marker, doc_id=c.doc_id, title=c.title, section=c.section, page=c.page, score=c.score)
                    for c in result.citations],
         hits=[SearchHitOut(**hit.to_dict()) for hit in hits],  # type: ignore[arg-type]

@@ -88,7 +88,7 @@ class HitTestOut(BaseModel):
     found: bool = Field(description="true：/api/ask 会回答；false：会拒答（知识库中未找到）")
     answer: str
     refusal_score: float = Field(description="拒答分数（越大越可能不在知识库范围内）")
-    threshold: float = Field(description="拒答阈值：分数高于它就拒答")
+    threshold: float = Field(description="拒答阈值（列举类问题已加上放宽量 LIST_MARGIN）：分数高于它就拒答")
     signals: dict[str, float]
     notice: str
     citations: list[CitedOut]

@@ -125,3 +125,16 @@ def test_compare_eval_finds_changed_figures_and_ignores_timings(tmp_path):
     (tmp_path / "b.json").write_text(json.dumps(after), encoding="utf-8")
     assert main([str(tmp_path / "a.json"), str(tmp_path / "a.json")]) == 0
     assert main([str(tmp_path / "a.json"), str(tmp_path / "b.json")]) == 1
+
+
+def test_a_list_question_is_refused_only_past_the_threshold_and_its_margin(crafted):
+    from wuxue.answering import ask
+    from wuxue.answering.refusal import FEATURES, LIST_MARGIN, RefusalModel
+
+    n = len(FEATURES)
+    just_past = RefusalModel(mean=(0.0,) * n, scale=(1.0,) * n, weights=(0.0,) * n, bias=LIST_MARGIN / 2, threshold=0.0)
+    listed = ask(crafted, "成员有哪些义务？", refusal=just_past)
+    assert listed.found and listed.signals["refusal_margin"] == LIST_MARGIN
+    assert not ask(crafted, "处分决定由谁作出？", refusal=just_past).found  # one fact: no margin
+    far_past = RefusalModel(mean=(0.0,) * n, scale=(1.0,) * n, weights=(0.0,) * n, bias=LIST_MARGIN * 2, threshold=0.0)
+    assert not ask(crafted, "成员有哪些义务？", refusal=far_past).found

@@ -16,7 +16,7 @@ from wuxue.answering.question import ASKS, Question, analyze
 from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.outline import outline_answer
 from wuxue.answering.quiz_answer import READING_K, answer_quiz, option_readings
-from wuxue.answering.refusal import RefusalModel, shipped_refusal_model
+from wuxue.answering.refusal import RefusalModel, kind_margin, shipped_refusal_model
 from wuxue.answering.signals import features
 from wuxue.errors import InvalidQuestionError
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -115,7 +115,8 @@ def _retrieve(kb: KnowledgeReader, question: str, top_k: int | None, doc_ids: Se
     result = kb.search(query, k=k, doc_ids=doc_ids)
     model = refusal or shipped_refusal_model()
     signals = features(result)
-    found = model.decide(result, signals)
+    margin = kind_margin(analysis.kind)
+    found = model.decide(result, signals, margin=margin)
     scope_notice = ""
     if doc_ids:
         everywhere = kb.search(query, k=k)
@@ -123,12 +124,12 @@ def _retrieve(kb: KnowledgeReader, question: str, top_k: int | None, doc_ids: Se
         outside = bool(everywhere.hits) and everywhere.hits[0].chunk.doc_id not in selected
         ranked = any(hit.chunk.doc_id in selected for hit in everywhere.hits)  # the selection is among the best passages
         weaker = _best_support(result) < SCOPE_SHARE * _best_support(everywhere)
-        if outside and model.decide(everywhere) and (not found or not ranked or weaker):
+        if outside and model.decide(everywhere, margin=margin) and (not found or not ranked or weaker):
             result, found, scope_notice = everywhere, True, OUT_OF_SELECTION
             signals = features(result)
     search_ms = round((time.perf_counter() - started) * 1000, 2)
     signals = {**{k: round(v, 4) for k, v in signals.items()}, "out_of_scope_score": round(model.score(signals), 4),
-               "unknown_documents": float(len(result.unknown_documents))}
+               "refusal_margin": margin, "unknown_documents": float(len(result.unknown_documents))}
     searched = tuple(doc_ids) if doc_ids and not scope_notice else None
     return _Retrieved(question, result, found, signals, search_ms, asked if resolution.resolved else "", analysis, scope_notice,
                       searched)
