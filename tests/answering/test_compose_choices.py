@@ -189,3 +189,8 @@ def test_the_holder_sentence_is_the_plainest_definition_of_a_right():
     assert _definition_tier(question, "第十四章 居住权\n第三百六十六条 居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权。") == 0
     assert _definition_tier(question, "居住权无偿设立，但是当事人另有约定的除外。") == 3
     assert _definition_tier(analyze("地役权是什么？"), "地役权人有下列情形之一的，供役地权利人有权解除地役权合同：") == 3
+
+
+def test_the_best_passage_enumerating_itself_answers_over_a_loose_list_further_down(hezuo):
+    result = ask(hezuo, "有人在网上恶搞分会荣誉成员，侵害了荣誉成员哪些方面、损害分会利益的要担责任？", refusal=ALWAYS)
+    assert "姓名、肖像、名誉、荣誉" in result.direct, result.direct

@@ -58,6 +58,7 @@ NEARBY_KINDS = {"list", "requirement"}  # kinds that take a list from the sectio
 LEAD_OVERLAP = 1.0  # a list whose lead shares this much with the question (words + bigrams, 0..2) answers it
 DECLARED_BONUS = 1.0  # a lead that announces the asked things (下列权利：)
 HOLDS_SUPPORT = 0.5  # bonus for a list that holds the retrieved passage's best sentence
+MIN_SERIES_TERMS = 3  # terms (two 、) that make the best passage's sentence an enumeration of its own
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
@@ -613,12 +614,20 @@ def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidat
     """A list question no lead matched closely (“哪些财产是不能拿去抵押的” for “下列财产不得抵押：”, in everyday
     words): the lists inside the best passages, at a lower bar — a member who asks 有哪些 wants the list."""
     found = []
+    best = pool[0] if pool else None
+    best_text = best.tree.text[best.start:best.end] if best is not None and best.tree is not None else ""
+    # the best passage's answering sentence enumerates itself (侵害英雄烈士等的姓名、肖像、名誉、荣誉…): it answers
+    # 侵害了英烈哪些方面 unless a list elsewhere (not holding that sentence) reads more like the question
+    best_reads = overlap.sentence(fold_for_search(best_text)) if best_text.count("、") >= MIN_SERIES_TERMS - 1 else 0.0
     for candidate in pool[:LOOSE_PASSAGES]:
         if candidate.tree is None:
             continue
         chunk = candidate.hit.chunk
         for unit in _list_units(candidate.tree, chunk.char_start, chunk.char_end):
             if unit.kind in ("series", "section") or unit.end - unit.start > 3 * MAX_UNIT_CHARS:
+                continue
+            holds_best = best is not None and candidate.tree is best.tree and unit.start <= best.start and best.end <= unit.end
+            if not holds_best and overlap.sentence(fold_for_search(_lead_text(candidate.tree, unit))) < best_reads:
                 continue
             if _noun_agreement(question.text, _lead_text(candidate.tree, unit)) < 0:
                 continue  # 哪些情况… is not answered by “…坚持以下原则：” at the lower bar
