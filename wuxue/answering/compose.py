@@ -587,6 +587,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                     continue  # “由谁当监护人” is answered by “由下列有监护能力的人按顺序担任”, not by any list
                 if question.kind != "list" and _names_one_item(question, candidate.tree, unit):
                     continue  # “‘廉洁齐家’有什么要求”: the question is about one item, which answers as a sentence
+                if question.kind == "list" and _outread_by_best(overlap, first, candidate, unit):
+                    continue
                 score = _list_score(question, overlap, candidate, unit, nearby=nearby)
                 if score is None:
                     continue
@@ -610,15 +612,25 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     return scored[0][2], scored[0][3]
 
 
+def _outread_by_best(overlap: _LeadOverlap, best: _Candidate | None, candidate: _Candidate, unit: Unit) -> bool:
+    """The best passage's answering sentence enumerates itself (不得非法收集、使用、加工、传输他人个人信息; 侵害英雄烈士等
+    的姓名、肖像、名誉、荣誉) and reads more like the question than this list's lead, which does not hold it: the
+    sentence is the answer (个人信息 is asked, 任何组织或者个人不得实施下列行为 lists 隐私 intrusions)."""
+    if best is None or best.tree is None or candidate.tree is None:
+        return False
+    text = best.tree.text[best.start:best.end]
+    if text.count("、") < MIN_SERIES_TERMS - 1:
+        return False
+    if candidate.tree is best.tree and unit.start <= best.start and best.end <= unit.end:
+        return False
+    return overlap.sentence(fold_for_search(_lead_text(candidate.tree, unit))) < overlap.sentence(fold_for_search(text))
+
+
 def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidate]) -> list[tuple[float, int, _Candidate, Unit]]:
     """A list question no lead matched closely (“哪些财产是不能拿去抵押的” for “下列财产不得抵押：”, in everyday
     words): the lists inside the best passages, at a lower bar — a member who asks 有哪些 wants the list."""
     found = []
     best = pool[0] if pool else None
-    best_text = best.tree.text[best.start:best.end] if best is not None and best.tree is not None else ""
-    # the best passage's answering sentence enumerates itself (侵害英雄烈士等的姓名、肖像、名誉、荣誉…): it answers
-    # 侵害了英烈哪些方面 unless a list elsewhere (not holding that sentence) reads more like the question
-    best_reads = overlap.sentence(fold_for_search(best_text)) if best_text.count("、") >= MIN_SERIES_TERMS - 1 else 0.0
     for candidate in pool[:LOOSE_PASSAGES]:
         if candidate.tree is None:
             continue
@@ -626,8 +638,7 @@ def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidat
         for unit in _list_units(candidate.tree, chunk.char_start, chunk.char_end):
             if unit.kind in ("series", "section") or unit.end - unit.start > 3 * MAX_UNIT_CHARS:
                 continue
-            holds_best = best is not None and candidate.tree is best.tree and unit.start <= best.start and best.end <= unit.end
-            if not holds_best and overlap.sentence(fold_for_search(_lead_text(candidate.tree, unit))) < best_reads:
+            if _outread_by_best(overlap, best, candidate, unit):
                 continue
             if _noun_agreement(question.text, _lead_text(candidate.tree, unit)) < 0:
                 continue  # 哪些情况… is not answered by “…坚持以下原则：” at the lower bar
