@@ -30,6 +30,7 @@ from wuxue.numerals import chinese_number
     ("什么样的婚姻是无效的？", "requirement"),  # the cases in which a rule applies
     ("家里人一直联系不上，什么情况下可以申请宣告死亡？", "requirement"),
     ("党徽是什么样的图案？", "definition"),
+    ("常听人说“不当得利”，这到底是指什么情况？", "definition"),  # 指什么情况 asks what the term means
     ("留党察看最长不超过____。", "quiz_blank"),
     ("留党察看最长不超过（ ）。", "quiz_blank"),
     ("判断：留党察看最长不超过一年。", "quiz_judge"),

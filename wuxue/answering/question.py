@@ -149,6 +149,8 @@ def _plain_kind(stem: str) -> str:
         return "yesno"
     if _PROCEDURE.search(stem) and not re.search(r"定义|含义|内涵", stem):
         return "procedure"
+    if re.search(r"指(?:的是)?什么(?:情况|情形|意思)", stem):
+        return "definition"  # “不当得利…到底是指什么情况”: what the term means, not the cases a rule applies in
     if _REQUIREMENT.search(stem):
         return "requirement"
     if _DEFINITION.search(stem):
