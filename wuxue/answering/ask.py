@@ -9,11 +9,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 from wuxue.answering.answer_type import expected_type
 from wuxue.answering.compose import Citation, Composition, chunk_citation, compose, unit_passages
+from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
 from wuxue.answering.llm import ChatClient, LLMError, build_messages, check_citations
 from wuxue.answering.question import ASKS, Question, analyze
-from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.outline import outline_answer
 from wuxue.answering.quiz_answer import READING_K, answer_quiz, option_readings
 from wuxue.answering.refusal import RefusalModel, kind_margin, shipped_refusal_model
