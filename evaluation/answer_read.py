@@ -10,6 +10,9 @@ question id) goes to a separate file; ``summarize`` joins the reader's grades wi
         --key evaluation/results/answer_read_key.jsonl
     python -m wuxue.evaluation.answer_read summarize evaluation/results/answer_read_grades.jsonl \
         evaluation/results/answer_read_key.jsonl
+
+A held-out set is drawn on the scratch index that holds its upload (``wuxue eval`` builds it under the cache
+directory): ``draw --set heldout_civil7=30 --data-dir ~/.cache/wuxue/eval/heldout-…``.
 """
 
 from __future__ import annotations
@@ -100,9 +103,22 @@ def _write(path: Path, rows: Sequence[dict]) -> None:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
 
 
+def parse_sets(specs: Sequence[str]) -> dict[str, int]:
+    """``heldout_civil7=30`` → {"heldout_civil7": 30}; none given: the session-6 draw (``SETS``)."""
+    sets: dict[str, int] = {}
+    for spec in specs:
+        name, _, size = spec.partition("=")
+        if not size.isdigit():
+            raise typer.BadParameter(f"{spec}: expected SET=N")
+        sets["" if name == "original" else name] = int(size)
+    return sets or dict(SETS)
+
+
 @app.command()
 def draw(out: Path = typer.Option(..., "--out"), key: Path = typer.Option(..., "--key"),
-         seed: int = typer.Option(2026, "--seed"), data_dir_: Path | None = typer.Option(None, "--data-dir")) -> None:
+         seed: int = typer.Option(2026, "--seed"), data_dir_: Path | None = typer.Option(None, "--data-dir"),
+         sets: list[str] = typer.Option([], "--set", help="SET=N questions from a set (repeatable); a held-out set "
+                                        "is read on the index that holds its upload (--data-dir)")) -> None:
     """Answer the drawn questions with both versions and write the blind records and their key."""
     from wuxue.knowledge_base import KnowledgeBase
     from wuxue.settings import load_settings
@@ -112,7 +128,7 @@ def draw(out: Path = typer.Option(..., "--out"), key: Path = typer.Option(..., "
         settings = settings.model_copy(update={"data_dir": data_dir_})
     kb = KnowledgeBase(settings)
     kb.load()
-    records, meta = blind_records(kb, draw_questions(SETS, seed), seed)
+    records, meta = blind_records(kb, draw_questions(parse_sets(sets), seed), seed)
     _write(out, records)
     _write(key, meta)
     typer.echo(f"{len(records)} answers to read → {out} (key: {key})")

@@ -20,3 +20,10 @@ def test_grades_are_summarised_by_version_and_set():
     summary = summarize(grades, key)
     assert summary["after"] == {"n": 2, "answers": 0.5, "partly": 0.0, "fails": 0.5, "defects": {"R": 1}}
     assert summary["before · original"]["defects"] == {"I": 1, "N": 1}
+
+
+def test_sets_to_draw_are_given_as_set_equals_count():
+    from wuxue.evaluation.answer_read import SETS, parse_sets
+
+    assert parse_sets(["heldout_civil7=30", "original=5"]) == {"heldout_civil7": 30, "": 5}
+    assert parse_sets([]) == dict(SETS)
