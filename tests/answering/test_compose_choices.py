@@ -112,6 +112,9 @@ def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_on
     assert question_parts("你好？谢谢。") == ["你好？谢谢。"]
     assert question_parts("我国的国旗、国歌和首都分别是什么？") == ["我国的国旗是什么？", "我国的国歌是什么？", "我国的首都是什么？"]
     assert question_parts("纪律处分和组织处理分别有哪些？") == ["纪律处分有哪些？", "组织处理有哪些？"]
+    # a later part is asked about the case the first part tells (alone it names none)
+    assert question_parts("同一笔债权既有物的担保又有保证人，债权人按什么规则实现债权？担保的第三人替人还了之后又怎么办？") == [
+        "同一笔债权既有物的担保又有保证人，债权人按什么规则实现债权？", "同一笔债权既有物的担保又有保证人，担保的第三人替人还了之后又怎么办？"]
 
 
 def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(choices):

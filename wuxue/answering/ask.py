@@ -203,10 +203,23 @@ def question_parts(question: str) -> list[str]:
         return [question]
     first = pieces[0]
     parts = [first]
+    story = _story(first)
     for piece in pieces[1:]:
         resolution = resolve_followup(piece, [first])
-        parts.append(resolution.question if resolution.resolved else _with_subject(first, piece))
+        if resolution.resolved:
+            parts.append(resolution.question)
+            continue
+        part = _with_subject(first, piece)
+        parts.append(f"{story}，{part}" if story and part == piece and story not in piece else part)
     return parts
+
+
+def _story(question: str) -> str:
+    """The clauses before the one that asks (“同一笔债权既有物的担保又有保证人，债务人到期不还钱时”): a later part
+    of the message (担保的第三人替人还了之后又怎么办？) is asked about the same case, and alone it names none."""
+    clauses = [c for c in re.split(r"[，,；;]", question) if c.strip()]
+    asking = next((i for i, clause in enumerate(clauses) if ASKS.search(clause)), 0)
+    return "，".join(clauses[:asking])
 
 
 _PREDICATE = re.compile(r"有哪些|包括哪些|有什么|是什么|是哪|是多少|多长|多久|多少|几|由谁|何时|什么时候|哪|怎么|如何|是否|能否|可以")
