@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from wuxue.answering.answer_type import expected_type
-from wuxue.answering.compose import Citation, Composition, chunk_citation, compose, unit_passages
+from wuxue.answering.compose import Citation, Composition, TreeSource, chunk_citation, compose, unit_passages
 from wuxue.answering.document_date import effective_date_answer
 from wuxue.answering.evidence import answer_scores, supporting_span
 from wuxue.answering.followup import resolve_followup
@@ -143,19 +143,17 @@ def _result(retrieved: _Retrieved, answer: str, citations: list[Citation], start
     return AskResult(retrieved.question, retrieved.found, answer, citations, retrieved.signals, timing, **extra)  # type: ignore[arg-type]
 
 
-def _about_document(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition | None:
+def _about_document(store: TreeSource, retrieved: _Retrieved) -> Composition | None:
     """“准则从哪几个方面提出要求” / “民法典从哪天开始施行”: a question about a named document itself, answered by
     its own parts or closing rule. The document is in the corpus, so this answers even where the passages'
     signals would refuse (its closing rule shares few words with the question)."""
     if retrieved.analysis.is_quiz:
         return None
-    store = kb.structure()
     return (outline_answer(store, retrieved.result, retrieved.analysis)
             or effective_date_answer(store, retrieved.result, retrieved.analysis))
 
 
-def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
-    store = kb.structure()
+def _compose(kb: KnowledgeReader, store: TreeSource, retrieved: _Retrieved) -> Composition:
     if retrieved.analysis.is_quiz:
         # “可以采用（ ）”: the stem alone may find a sentence with other words at the blank; each option read in its
         # place is searched as well, so the sentence that states the right one is among the passages
@@ -167,12 +165,13 @@ def _compose(kb: KnowledgeReader, retrieved: _Retrieved) -> Composition:
 
 def _extractive(kb: KnowledgeReader, retrieved: _Retrieved, started: float, notice: str = "") -> AskResult:
     """The answer without an LLM: a direct line and the quoted unit, or the refusal with the nearest passages."""
-    document = None if retrieved.result.unknown_documents else _about_document(kb, retrieved)
+    store = kb.structure()  # one snapshot for the whole answer
+    document = None if retrieved.result.unknown_documents else _about_document(store, retrieved)
     if document is not None:
         retrieved = replace(retrieved, found=True)
     elif not retrieved.found:
         return _result(retrieved, NOT_FOUND, _passages(retrieved.result, limit=3), started, notice=notice)
-    composition = document or _compose(kb, retrieved)
+    composition = document or _compose(kb, store, retrieved)
     return _result(retrieved, composition.answer, composition.citations, started, notice=notice, direct=composition.direct)
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
-from wuxue.answering.evidence import OPPOSITE, answer_scores, asked_role, asking_clause, new_content, supporting_span
+from wuxue.answering.evidence import answer_scores, asked_role, asking_clause, in_opposite, new_content, supporting_span
 from wuxue.answering.question import GENERIC, Question
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -912,17 +912,13 @@ def _states_of_term(kind: AnswerType, words: Sequence[str], sentence: str) -> bo
         for word in words:
             at = before.rfind(word)
             if at >= 0 and len(before) - at - len(word) <= _PREDICATE_GAP and not re.search(r"[，,；;。]", before[at:]) \
-                    and not _negated_word(before, at):
+                    and not in_opposite(before, at):
                 return True
             at = after.find(word)
-            if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]) and not _negated_word(after, at):
+            if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]) and not in_opposite(after, at):
                 return True
     return False
 
-
-def _negated_word(text: str, at: int) -> bool:
-    """The asked term stands inside its opposite: 成年人 in 未成年人, 营利法人 in 非营利法人."""
-    return at > 0 and text[at - 1] in OPPOSITE
 
 
 _ANAPHORS = r"(?:这些|这个|这类|这种|该|上述|前款)"

@@ -17,7 +17,7 @@ from wuxue.answering.abbreviations import long_forms
 from wuxue.answering.answer_type import AnswerType, expected_type, holds_answer
 from wuxue.answering.question import ASKS
 from wuxue.index.colloquial import formal_words
-from wuxue.index.overlap import sentence_scores, token_weight, unique_tokens
+from wuxue.index.overlap import QueryOverlap, sentence_scores, token_weight, unique_tokens
 from wuxue.index.rerank import definition_strength
 from wuxue.ingest.clean import fold_for_search
 from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM
@@ -43,18 +43,17 @@ def answer_scores(question: str, tokens: Sequence[str], bigrams: Sequence[str], 
     """Overlap with the question, plus the answer-kind and definition bonuses, per sentence."""
     kind = expected_type(question)
     tokens = [*tokens, *(fold_for_search(form) for form in long_forms(question))]  # 中央纪委 also matches 中央纪律检查委员会
-    scores = sentence_scores(tokens, text, sentences, bigrams)
+    overlap = QueryOverlap(tokens, bigrams)
+    scores = overlap.scores(text, sentences)
     asked = asked_clause_terms(question, tokens)
     asked_total = sum(token_weight(t) for t in asked)
     role = asked_role(question)
-    words = unique_tokens(tokens)
-    weights = [token_weight(t) for t in words]
-    total = sum(weights) or 1.0
     folded_question = fold_for_search(question)
     denied = set(_DENIAL.findall(folded_question + " ".join(formal_words(question))))  # 不赔 → 不承担赔偿责任
     for i, (start, end) in enumerate(sentences):
         sentence = fold_for_search(text[start:end])
-        scores[i] -= sum(w for t, w in zip(words, weights) if _only_opposite(t, sentence, folded_question)) / total
+        scores[i] -= sum(w for t, w in zip(overlap.terms, overlap.weights)
+                         if _only_opposite(t, sentence, folded_question)) / overlap.total
         if any(phrase in sentence for phrase in denied):
             scores[i] += DENIAL_BONUS
         if holds_answer(kind, sentence):
@@ -72,9 +71,13 @@ def _only_opposite(term: str, sentence: str, question: str) -> bool:
     which the question does not say: it is no match for that term."""
     if len(term) < 2 or term not in sentence:
         return False
-    at = [m.start() for m in re.finditer(re.escape(term), sentence)]
-    opposite = all(a > 0 and sentence[a - 1] in OPPOSITE for a in at)
-    return opposite and not any(f"{mark}{term}" in question for mark in OPPOSITE)
+    inside = all(in_opposite(sentence, m.start()) for m in re.finditer(re.escape(term), sentence))
+    return inside and not any(f"{mark}{term}" in question for mark in OPPOSITE)
+
+
+def in_opposite(text: str, at: int) -> bool:
+    """The term at ``at`` stands inside its opposite: 成年人 in 未成年人, 住宅 in 非住宅."""
+    return at > 0 and text[at - 1] in OPPOSITE
 
 
 def asked_role(question: str) -> str:

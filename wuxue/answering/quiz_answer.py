@@ -39,8 +39,8 @@ READING_K = 3  # passages searched for each option read in the blank
 MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
 JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
-_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条")
-_ARTICLE_START = re.compile(r"(?:^|\n)\s*第[一二三四五六七八九十百千零〇\d]+条")
+_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条")  # with 千: the 民法典 has 1,260 articles
+_ARTICLE_START = re.compile(r"(?:^|\n)\s*" + _ARTICLE_NUMBER.pattern)
 SWAP_CHARS = 4  # a 判断 item's changed word: longer differences are rewording, left to bigram coverage
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -286,10 +286,6 @@ def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[
     return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
 
 
-def _bigram_set(text: str) -> set[str]:
-    return {text[i:i + 2] for i in range(len(text) - 1)}
-
-
 def _asked_item(question: Question, candidate: _Candidate | None, unit: Unit | None) -> set[str] | None:
     """The letters one item of the chosen list states, when the stem names that item alone (下列属于第一顺序继承人的有
     → （一）第一顺序：配偶、子女、父母, not 兄弟姐妹 of （二）第二顺序): it shares ITEM_WORDS more of the stem's word
@@ -297,9 +293,9 @@ def _asked_item(question: Question, candidate: _Candidate | None, unit: Unit | N
     if candidate is None or unit is None or candidate.tree is None or len(unit.items) < 2:
         return None
     tree = candidate.tree
-    lead = _squash(_ARTICLE_NUMBER.sub("", tree.text[unit.start:unit.items[0][0]]))  # 第一千…条 says no 第一 of the stem
-    asked = _bigram_set(_squash(BLANK.sub("", question.stem))) - _bigram_set(lead)
-    shared = [len(asked & _bigram_set(_squash(tree.text[a:b]))) for a, b in unit.items]
+    lead = _ARTICLE_NUMBER.sub("", tree.text[unit.start:unit.items[0][0]])  # 第一千…条 says no 第一 of the stem
+    asked = _bigrams(BLANK.sub("", question.stem)) - _bigrams(lead)
+    shared = [len(asked & _bigrams(tree.text[a:b])) for a, b in unit.items]
     ranked = sorted(shared, reverse=True)
     if ranked[0] - ranked[1] < ITEM_WORDS:
         return None
