@@ -605,7 +605,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                         continue  # below the bar, a lead must read more like the question than the best passage does
                 scored.append((score, -candidate.rank, candidate, unit))
     if not scored and question.kind == "list":
-        scored = _loose_lists(question, overlap, pool)
+        scored = _loose_lists(question, overlap, pool, first)
     if not scored:
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
@@ -626,11 +626,11 @@ def _outread_by_best(overlap: _LeadOverlap, best: _Candidate | None, candidate: 
     return overlap.sentence(fold_for_search(_lead_text(candidate.tree, unit))) < overlap.sentence(fold_for_search(text))
 
 
-def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidate]) -> list[tuple[float, int, _Candidate, Unit]]:
+def _loose_lists(question: Question, overlap: _LeadOverlap, pool: list[_Candidate],
+                 best: _Candidate | None) -> list[tuple[float, int, _Candidate, Unit]]:
     """A list question no lead matched closely (“哪些财产是不能拿去抵押的” for “下列财产不得抵押：”, in everyday
     words): the lists inside the best passages, at a lower bar — a member who asks 有哪些 wants the list."""
     found = []
-    best = pool[0] if pool else None
     for candidate in pool[:LOOSE_PASSAGES]:
         if candidate.tree is None:
             continue
