@@ -23,13 +23,14 @@ _NOT_CJK = re.compile(r"[^\u4e00-\u9fff]")
 BLANK = re.compile(r"[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
 # A. / A、 / A) after a space, punctuation or a character; （A） anywhere, its brackets say enough (（A）200（B）400)
 _OPTION = re.compile(r"(?:(?:(?<=^)|(?<=[\s\u3000。？?：:）)；;，,])|(?<=[\u4e00-\u9fff]))([A-E])\s*[.．、:：)）]|[（(]([A-E])[）)])\s*")
-_JUDGE_PREFIX = re.compile(r"^\s*(?:[（(【\[]?\s*(?:判断(?:正误|对错|是非)?(?:题)?|是非题)\s*[）)】\]]?\s*[：:.．、]?)")
+_JUDGE_LABEL = r"判断(?:正误|对错|是非)?(?:题)?|是非题"  # 判断题：/判断正误：/是非题： before a statement
+_JUDGE_PREFIX = re.compile(rf"^\s*(?:[（(【\[]?\s*(?:{_JUDGE_LABEL})\s*[）)】\]]?\s*[：:.．、]?)")
 JUDGE_MARK = r"对/错|对或错|√/×|正确/错误|判断对错|判断正误|对错"  # what a 判断 bank puts in its brackets
 _JUDGE_SUFFIX = re.compile(rf"[（(]\s*(?:{JUDGE_MARK})?\s*[）)]\s*$|[（(]\s*(?:{JUDGE_MARK})\s*[）)]")
 JUDGE_TAIL = re.compile(rf"[（(]\s*(?:{JUDGE_MARK})?\s*[）)]\s*$")
 _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
 _SINGLE_MARK = re.compile(r"单选|单项选择")
-_QUIZ_PREFIX = re.compile(r"^\s*[（(【\[]?\s*(?:(?:单选|多选|单项选择|多项选择|不定项选择|填空|判断(?:正误|对错|是非)?)(?:题)?|是非题)\s*[）)】\]]?\s*[：:.．、]?\s*")
+_QUIZ_PREFIX = re.compile(rf"^\s*[（(【\[]?\s*(?:(?:单选|多选|单项选择|多项选择|不定项选择|填空)(?:题)?|{_JUDGE_LABEL})\s*[）)】\]]?\s*[：:.．、]?\s*")
 NEGATIVE = re.compile(r"不属于|不是|不包括|不正确|错误的是|不符合|不应|不得作为|不能作为|除外")
 _NUM = NUMERALS
 _COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")

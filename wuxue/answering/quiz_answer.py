@@ -279,10 +279,15 @@ def _single(question: Question, pool: Sequence[_Sentence], candidates: Sequence[
     return _compose_line(f"答案：{letter}（{text}）", best)
 
 
+def _unit_lead(tree: UnitTree, unit: Unit) -> str:
+    """What a unit says before its options: its lead, or its opening when it has none."""
+    return tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
+
+
 def _unit_options(question: Question, tree: UnitTree, unit: Unit) -> tuple[list[str], float]:
     readings = _readings(tree.text[unit.start:unit.end])
     stated = [letter for letter, option in question.options if _states(option, readings)]
-    lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
+    lead = _unit_lead(tree, unit)
     return stated, _coverage(BLANK.sub("", question.stem), _squash(lead))
 
 
@@ -402,7 +407,7 @@ def _says_predicate(candidate: _Candidate | None, unit: Unit | None, predicate: 
     if candidate is None or unit is None or candidate.tree is None:
         return False
     tree = candidate.tree
-    lead = tree.text[unit.lead[0]:unit.lead[1]] if unit.lead else tree.text[unit.start:unit.end][:120]
+    lead = _unit_lead(tree, unit)
     return all(g in _squash(lead) for g in predicate)
 
 
