@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from wuxue.answering.question import analyze
-from wuxue.answering.refusal import RefusalModel, features, load_refusal_model
+from wuxue.answering.refusal import RefusalModel, features, kind_margin, load_refusal_model
 from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
@@ -28,7 +28,7 @@ def _score(kb: KnowledgeBase, model: RefusalModel, question: str) -> float:
     result = kb.search(analysis.search_text if analysis.is_quiz else question, k=kb.settings.top_k)
     if not result.hits or result.unknown_documents:
         return REFUSED_BY_RULE
-    return model.score(features(result))
+    return model.score(features(result)) - kind_margin(analysis.kind)  # a list question's margin, as ask() applies it
 
 
 def main() -> None:
