@@ -27,6 +27,8 @@ ALWAYS = RefusalModel.always_answer()
     ("全国人大全体会议多久开一次？", "frequency"),
     ("党支部书记每年至少要讲几次党课？", "frequency"),
     ("党员的党龄从哪一天开始计算？", "date"),
+    ("这台电脑的所有权从什么时候起归我？", "when"),
+    ("领导干部个人有关事项每年集中报告的截止时间是什么时候？", "date"),  # a calendar deadline
     ("预备党员的预备期是多长时间？", "duration"),
     ("中央纪委全体会议要有多少委员到会才能召开？", "number"),
     ("设立基金会，原始基金最低要多少钱？", "money"),
@@ -47,6 +49,12 @@ def test_sentences_hold_an_answer_of_the_asked_kind():
     assert not holds_answer(expected_type("哪一天？"), "每年举行一次")  # a frequency is not a date
     assert holds_answer(expected_type("多久开一次？"), "每年举行一次")
     assert not holds_answer(None, "2024年")
+    # “什么时候” is answered by the event a right dates from as well as by a date
+    assert holds_answer(expected_type("所有权从什么时候起归我？"), "动产物权的设立和转让，自交付时发生效力")
+    assert holds_answer(expected_type("何时不得转让？"), "研究开发人不得在向委托人交付研究开发成果之前转让")
+    assert holds_answer(expected_type("什么时候施行？"), "本法自2021年1月1日起施行")
+    assert not holds_answer(expected_type("什么时候生效？"), "合同应当采用书面形式")
+    assert not holds_answer(expected_type("哪一天生效？"), "自交付时发生效力")  # a calendar question wants a date
     assert holds_answer(expected_type("多少元？"), "全国性的分会有10万元以上活动资金")
     assert not holds_answer(expected_type("多少元？"), "实行劳动性所得统一征税")  # 一 of 统一 is no sum
 

@@ -19,6 +19,11 @@ from wuxue.numerals import NUMERALS
 _N = rf"[0-9{NUMERALS}万半几]"
 
 
+_DATE = re.compile(rf"{_N}+年|{_N}+月|{_N}+日|之日|当日|次日")
+# A moment named by an event (the statutes' “when”): 自…时/起, …时起, …之前/以前/之后/以后, 届满/期满.
+_EVENT_TIME = r"自[^，。；]{1,40}?(?:时|起)|时起|之前|以前|之后|以后|届满|期满"
+
+
 @dataclass(frozen=True)
 class AnswerType:
     name: str
@@ -33,8 +38,9 @@ TYPES = (
     AnswerType("age", re.compile(r"多少岁|几岁|年龄|年纪|多大"), re.compile(rf"{_N}+(?:周)?岁")),
     AnswerType("frequency", re.compile(r"多久.{0,6}一次|多长时间.{0,6}一次|几年.{0,3}一次|每几|隔多久|几次|多少次"),
                re.compile(rf"每{_N}*个?(?:年|届|月|季度|半年|周)|{_N}+(?:年|月)一次|{_N}+次")),
-    AnswerType("date", re.compile(r"哪一?天|哪一?年|哪个月|几月|什么时候|何时|什么时间|日期|哪一?日|截止时间|时间是"),
-               re.compile(rf"{_N}+年|{_N}+月|{_N}+日|之日|当日|次日")),
+    AnswerType("date", re.compile(r"哪一?天|哪一?年|哪个月|几月|日期|哪一?日|截止时间|时间是"), _DATE),
+    # “从什么时候起/何时生效” is answered by a date or by the event it dates from: 自交付时, 自登记之日起, 交付成果之前
+    AnswerType("when", re.compile(r"什么时候|何时|什么时间"), re.compile(rf"{_DATE.pattern}|{_EVENT_TIME}")),
     AnswerType("duration", re.compile(r"多长时间|多久|多长|期限|任期|几年|多少年|几个月|多少天|几天|多少个工作日|几个工作日"),
                re.compile(rf"{_N}+个?(?:年|月|日|天|周|小时|工作日)")),
     AnswerType("money", re.compile(r"多少(?:元|钱|块|万元|亿元)|多少资金|金额"),

@@ -143,7 +143,7 @@ def _plain_kind(stem: str) -> str:
         return "list"
     answer_type = expected_type(stem)
     if answer_type is not None:
-        return "date" if answer_type.name == "date" else "quantity"
+        return "date" if answer_type.name in ("date", "when") else "quantity"
     if _ACTOR.search(stem):
         return "actor"
     if _YESNO.search(stem):
