@@ -15,6 +15,7 @@ def test_formal_words_for_everyday_ones():
     assert formal_words("物业公司能不能停水停电？") == ["物业服务人", "停止供电、供水"]
     assert formal_words("房东不退钱怎么办？") == ["出租人", "返还"]
     assert formal_words("在哪些情况下可以解除合同？") == ["情形"]  # 有下列情形之一的，当事人可以解除合同
+    assert formal_words("当爹妈的，对还没成年的孩子要尽哪些义务？") == ["父母", "未成年"]  # 父母对未成年子女负有…
 
 
 def test_an_everyday_question_finds_the_article_in_the_texts_words(tmp_path):

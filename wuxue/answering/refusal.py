@@ -71,9 +71,10 @@ class RefusalModel:
 
 # A list question (有哪些/哪几种) is refused only this far past the threshold. The near misses the model is fitted
 # to refuse ask for one number, date or name the corpus lacks (差额比例不得少于百分之多少); a list question from a
-# member's everyday story (买技术的钱可以怎么付？民法典列了哪几种付款办法) scores just past it while its article
-# lists the answer. Of the 68 out-of-scope questions 5 are list questions, none scoring within 1.7 of the threshold.
-LIST_MARGIN = 0.5
+# member's everyday story (当爹妈的，对还没成年的孩子到底要尽哪些义务) scores up to 1.2 past it on the 民法典 dev sets
+# while its article lists the answer. Of the 68 out-of-scope questions 5 are list questions; the nearest refused one
+# (办理护照需要准备哪些材料) scores 1.7 past the threshold (2.0 with the 民法典 uploaded). The margin lies between.
+LIST_MARGIN = 1.3
 
 
 def kind_margin(kind: str) -> float:
