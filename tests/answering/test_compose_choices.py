@@ -197,3 +197,20 @@ def test_the_holder_sentence_is_the_plainest_definition_of_a_right():
 def test_the_best_passage_enumerating_itself_answers_over_a_loose_list_further_down(hezuo):
     result = ask(hezuo, "有人在网上恶搞分会荣誉成员，侵害了荣誉成员哪些方面、损害分会利益的要担责任？", refusal=ALWAYS)
     assert "姓名、肖像、名誉、荣誉" in result.direct, result.direct
+
+
+def test_a_sentence_too_long_to_quote_whole_is_widened_clause_by_clause():
+    from types import SimpleNamespace
+
+    from wuxue.answering.compose import MAX_DIRECT_CHARS, _whole_sentence
+
+    first = "被许可人未按照约定支付使用费的，应当补交使用费并按照约定支付违约金；"
+    second = "不补交使用费或者支付违约金的，应当停止实施专利，交还技术资料，承担违约责任；"
+    rest = "超越约定范围的，" + "应当停止违约行为，" * 12 + "承担违约责任。"
+    text = first + second + rest
+    assert len(text) > MAX_DIRECT_CHARS  # too long to quote whole
+    tree = SimpleNamespace(text=text)
+    assert _whole_sentence(tree, 0, len(first)) == (0, len(first) + len(second))  # the consequence asked for is kept
+    listed = "有下列情形之一的：\n（一）不履行义务；\n（二）违反约定。"
+    item = listed.index("（一）")
+    assert _whole_sentence(SimpleNamespace(text=listed), item, listed.index("\n", item)) == (item, listed.index("\n", item))

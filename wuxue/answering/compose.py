@@ -943,14 +943,19 @@ _SENTENCE_STOP = re.compile(r"[。！？!?\n]")
 
 def _whole_sentence(tree: UnitTree, start: int, end: int) -> tuple[int, int]:
     """A clause cut at ；is widened to the sentence it belongs to: “公募基金会…不得低于…70%；非公募基金会…8%。” and
-    “对党性不强的党员…限期改正；经教育仍无转变的，应劝其退党或除名。” say their fact in both halves."""
+    “对党性不强的党员…限期改正；经教育仍无转变的，应劝其退党或除名。” say their fact in both halves. A sentence
+    too long to quote whole is widened clause by clause (“…应当补交使用费并支付违约金；不补交的，应当停止实施…”)."""
     text = tree.text
     new_start, new_end = start, end
     while new_end < len(text) and text[new_end - 1] in "；;":
         stop = _SENTENCE_STOP.search(text, new_end)
         if stop is None or text[stop.start()] == "\n" or text[new_end:stop.start()].count("；") > 2:
             break  # a line ending in ；is an item of a list, not half a sentence
-        new_end = stop.end()
+        semicolon = text.find("；", new_end, stop.start())
+        clause_end = semicolon + 1 if semicolon >= 0 else stop.end()
+        if clause_end - start > MAX_DIRECT_CHARS:
+            break
+        new_end = clause_end
     before = max(text.rfind(ch, 0, start) for ch in "。！？!?\n") + 1
     if before < start and text[start - 1] in "；;" and not LIST_MARKER.match(text[before:start]):
         new_start = before
@@ -992,7 +997,8 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
     for other in eligible:
         if len(citations) == MAX_CITED or other.tree is None or other is main:
             continue
-        text = other.tree.text[other.start:other.end]
+        other_start, other_end = _whole_sentence(other.tree, other.start, other.end)
+        text = other.tree.text[other_start:other_end]
         if any(text in seen or seen in text for seen in covered):
             continue
         if new_content(text, result.tokens, result.bigrams) == 0:
@@ -1004,7 +1010,7 @@ def _fact_answer(question: Question, result: SearchResult, eligible: list[_Candi
         marker = len(citations) + 1
         other_unit = _unit_for(other.tree, other.start, other.end)
         other_span = _cut(other.tree, other_unit.start, other_unit.end) if other_unit else (other.start, other.end)
-        citations.append(_citation(marker, other, other_span, [(other.start, other.end)]))
+        citations.append(_citation(marker, other, other_span, [(other_start, other_end)]))
         lines.append(f"{_strip_label(text)}[{marker}]")
         covered.append(other.tree.text[other_span[0]:other_span[1]])
     return Composition(direct, "\n".join(lines), citations)
