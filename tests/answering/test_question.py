@@ -79,6 +79,15 @@ def test_options_inline_and_on_lines():
     assert options == [("A", "200"), ("B", "400"), ("C", "800")]  # bracketed letters after a digit
 
 
+def test_the_question_word_of_a_choice_stem_is_its_blank():
+    item = analyze("未经谁同意，出租人不得变更与承租人有关的合同内容？ A.出卖人 B.保证人 C.承租人 D.次承租人")
+    assert item.kind == "quiz_single" and item.stem == "未经（ ）同意，出租人不得变更与承租人有关的合同内容"
+    assert analyze("设立社会团体由什么机关批准？A.民政部门 B.业务主管单位").stem == "设立社会团体由（ ）批准"
+    assert analyze("谁提名谁当选？A.甲 B.乙").stem == "谁提名谁当选？"  # two question words: no single slot
+    assert analyze("下列哪些属于党的纪律？A.政治纪律 B.组织纪律").stem == "下列哪些属于党的纪律？"  # a 多选 asks for options
+    assert analyze("党员有哪些义务？").stem == "党员有哪些义务？"
+
+
 def test_search_text_drops_blanks_and_labels():
     assert analyze("判断：留党察看最长不超过一年。").search_text == "留党察看最长不超过一年。"
     assert analyze("判断正误：留党察看最长不超过一年。（  ）").search_text == "留党察看最长不超过一年。"  # no 正误 to match

@@ -176,6 +176,8 @@ def analyze(question: str) -> Question:
     if options:
         multi = marked_multi or (not marked_single and _looks_multi(stem))
         kind = "quiz_multi" if multi else "quiz_single"
+        if not multi and not blanks:
+            stem = _slot_as_blank(stem)
     elif judge_prefix or _is_judge(stem) or _is_claim(stem):
         kind = "quiz_judge"
     elif blanks:
@@ -184,6 +186,18 @@ def analyze(question: str) -> Question:
         kind = _plain_kind(stem)
     return Question(text=question, kind=kind, stem=stem, focus=_focus(stem), count=_count(stem), article=article,
                     options=options, negative=negative, blanks=blanks)
+
+
+# The asked slot of a choice stem written as a question (未经谁同意，出租人不得变更…？ 由什么机关批准？): the option
+# stands where the question word does, as in a stem with a blank.
+_SLOT = re.compile(r"谁|什么(?:机关|部门|组织|单位|机构|人员)")
+
+
+def _slot_as_blank(stem: str) -> str:
+    """The stem with its one question word made a blank (“未经（ ）同意”), else unchanged."""
+    if len(_SLOT.findall(stem)) != 1:
+        return stem
+    return _SLOT.sub("（ ）", stem).rstrip("？? ")
 
 
 def _looks_multi(stem: str) -> bool:
