@@ -47,6 +47,12 @@ ALWAYS = RefusalModel.always_answer()
     ("理事可以罢免分会负责人，对吗？", "quiz_judge", "错误："),
     # a stem naming one item of a list (第一顺序) takes that item's options, not the other item's
     ("下列属于分会奖励第一顺序的有（ ）A.理事 B.会员 C.顾问 D.志愿者", "quiz_multi", "答案：ABD（理事、会员、志愿者）"),
+    # the options the text puts after the stem's verb (不得限制), not the ones the same sentence says may be agreed
+    ("合作协议可以就某些事项作出约定，但是不得限制下列哪些？（A）学术交流（B）使用设备的范围（C）学术争鸣（D）查阅资料的范围",
+     "quiz_multi", "答案：AC（学术交流、学术争鸣）"),
+    # a stem asking 谁 is filled where the question word stands (未经理事同意), not by another party the sentence names
+    ("秘书处根据理事对供应商、设备的选择订立的采购合同，未经谁同意，秘书处不得变更与理事有关的合同内容？ A.供应商 B.理事长 C.理事 D.监事",
+     "quiz_single", "答案：C（理事）"),
 ])
 def test_pasted_items(hezuo, item, kind, first):
     result = ask(hezuo, item, refusal=ALWAYS)

@@ -339,6 +339,9 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
     asked_item = _asked_item(question, candidate, unit) if len(stated) > 1 else None
     if asked_item is not None:
         stated = [letter for letter in stated if letter in asked_item]
+    after_verb = _after_asking_verb(question, candidate, unit, stated) if len(stated) > 1 else None
+    if after_verb is not None:
+        stated = after_verb
     predicate = _predicate(question) if not question.negative else set()
     checked = _stated_with_predicate(question, pool, predicate) if predicate else {}
     if checked and (len(stated) <= 1 or not _says_predicate(candidate, unit, predicate)):
@@ -362,6 +365,32 @@ def _multi(question: Question, pool: Sequence[_Sentence], candidates: Sequence[_
                if not (sentence.candidate.tree is tree and span[0] <= sentence.start < span[1])]
     _cite_sentences(outside, citations, lines)  # each option stated in another article is cited where it stands
     return _marked(first, citations, lines)
+
+
+_ASKED_SLOT = re.compile(r"(?:下列|以下)?(?:哪些|哪几项|哪几种|哪几个)|[（(][\s\u3000_]*[）)]")
+VERB_CHARS = 4  # the stem's words right before what it asks (但是不得限制｜下列哪些)
+
+
+def _after_asking_verb(question: Question, candidate: _Candidate | None, unit: Unit | None,
+                       stated: list[str]) -> list[str] | None:
+    """The stated options the text puts right after the stem's verb (“…可以约定实施专利或者使用技术秘密的范围，但是
+    **不得限制**技术竞争和技术发展” for “但是不得限制下列哪些”): the others are said of something else in the same
+    sentence. None when the verb is not in the unit or introduces a list of its own (履行下列义务：)."""
+    if candidate is None or unit is None or candidate.tree is None:
+        return None
+    slots = list(_ASKED_SLOT.finditer(question.stem))
+    if not slots:
+        return None
+    verb = _squash(question.stem[:slots[-1].start()])[-VERB_CHARS:]
+    text = _squash(candidate.tree.text[unit.start:unit.end])
+    at = text.find(verb) if len(verb) == VERB_CHARS else -1
+    if at < 0:
+        return None
+    clause = re.split(r"[。；;：:]", text[at + len(verb):], maxsplit=1)[0]
+    if re.match(r"下列|以下|如下", clause):
+        return None
+    inside = [letter for letter in stated if _squash(dict(question.options)[letter]) in clause]
+    return inside if inside and len(inside) < len(stated) else None
 
 
 def _marked(first: str, citations: list[Citation], lines: list[str]) -> Composition:
