@@ -25,7 +25,7 @@ PAREN_ARABIC = re.compile(r"^[（(]\d{1,2}[）)]")                   # （1）
 _LIST_LABEL = rf"（[{ORDINALS}]+）|\([{ORDINALS}\d]+\)|\d+[.、．]"
 LIST_MARKER = re.compile(rf"^\s*(?:{_LIST_LABEL}|[{ORDINALS}]+、)\s*")
 LINE_LIST_MARKER = re.compile(rf"\n\s*(?:{_LIST_LABEL})\s*")  # the same label starting a later line
-ARTICLE_PREFIX = re.compile(rf"^第[{ORDINALS}百零〇]+条\s*")
+ARTICLE_PREFIX = re.compile(rf"^第[{ORDINALS}百千零〇]+条\s*")  # with 千: the 民法典 has 1,260 articles
 
 # Any line that starts a new structural unit: a wrapped line never continues into one.
 STARTS_UNIT = re.compile(

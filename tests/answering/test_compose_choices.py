@@ -214,3 +214,12 @@ def test_a_sentence_too_long_to_quote_whole_is_widened_clause_by_clause():
     listed = "有下列情形之一的：\n（一）不履行义务；\n（二）违反约定。"
     item = listed.index("（一）")
     assert _whole_sentence(SimpleNamespace(text=listed), item, listed.index("\n", item)) == (item, listed.index("\n", item))
+
+
+def test_article_labels_of_a_thousand_and_more_are_stripped_from_answer_lines():
+    from wuxue.answering.compose import _strip_label
+    from wuxue.ingest.patterns import ARTICLE_PREFIX
+
+    assert _strip_label("第一千零四十七条 结婚年龄，男不得早于二十二周岁。") == "结婚年龄，男不得早于二十二周岁。"
+    assert _strip_label("第二百零九条 不动产物权…") == "不动产物权…"
+    assert ARTICLE_PREFIX.sub("", "第一千二百六十条 本法自2021年1月1日起施行。") == "本法自2021年1月1日起施行。"

@@ -117,3 +117,12 @@ def test_each_option_read_in_the_blank_is_searched_too(hezuo):
     readings = [hezuo.search(text, k=3) for text in option_readings(question)]
     composed = answer_quiz(hezuo.structure(), elsewhere, question, readings)
     assert composed.direct.startswith("答案：ABC（书面形式、口头形式、其他形式）")
+
+
+
+def test_a_blank_stem_copying_a_sentence_cut_at_a_semicolon_is_filled_from_the_whole_sentence(hezuo):
+    # sentence splitting cuts 第四十六条 at ；— its second half alone reads less like the stem than 第四十七条 does
+    item = "分会的设立、变更和注销，经秘书处登记，发生效力；未经登记，（ ），但是章程另有规定的除外。"
+    result = ask(hezuo, item, refusal=ALWAYS)
+    assert result.kind == "quiz_blank" and result.direct.startswith("答案：不发生效力。"), result.direct
+    assert_exact_citations(hezuo, result)

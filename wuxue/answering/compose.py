@@ -62,7 +62,7 @@ MIN_SERIES_TERMS = 3  # terms (two 、) that make the best passage's sentence an
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
-_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百零〇\d]+条\s*")
+_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇\d]+条\s*")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 

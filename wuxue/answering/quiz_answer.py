@@ -154,7 +154,7 @@ def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> tuple[_Sentence | N
     stem = _with_blank(stem)
     claim = BLANK.sub("", stem)
     best: tuple[float, _Sentence | None, str] = (0.0, None, "")
-    for sentence in pool:
+    for sentence in [*pool, *_semicolon_joined(pool)]:
         score = _coverage(claim, sentence.folded) + CONTIGUITY * _contiguous(stem, sentence.folded) - 0.01 * sentence.candidate.rank
         filling = _squash(_blank_value(stem, sentence.text, limit=80)) or _list_after(sentence, stem)
         if filling:
@@ -162,6 +162,20 @@ def _blank_sentence(stem: str, pool: Sequence[_Sentence]) -> tuple[_Sentence | N
         if score > best[0]:
             best = (score, sentence, filling)
     return best[1], best[2]
+
+
+def _semicolon_joined(pool: Sequence[_Sentence]) -> list[_Sentence]:
+    """Each sentence with the next one when only ；separates them: a stem copies the whole sentence (“…经依法登记，
+    发生效力；未经登记，（ ），但是法律另有规定的除外”) that sentence splitting cut in two."""
+    joined = []
+    for first, second in zip(pool, pool[1:]):
+        tree = first.candidate.tree
+        if tree is None or second.candidate.tree is not tree or not first.text.rstrip().endswith(("；", ";")) \
+                or tree.text[first.end:second.start].strip():
+            continue
+        text = tree.text[first.start:second.end]
+        joined.append(_Sentence(first.candidate, first.start, second.end, text, _squash(text)))
+    return joined
 
 
 def _contiguous(stem: str, folded: str) -> float:
