@@ -223,3 +223,21 @@ def test_article_labels_of_a_thousand_and_more_are_stripped_from_answer_lines():
     assert _strip_label("第一千零四十七条 结婚年龄，男不得早于二十二周岁。") == "结婚年龄，男不得早于二十二周岁。"
     assert _strip_label("第二百零九条 不动产物权…") == "不动产物权…"
     assert ARTICLE_PREFIX.sub("", "第一千二百六十条 本法自2021年1月1日起施行。") == "本法自2021年1月1日起施行。"
+
+
+def test_a_chapter_is_no_list_answer_when_the_question_shares_one_word_of_its_heading(tmp_path):
+    from tests.conftest import hashing_kb
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "manifest.toml").write_text('[[documents]]\nfile = "banfa.txt"\ndoc_id = "banfa"\ntitle = "学会会员办法"\nkind = "规定"\n',
+                                       encoding="utf-8")
+    (src / "banfa.txt").write_text(
+        "第一章 总则\n\n第一条 本办法适用于学会。\n\n第二章 会员的基本权利和义务\n\n第二条 会员享有选举权和被选举权。\n\n"
+        "第三条 会员有参加学会活动的自由。\n\n第四条 会员有遵守学会章程的义务。\n\n第五条 会员有交纳会费的义务。\n\n"
+        "第三章 家庭\n\n第六条 父母对未成年子女负有抚养、教育和保护的义务。\n", encoding="utf-8")
+    kb = hashing_kb(tmp_path, src)
+    kb.load()
+    result = ask(kb, "当爸妈的要尽哪些义务？", refusal=ALWAYS)
+    assert "抚养、教育和保护" in result.direct and "第二章" not in result.answer, result.answer
+    _exact(kb, result)

@@ -276,8 +276,9 @@ def _list_score(question: Question, overlap: _LeadOverlap, candidate: _Candidate
         if not (counted or suffix or focused and re.search(r"(?:包括|分为|有|是)[：:]?$", lead_text.strip())):
             return None
     if unit.kind == "section" and (question.kind == "definition" and not counted
-                                   or not (counted or focused or lead_overlap >= floor)):
-        return None  # a chapter is a list only when the question names it, and never what defines a term
+                                   or not (counted or lead_overlap >= floor)):
+        return None  # a chapter is a list only when the question names it (not one word of its heading: 公民的基本权利和
+        # 义务 for 父母对孩子要尽哪些义务), and never what defines a term
     # “在什么条件下能取得所有权” and “符合下列情形的，受让人取得…所有权：”: the lead names what is asked for
     agrees = question.kind != "list" and agreement > 0 and lead_overlap >= min(floor, LOOSE_LEAD_OVERLAP)
     if nearby:
