@@ -115,6 +115,9 @@ def test_a_message_with_two_questions_is_split_and_the_second_takes_the_first_on
     # a later part is asked about the case the first part tells (alone it names none)
     assert question_parts("同一笔债权既有物的担保又有保证人，债权人按什么规则实现债权？担保的第三人替人还了之后又怎么办？") == [
         "同一笔债权既有物的担保又有保证人，债权人按什么规则实现债权？", "同一笔债权既有物的担保又有保证人，担保的第三人替人还了之后又怎么办？"]
+    # a later part asking the first one again as the law's is no second question
+    assert question_parts("什么是技术开发合同？民法典是怎么界定的？") == ["什么是技术开发合同？民法典是怎么界定的？"]
+    assert question_parts("买技术的钱怎么付？民法典列了哪几种付款办法？") == ["买技术的钱怎么付？民法典列了哪几种付款办法？"]
 
 
 def test_each_part_of_a_two_question_message_is_answered_direct_lines_first(choices):

@@ -200,6 +200,9 @@ def question_parts(question: str) -> list[str]:
     pieces = [p.strip() for p in re.split(r"(?<=[？?])", question) if p.strip()]
     if not 2 <= len(pieces) <= MAX_PARTS or not all(ASKS.search(p) and p.endswith(("？", "?")) for p in pieces):
         return [question]
+    pieces = [pieces[0], *(p for p in pieces[1:] if not _RESTATES.match(p))]
+    if len(pieces) == 1:
+        return [question]  # one question asked twice, in everyday words and then as the law's: answered as one
     first = pieces[0]
     parts = [first]
     story = _story(first)
@@ -211,6 +214,12 @@ def question_parts(question: str) -> list[str]:
         part = _with_subject(first, piece)
         parts.append(f"{story}，{part}" if story and part == piece and story not in piece else part)
     return parts
+
+
+# A later part that asks the first one again as the text's (买技术的钱可以怎么付？民法典列了哪几种付款办法？
+# 什么是技术开发合同？民法典是怎么界定的？): alone it names nothing, and it asks nothing the first part does not.
+_RESTATES = re.compile(r"^(?:那么|那|请问)?(?:按照?|根据|依照)?(?:民法典|法律|法规|党章|条例|规定|文件)(?:上|里|中)?(?:是|对此)?"
+                       r"(?:怎么|如何|怎样|有什么|有哪些|列了|规定了|是怎么)")
 
 
 def _story(question: str) -> str:
