@@ -86,6 +86,15 @@ def test_the_question_word_of_a_choice_stem_is_its_blank():
     assert analyze("谁提名谁当选？A.甲 B.乙").stem == "谁提名谁当选？"  # two question words: no single slot
     assert analyze("下列哪些属于党的纪律？A.政治纪律 B.组织纪律").stem == "下列哪些属于党的纪律？"  # a 多选 asks for options
     assert analyze("党员有哪些义务？").stem == "党员有哪些义务？"
+    assert analyze("没有约定或者约定不明确的，视为哪种共有？\nA.共同共有\nB.按份共有").stem == "没有约定或者约定不明确的，视为（ ）"
+    assert analyze("下列哪一项属于党的纪律？A.政治纪律 B.学习纪律").stem == "下列哪一项属于党的纪律？"
+
+
+def test_a_statutes_own_exception_in_a_stem_asks_for_nothing_left_out():
+    assert not analyze("标的物交付后（ ）办理抵押登记的，优先受偿，但是留置权人除外。A.五日内 B.十日内").negative
+    assert not analyze("未经登记，不得对抗善意第三人，法律另有规定的除外（ ）A.甲 B.乙").negative
+    assert analyze("下列属于纪律处分的是（ ），警告除外 A.甲 B.乙").negative
+    assert analyze("下列不属于党的纪律的是（ ）A.政治纪律 B.学习纪律").negative
 
 
 def test_search_text_drops_blanks_and_labels():

@@ -32,6 +32,8 @@ _MULTI_MARK = re.compile(r"多选|多项选择|不定项")
 _SINGLE_MARK = re.compile(r"单选|单项选择")
 _QUIZ_PREFIX = re.compile(rf"^\s*[（(【\[]?\s*(?:(?:单选|多选|单项选择|多项选择|不定项选择|填空)(?:题)?|{_JUDGE_LABEL})\s*[）)】\]]?\s*[：:.．、]?\s*")
 NEGATIVE = re.compile(r"不属于|不是|不包括|不正确|错误的是|不符合|不应|不得作为|不能作为|除外")
+# A statute's own exception copied into a stem (…优先受偿，但是留置权人除外; …的除外) asks for nothing left out.
+_STATUTE_EXCEPTION = re.compile(r"但是?[^，。；,;]*除外|[的者]除外")
 _NUM = NUMERALS
 _COUNT = re.compile(rf"([{_NUM}]{{1,3}}|\d{{1,2}})\s*(?:项|个|种|类|条|方面|大|点|件|部分|化|自信|意识|维护|确立|纪律|制度)")
 _ASKED_COUNT = re.compile(rf"哪([{_NUM}]{{1,3}})(?:项|个|种|类|条|方面|点|步)")
@@ -171,7 +173,8 @@ def analyze(question: str) -> Question:
     if asked_verdict and _is_statement(stem[:asked_verdict.start()]):  # “……，对吗？” / “……判断对错”: the claim alone
         stem, judge_prefix = stem[:asked_verdict.start()].rstrip("，, ") + "。", True
     article = (_ARTICLE.search(stem).group(0) if _ARTICLE.search(stem) else "")  # type: ignore[union-attr]
-    negative = bool(NEGATIVE.search(_ASIDE.sub("", stem)))  # “（死者生前不是集体所有制组织成员）” asks nothing negative
+    # “（死者生前不是集体所有制组织成员）” asks nothing negative, nor does “但是法律另有规定的除外”
+    negative = bool(NEGATIVE.search(_STATUTE_EXCEPTION.sub("", _ASIDE.sub("", stem))))
     blanks = len(BLANK.findall(stem))
     if options:
         multi = marked_multi or (not marked_single and _looks_multi(stem))
@@ -190,7 +193,8 @@ def analyze(question: str) -> Question:
 
 # The asked slot of a choice stem written as a question (未经谁同意，出租人不得变更…？ 由什么机关批准？): the option
 # stands where the question word does, as in a stem with a blank.
-_SLOT = re.compile(r"谁|什么(?:机关|部门|组织|单位|机构|人员)")
+_SLOT = re.compile(r"谁|什么(?:机关|部门|组织|单位|机构|人员)|(?<!下列)(?<!以下)哪一?(?:种|类|个)(?:共有|机关|部门|组织|单位|机构|人员|责任|原则|方式)?"
+                   r"|(?<!下列)(?<!以下)哪一?(?:日|天)")
 
 
 def _slot_as_blank(stem: str) -> str:
