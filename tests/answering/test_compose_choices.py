@@ -194,6 +194,16 @@ def test_the_holder_sentence_is_the_plainest_definition_of_a_right():
     question = analyze("居住权是什么权利？")
     assert _definition_tier(question, "第十四章 居住权\n第三百六十六条 居住权人有权按照合同约定，对他人的住宅享有占有、使用的用益物权。") == 0
     assert _definition_tier(question, "居住权无偿设立，但是当事人另有约定的除外。") == 3
+
+
+
+def test_a_law_naming_the_defined_term_last_defines_it():
+    from wuxue.answering.compose import _definition_tier
+    from wuxue.answering.question import analyze
+    question = analyze("地役权中的“供役地”指什么？")
+    assert _definition_tier(question, "前款所称他人的不动产为供役地，自己的不动产为需役地。") == 1
+    assert _definition_tier(question, "地役权人应当按照约定的利用目的和方法利用供役地。") == 3
+    assert _definition_tier(analyze("什么是预备党员？"), "经支部大会通过的，成为预备党员。") == 3  # 成为 is no definition
     assert _definition_tier(analyze("地役权是什么？"), "地役权人有下列情形之一的，供役地权利人有权解除地役权合同：") == 3
 
 

@@ -817,6 +817,8 @@ def _definition_tier(question: Question, sentence: str) -> int:
     focus = question.focus_chars
     if len(focus) >= 6 and re.search("[是为]" + re.escape(focus), re.sub(r"[^\u4e00-\u9fff]", "", sentence)):
         return 1
+    if len(focus) >= 3 and re.search(r"(?<![成作认视])为" + re.escape(focus) + r"[，,。；;]", sentence):
+        return 1  # the law names what it defines last: 他人的不动产为供役地，自己的不动产为需役地; …经依法登记，为个体工商户。
     return 2 if _opens_with_definition(question, sentence, owned=True) else 3
 
 
