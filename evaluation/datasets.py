@@ -62,6 +62,14 @@ def out_of_scope_questions(folder: Path | None = None, *, added: bool = True) ->
             + [OutOfScopeQuestion(**row, added=True) for row in extra])
 
 
+def story_out_of_scope_questions(folder: Path | None = None) -> list[OutOfScopeQuestion]:
+    """Everyday legal questions in members' words (40 stories, 20 plain) answered by laws the corpus and the kept-out
+    民法典 do not hold (劳动合同法, 刑法, 道路交通安全法…): written in session 9 to see whether the refusal model,
+    fitted on short questions, refuses a member's story it cannot answer. Not in the calibration set."""
+    rows = _jsonl((folder or data_dir()) / "out_of_scope_story.jsonl")
+    return [OutOfScopeQuestion(row["id"], row["question"], row["category"], added=True) for row in rows]
+
+
 @dataclass(frozen=True)
 class CmrcContext:
     context_id: str

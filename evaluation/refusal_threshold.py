@@ -16,7 +16,7 @@ import numpy as np
 
 from wuxue.answering.question import analyze
 from wuxue.answering.refusal import RefusalModel, features, kind_margin, load_refusal_model
-from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
+from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions, story_out_of_scope_questions
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
 
@@ -43,6 +43,9 @@ def main() -> None:
     outside = np.array([_score(kb, model, q.question) for q in out_of_scope_questions()])
     print(f"model threshold {model.threshold:.4f}: in-scope refused {np.mean(inside > model.threshold):.3f}, "
           f"recall {np.mean(outside > model.threshold):.3f} ({len(inside)} in-scope, {len(outside)} out-of-scope)")
+    stories = np.array([_score(kb, model, q.question) for q in story_out_of_scope_questions()])
+    print(f"everyday questions the corpus does not answer (out_of_scope_story.jsonl, {len(stories)}): "
+          f"recall {np.mean(stories > model.threshold):.3f}")
     ordered = np.sort(inside[np.isfinite(inside)])[::-1]
     for refused in range(min(args.most, len(ordered) - 1) + 1):
         threshold = float(ordered[refused]) if refused < len(ordered) else -np.inf

@@ -8,7 +8,7 @@ import numpy as np
 
 from wuxue.answering.refusal import FEATURES, load_refusal_model
 from wuxue.evaluation.calibrate import cross_validate, fit_refusal
-from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions
+from wuxue.evaluation.datasets import gold_questions, out_of_scope_questions, story_out_of_scope_questions
 from wuxue.evaluation.runner import format_tables
 from wuxue.evaluation.sweep import cross_validated_choice, metrics_of
 
@@ -24,6 +24,9 @@ def test_added_questions_are_marked_and_can_be_left_out():
     outside = out_of_scope_questions()
     assert len(out_of_scope_questions(added=False)) == 34 and sum(q.added for q in outside) == 34
     assert {q.category for q in outside if q.added} == {"everyday", "other_domain", "near_miss"}
+    stories = story_out_of_scope_questions()  # reported apart, never calibrated on
+    assert len(stories) == 60 and sum(q.category == "story" for q in stories) == 40
+    assert not {q.question for q in stories} & {q.question for q in outside}
 
 
 def test_added_spans_are_in_their_documents():
