@@ -39,9 +39,11 @@ app = typer.Typer(add_completion=False)
 
 
 def _shown(result: AskResult) -> str:
-    """The answer as the page shows it: the text, then the sources it cites."""
+    """The answer as the page shows it: the text, then the sources it cites (a refusal: the nearest passages, under
+    可能相关, as the page lists them; session 9's civil9 read was drawn before they were shown here)."""
     if not result.found:
-        return result.answer or "知识库中未找到与该问题相关的内容。"
+        nearest = [f"{c.title} {c.section}\n{c.text}".rstrip() for c in result.citations]
+        return (result.answer or "知识库中未找到与该问题相关的内容。") + ("\n可能相关：\n" + "\n".join(nearest) if nearest else "")
     sources = [f"[{c.marker}] {c.title} {c.section}".rstrip() for c in result.citations]
     return result.answer + ("\n——\n" + "\n".join(sources) if sources else "")
 

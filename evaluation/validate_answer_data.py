@@ -23,7 +23,7 @@ CORPUS = ROOT / "corpus"
 HELDOUT = DATA / "heldout"
 AFTER2 = DATA / "after2"
 CIVIL = DATA / "heldout_civil"
-CIVIL_SETS = tuple(f"heldout_civil{n}" for n in range(2, 9))  # more questions on the kept-out 民法典, each written blind
+CIVIL_SETS = tuple(f"heldout_civil{n}" for n in range(2, 10))  # more questions on the kept-out 民法典, each written blind
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}

@@ -27,3 +27,15 @@ def test_sets_to_draw_are_given_as_set_equals_count():
 
     assert parse_sets(["heldout_civil7=30", "original=5"]) == {"heldout_civil7": 30, "": 5}
     assert parse_sets([]) == dict(SETS)
+
+
+def test_a_refusal_is_shown_with_the_nearest_passages_as_the_page_lists_them():
+    from types import SimpleNamespace
+
+    from wuxue.evaluation.answer_read import _shown
+
+    nearest = SimpleNamespace(title="民法典", section="第三百一十四条", text="拾得遗失物，应当返还权利人。", marker=1)
+    refused = SimpleNamespace(found=False, answer="知识库中未找到与该问题相关的内容。以下是可能相关的段落，仅供参考。",
+                              citations=[nearest])
+    shown = _shown(refused)  # type: ignore[arg-type]
+    assert "可能相关" in shown and "拾得遗失物，应当返还权利人。" in shown
