@@ -88,6 +88,7 @@ def test_the_question_word_of_a_choice_stem_is_its_blank():
     assert analyze("党员有哪些义务？").stem == "党员有哪些义务？"
     assert analyze("没有约定或者约定不明确的，视为哪种共有？\nA.共同共有\nB.按份共有").stem == "没有约定或者约定不明确的，视为（ ）"
     assert analyze("下列哪一项属于党的纪律？A.政治纪律 B.学习纪律").stem == "下列哪一项属于党的纪律？"
+    assert analyze("关于党的纪律，哪个是正确的？A.甲 B.乙").stem == "关于党的纪律，哪个是正确的？"
 
 
 def test_a_statutes_own_exception_in_a_stem_asks_for_nothing_left_out():

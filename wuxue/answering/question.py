@@ -194,7 +194,7 @@ def analyze(question: str) -> Question:
 # The asked slot of a choice stem written as a question (未经谁同意，出租人不得变更…？ 由什么机关批准？): the option
 # stands where the question word does, as in a stem with a blank.
 _SLOT = re.compile(r"谁|什么(?:机关|部门|组织|单位|机构|人员)|(?<!下列)(?<!以下)哪一?(?:种|类|个)(?:共有|机关|部门|组织|单位|机构|人员|责任|原则|方式)?"
-                   r"|(?<!下列)(?<!以下)哪一?(?:日|天)")
+                   r"(?![是选说正错])|(?<!下列)(?<!以下)哪一?(?:日|天)")  # not 哪个是正确的 / 哪个选项: those ask about the options
 
 
 def _slot_as_blank(stem: str) -> str:
