@@ -63,8 +63,17 @@ def test_sets_meet_the_issue_minimums_and_cover_every_document() -> None:
 
 
 def test_the_second_blind_sets_are_well_formed() -> None:
-    for folder, docs in ((v.AFTER2, [v.CORPUS]), (v.CIVIL2, [v.CIVIL])):
+    for folder, docs in ((v.AFTER2, [v.CORPUS]), (v.DATA / "heldout_civil2", [v.CIVIL])):
         answers, quiz = _rows(folder / "answers.jsonl"), _rows(folder / "quiz_forms.jsonl")
         assert len(answers) >= 35 and len(quiz) >= 20
         assert v.check_answers(answers, docs) == []
         assert v.check_quiz(quiz, docs) == []
+
+
+def test_every_later_set_on_the_kept_out_code_is_well_formed() -> None:
+    assert v.CIVIL_SETS[0] == "heldout_civil2" and v.CIVIL_SETS[-1] == "heldout_civil9"
+    for name in v.CIVIL_SETS:
+        answers, quiz = _rows(v.DATA / name / "answers.jsonl"), _rows(v.DATA / name / "quiz_forms.jsonl")
+        assert answers and quiz, name
+        assert v.check_answers(answers, [v.CIVIL]) == [], name
+        assert v.check_quiz(quiz, [v.CIVIL]) == [], name
