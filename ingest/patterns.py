@@ -26,6 +26,8 @@ _LIST_LABEL = rf"（[{ORDINALS}]+）|\([{ORDINALS}\d]+\)|\d+[.、．]"
 LIST_MARKER = re.compile(rf"^\s*(?:{_LIST_LABEL}|[{ORDINALS}]+、)\s*")
 LINE_LIST_MARKER = re.compile(rf"\n\s*(?:{_LIST_LABEL})\s*")  # the same label starting a later line
 ARTICLE_PREFIX = re.compile(rf"^第[{ORDINALS}百千零〇]+条\s*")  # with 千: the 民法典 has 1,260 articles
+# An article's number anywhere, Chinese or Arabic (第三条, 第一千二百六十条, 第5条): what answers strip from a quoted line.
+ARTICLE_NUMBER = re.compile(rf"第[{ORDINALS}百千零〇\d]+条")
 
 # Any line that starts a new structural unit: a wrapped line never continues into one.
 STARTS_UNIT = re.compile(

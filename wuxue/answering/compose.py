@@ -23,7 +23,7 @@ from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
 from wuxue.ingest.clean import fold_for_search
-from wuxue.ingest.patterns import LIST_MARKER
+from wuxue.ingest.patterns import ARTICLE_NUMBER, LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 from wuxue.numerals import chinese_number, to_chinese
@@ -62,7 +62,7 @@ MIN_SERIES_TERMS = 3  # terms (two 、) that make the best passage's sentence an
 NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when none in them fits (False: always, penalised)
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
-_ARTICLE_LABEL = re.compile(r"^第[一二三四五六七八九十百千零〇\d]+条\s*")
+_ARTICLE_LABEL = re.compile(rf"^{ARTICLE_NUMBER.pattern}\s*")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 
@@ -921,7 +921,6 @@ def _states_of_term(kind: AnswerType, words: Sequence[str], sentence: str) -> bo
             if 0 <= at <= _PREDICATE_GAP and not re.search(r"[，,；;。]", after[:at]) and not in_opposite(after, at):
                 return True
     return False
-
 
 
 _ANAPHORS = r"(?:这些|这个|这类|这种|该|上述|前款)"

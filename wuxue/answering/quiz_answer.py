@@ -20,7 +20,7 @@ from wuxue.answering.compose import (MAX_UNIT_CHARS, Citation, Composition, Tree
 from wuxue.answering.question import BLANK, JUDGE_TAIL, Question
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.clean import fold_for_search
-from wuxue.ingest.patterns import LIST_MARKER
+from wuxue.ingest.patterns import ARTICLE_NUMBER, LIST_MARKER
 from wuxue.ingest.sentences import sentence_spans
 from wuxue.ingest.units import Unit, UnitTree
 from wuxue.numerals import NUMERALS, chinese_number
@@ -39,8 +39,7 @@ READING_K = 3  # passages searched for each option read in the blank
 MAX_READINGS = 5  # options A–E
 JOIN_SPAN = 6  # a 判断 statement may join a sentence with one up to this many sentences later in its article…
 JOIN_GAP_CHARS = 400  # …and at most this many characters later (继承人协商同意的，也可以不均等 closes the article)
-_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百千零〇\d]+条")  # with 千: the 民法典 has 1,260 articles
-_ARTICLE_START = re.compile(r"(?:^|\n)\s*" + _ARTICLE_NUMBER.pattern)
+_ARTICLE_START = re.compile(r"(?:^|\n)\s*" + ARTICLE_NUMBER.pattern)
 SWAP_CHARS = 4  # a 判断 item's changed word: longer differences are rewording, left to bigram coverage
 _NEAR = 2  # stem characters next to a blank the sentence may word otherwise (应当有 → 有, 党员的职责 → 的职责)
 _PUNCT = re.compile(r"[\s\W_]+")
@@ -312,7 +311,7 @@ def _asked_item(question: Question, candidate: _Candidate | None, unit: Unit | N
     if candidate is None or unit is None or candidate.tree is None or len(unit.items) < 2:
         return None
     tree = candidate.tree
-    lead = _ARTICLE_NUMBER.sub("", tree.text[unit.start:unit.items[0][0]])  # 第一千…条 says no 第一 of the stem
+    lead = ARTICLE_NUMBER.sub("", tree.text[unit.start:unit.items[0][0]])  # 第一千…条 says no 第一 of the stem
     asked = _bigrams(BLANK.sub("", question.stem)) - _bigrams(lead)
     shared = [len(asked & _bigrams(tree.text[a:b])) for a, b in unit.items]
     ranked = sorted(shared, reverse=True)
@@ -403,7 +402,8 @@ def _after_asking_verb(question: Question, candidate: _Candidate | None, unit: U
     clause = re.split(r"[。；;：:]", text[at + len(verb):], maxsplit=1)[0]
     if re.match(r"下列|以下|如下", clause):
         return None
-    inside = [letter for letter in stated if _squash(dict(question.options)[letter]) in clause]
+    options = dict(question.options)
+    inside = [letter for letter in stated if _squash(options[letter]) in clause]
     return inside if inside and len(inside) < len(stated) else None
 
 
@@ -603,7 +603,7 @@ def _lead_item_support(pool: Sequence[_Sentence], claim: str) -> tuple[float, _S
                 continue
             lead = tree.text[unit.lead[0]:unit.lead[1]]
             declared = re.search(r"下列([\u4e00-\u9fff]{1,6})[：:]", lead)  # 下列权利： → …查阅分会文件的权利
-            said = (_DECLARED.sub("", _ARTICLE_NUMBER.sub("", lead)) + LIST_MARKER.sub("", tree.text[item[0]:item[1]])
+            said = (_DECLARED.sub("", ARTICLE_NUMBER.sub("", lead)) + LIST_MARKER.sub("", tree.text[item[0]:item[1]])
                     + (f"的{declared.group(1)}" if declared else ""))
             score = _coverage(claim, _squash(said))
             if score > best[0]:
