@@ -107,3 +107,12 @@ def test_search_text_drops_blanks_and_labels():
 
 def test_chinese_numbers():
     assert [chinese_number(w) for w in ("一", "十", "十八", "二十", "两", "12")] == [1, 10, 18, 20, 2, 12]
+
+
+def test_a_negation_the_stem_copies_from_the_statute_asks_for_nothing_left_out():
+    """履行债务不符合约定 is the statute's condition; the asking clause (应当（ ）返还 / 承担哪些) is positive."""
+    assert not analyze("收受定金的一方履行债务不符合约定的，应当（ ）返还定金。（A）原数（B）双倍（C）三倍").negative
+    assert not analyze("工作成果不符合质量要求的，定作人可以请求承担哪些责任？（A）支付定金（B）修理（C）重作").negative
+    assert analyze("下列选项中，不符合党章规定的是（ ）A.甲 B.乙").negative
+    assert analyze("关于党的纪律，下列说法不正确的是 A.甲 B.乙").negative
+    assert analyze("以下各项，不属于党员义务 A.甲 B.乙").negative

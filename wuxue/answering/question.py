@@ -161,6 +161,22 @@ def _plain_kind(stem: str) -> str:
     return "other"
 
 
+_ASKING_FRAME = re.compile(r"下列|以下|哪|的是|的有|说法|选项|表述|[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
+_CLAUSE_END = re.compile(r"[，,。；;？?！!：:]")
+
+
+def _asks_negatively(stem: str) -> bool:
+    """A 下列不属于…的是 stem: the negation sits in the clause that asks (or closes the stem), not in statute words the
+    stem copies (“履行债务不符合约定的，应当（ ）返还定金” asks for the stated option). “（死者生前不是集体所有制组织成员）”
+    asks nothing negative, nor does “但是法律另有规定的除外”; an excepted option (“警告除外”) is asked against."""
+    plain = _STATUTE_EXCEPTION.sub("", _ASIDE.sub("", stem))
+    if "除外" in plain:
+        return True
+    clauses = [clause for clause in _CLAUSE_END.split(plain) if clause.strip()]
+    return any(NEGATIVE.search(clause) and (_ASKING_FRAME.search(clause) or index == len(clauses) - 1)
+               for index, clause in enumerate(clauses))
+
+
 def analyze(question: str) -> Question:
     """Classify a question or a pasted quiz item; keep its focus term, count and named article."""
     text = question.strip()
@@ -173,8 +189,7 @@ def analyze(question: str) -> Question:
     if asked_verdict and _is_statement(stem[:asked_verdict.start()]):  # “……，对吗？” / “……判断对错”: the claim alone
         stem, judge_prefix = stem[:asked_verdict.start()].rstrip("，, ") + "。", True
     article = (_ARTICLE.search(stem).group(0) if _ARTICLE.search(stem) else "")  # type: ignore[union-attr]
-    # “（死者生前不是集体所有制组织成员）” asks nothing negative, nor does “但是法律另有规定的除外”
-    negative = bool(NEGATIVE.search(_STATUTE_EXCEPTION.sub("", _ASIDE.sub("", stem))))
+    negative = _asks_negatively(stem)
     blanks = len(BLANK.findall(stem))
     if options:
         multi = marked_multi or (not marked_single and _looks_multi(stem))
