@@ -3,11 +3,16 @@ what is asked of the asked term, how a thing is divided, a requirement's whole a
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
+from wuxue.answering.compose import _lacks_key_word
 from wuxue.answering.refusal import RefusalModel
+from wuxue.index.searcher import SearchResult
+from wuxue.ingest.units import Unit, UnitTree
 
 ALWAYS = RefusalModel.always_answer()
 
@@ -99,3 +104,19 @@ def test_the_asked_number_is_said_of_the_asked_term_not_of_its_opposite():
     assert age is not None
     assert _states_of_term(age, ["成年人"], "十八周岁以上的自然人为成年人。")  # 以上 belongs to the number
     assert not _states_of_term(age, ["成年人"], "不满八周岁的未成年人为无民事行为能力人。")  # 未成年人 is not 成年人
+
+
+
+def test_a_list_that_lacks_the_rarest_asked_word_does_not_answer_a_condition():
+    """送养 is said by the best sentence alone; the guardian list beside it shares only the common words."""
+    text = ("父母已经死亡的，由下列人员按顺序担任监护人：（一）祖父母；（二）兄、姐。"
+            "父母均不具备完全民事行为能力的，该未成年人的监护人可以将其送养。")
+    tree = UnitTree(text, [])
+    sentence_start = text.index("父母均")
+    best = SimpleNamespace(tree=tree, start=sentence_start, end=len(text))
+    guardians = Unit("list", 0, sentence_start)
+    result = SearchResult(query="监护人在什么条件下可以把未成年人送养？", tokens=["监护人", "条件", "未成年人", "送养"],
+                          hits=[], max_sparse=0.0, term_df={"监护人": 40, "条件": 90, "未成年人": 30, "送养": 3},
+                          passages=1000)
+    assert _lacks_key_word(result, best, tree, guardians)
+    assert not _lacks_key_word(result, best, tree, Unit("article", 0, len(text)))

@@ -19,6 +19,7 @@ from typing import Protocol
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, asked_role, asking_clause, in_opposite, new_content, supporting_span
 from wuxue.answering.question import GENERIC, Question
+from wuxue.answering.signals import idf
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.index.store import StoredChunk
@@ -593,6 +594,8 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                 score = _list_score(question, overlap, candidate, unit, nearby=nearby)
                 if score is None:
                     continue
+                if question.kind != "list" and _lacks_key_word(result, first, candidate.tree, unit):
+                    continue  # “监护人在什么条件下可以把未成年人送养” is not answered by who becomes a guardian
                 if question.kind != "list":
                     lead_text = _lead_text(candidate.tree, unit)
                     lead = fold_for_search(lead_text)
@@ -611,6 +614,19 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
         return None
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return scored[0][2], scored[0][3]
+
+
+def _lacks_key_word(result: SearchResult, best: _Candidate | None, tree: UnitTree, unit: Unit) -> bool:
+    """The question's rarest word that the best passage's sentence says (送养) is nowhere in the list: the list is
+    about the question's other, common words (监护人, 未成年人) and the sentence is the answer."""
+    if best is None or best.tree is None:
+        return False
+    sentence = fold_for_search(best.tree.text[best.start:best.end])
+    said = [word for word in result.tokens if len(word) >= 2 and word in sentence and not GENERIC.fullmatch(word)]
+    if not said:
+        return False
+    key = max(said, key=lambda word: idf(result, word))
+    return key not in fold_for_search(tree.text[unit.start:unit.end])
 
 
 def _outread_by_best(overlap: _LeadOverlap, best: _Candidate | None, candidate: _Candidate, unit: Unit) -> bool:
