@@ -20,7 +20,7 @@ from wuxue.index.colloquial import formal_words
 from wuxue.index.overlap import QueryOverlap, sentence_scores, token_weight, unique_tokens
 from wuxue.index.rerank import definition_strength
 from wuxue.ingest.clean import fold_for_search
-from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM
+from wuxue.ingest.patterns import ARABIC_ENUM, PAREN_ARABIC, PAREN_ENUM, STRUCTURE_PREFIX
 
 __all__ = ["answer_scores", "asking_clause", "new_content", "sentence_scores", "supporting_span", "token_weight", "unique_tokens"]
 
@@ -135,8 +135,10 @@ def supporting_span(text: str, sentences: Sequence[tuple[int, int]], scores: Seq
     best = max(range(len(sentences)), key=lambda i: (scores[i], -i))
     start, end = sentences[best]
     index = best
-    # A heading or a restatement of the question: take the next sentence too.
+    # A heading or a restatement of the question: take the next sentence too, within its article (“遗嘱被篡改的，
+    # 篡改的内容无效。” closes 第一千一百四十三条; the next article's first sentence is another rule).
     while (index + 1 < len(sentences) and (tokens or bigrams)
+           and not STRUCTURE_PREFIX.match(text[sentences[index + 1][0]:sentences[index + 1][1]].lstrip())
            and not holds_answer(kind, fold_for_search(text[start:end]))
            and new_content(text[start:end], tokens, bigrams) < MIN_NEW_CHARS
            and sentences[index + 1][1] - start <= max_chars):
