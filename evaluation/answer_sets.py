@@ -58,7 +58,7 @@ def heldout_dir() -> Path:
 # each: kept-out documents and their questions, reported apart; a set without documents of its own
 # (heldout_civil2: new questions on the 民法典 upload) is asked of the same upload
 HELDOUT_SETS = (HELDOUT, "heldout_civil", "heldout_civil2", "heldout_civil3", "heldout_civil4", "heldout_civil5",
-                "heldout_civil6", "heldout_civil7", "heldout_civil8", "heldout_civil9")
+                "heldout_civil6", "heldout_civil7", "heldout_civil8", "heldout_civil9", "heldout_civil10")
 AFTER = "after"  # questions over the bundled corpus written blind after the issue-12 changes (session 5)
 AFTER_SETS = (AFTER, "after2")  # after2: written blind on 2026-12-02, before session 6's changes were measured on it
 UPLOADABLE = (".txt", ".pdf", ".docx")
