@@ -29,6 +29,7 @@ from wuxue.evaluation.answer_sets import (AnswerQuestion, QuizItem, after_dirs, 
 from wuxue.index.searcher import SearchHit, SearchResult
 from wuxue.ingest.manifest import ManifestEntry, read_manifest
 from wuxue.knowledge_base import KnowledgeBase
+from wuxue.settings import Settings
 
 FORMS = ("single", "multi", "blank", "judge")
 
@@ -180,6 +181,11 @@ def _upload_as_admin(kb: KnowledgeBase, data_dir: Path, documents: Sequence[Path
         jobs.stop()
 
 
+def heldout_index_dir(settings: Settings, model_id: str) -> Path:
+    """The scratch index the kept-out documents are uploaded to (rebuilt by every evaluation run)."""
+    return settings.cache_dir / "eval" / f"heldout-{model_id}-{settings.chunk_size}-{settings.chunk_overlap}"
+
+
 def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseline: bool = False) -> dict[str, object]:
     """Index the corpus without every kept-out document, upload them as an admin would, then evaluate each set's
     questions apart (``{set name: {"documents": [...], "all": …}}``)."""
@@ -189,7 +195,7 @@ def evaluate_heldout(kb: KnowledgeBase, corpus: Path = Path("corpus"), *, baseli
         return {}
     stems = {p.stem for p in documents}
     settings = kb.settings
-    scratch = settings.cache_dir / "eval" / f"heldout-{kb.embedder.model_id}-{settings.chunk_size}-{settings.chunk_overlap}"
+    scratch = heldout_index_dir(settings, kb.embedder.model_id)
     if scratch.exists():
         import shutil
 

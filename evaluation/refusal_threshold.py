@@ -23,7 +23,8 @@ from wuxue.settings import load_settings
 REFUSED_BY_RULE = float("inf")  # a question naming a document the corpus lacks is refused whatever its score
 
 
-def _score(kb: KnowledgeBase, model: RefusalModel, question: str) -> float:
+def score_question(kb: KnowledgeBase, model: RefusalModel, question: str) -> float:
+    """The refusal score as ``ask`` compares it with the threshold (a list question's margin taken off)."""
     analysis = analyze(question)
     result = kb.search(analysis.search_text if analysis.is_quiz else question, k=kb.settings.top_k)
     if not result.hits or result.unknown_documents:
@@ -39,11 +40,11 @@ def main() -> None:
     kb = KnowledgeBase(load_settings())
     kb.load()
     model = load_refusal_model(args.model)
-    inside = np.array([_score(kb, model, q.question) for q in gold_questions()])
-    outside = np.array([_score(kb, model, q.question) for q in out_of_scope_questions()])
+    inside = np.array([score_question(kb, model, q.question) for q in gold_questions()])
+    outside = np.array([score_question(kb, model, q.question) for q in out_of_scope_questions()])
     print(f"model threshold {model.threshold:.4f}: in-scope refused {np.mean(inside > model.threshold):.3f}, "
           f"recall {np.mean(outside > model.threshold):.3f} ({len(inside)} in-scope, {len(outside)} out-of-scope)")
-    stories = np.array([_score(kb, model, q.question) for q in story_out_of_scope_questions()])
+    stories = np.array([score_question(kb, model, q.question) for q in story_out_of_scope_questions()])
     print(f"everyday questions the corpus does not answer (out_of_scope_story.jsonl, {len(stories)}): "
           f"recall {np.mean(stories > model.threshold):.3f}")
     ordered = np.sort(inside[np.isfinite(inside)])[::-1]

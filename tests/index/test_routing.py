@@ -39,6 +39,7 @@ def test_unknown_document_names_but_not_questions_about_rules():
     assert ROUTER.unknown_names("除法律另有规定或者当事人另有约定外，出租人有权请求承租人（ ）") == []
     assert ROUTER.unknown_names("在没有法律另外规定、本人也没有明确同意的情况下，民法典禁止哪些行为？") == []
     assert ROUTER.unknown_names("网购七天无理由退货到底是怎么规定的？") == []
+    assert ROUTER.unknown_names("法律上规定了哪几种情形？民法典中规定的呢？") == []
 
 
 def test_a_name_with_words_left_out_is_a_known_document():
