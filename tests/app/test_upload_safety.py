@@ -256,6 +256,7 @@ def test_a_file_that_parses_too_long_is_refused_with_a_time_limit(kb, settings):
     add_accounts(settings.data_dir, ("boss",))
     impatient = settings.model_copy(update={"parse_timeout": 0.001})  # no child process can even start in a millisecond
     with TestClient(create_app(impatient, embedder=HashingEmbedder())) as client:
-        body = upload(client, ("slow.txt", "标题\n\n内容。".encode()))
+        # enough paragraphs that parsing and chunking them takes far longer than the limit, however warm the forkserver
+        body = upload(client, ("slow.txt", ("标题\n\n" + "党员应当认真学习，增强党性。\n\n" * 20000).encode()))
         assert body["accepted"] == [] and body["refused"][0]["code"] == "parse_timeout"
         assert "解析超时" in body["refused"][0]["reason"]
