@@ -106,7 +106,6 @@ def test_the_asked_number_is_said_of_the_asked_term_not_of_its_opposite():
     assert not _states_of_term(age, ["成年人"], "不满八周岁的未成年人为无民事行为能力人。")  # 未成年人 is not 成年人
 
 
-
 def test_a_list_that_lacks_the_rarest_asked_word_does_not_answer_a_condition():
     """送养 is said by the best sentence alone; the guardian list beside it shares only the common words."""
     text = ("父母已经死亡的，由下列人员按顺序担任监护人：（一）祖父母；（二）兄、姐。"
