@@ -59,6 +59,7 @@ def heldout_dir() -> Path:
 # (heldout_civil2: new questions on the 民法典 upload) is asked of the same upload
 HELDOUT_SETS = (HELDOUT, "heldout_civil", "heldout_civil2", "heldout_civil3", "heldout_civil4", "heldout_civil5",
                 "heldout_civil6", "heldout_civil7", "heldout_civil8", "heldout_civil9", "heldout_civil10")
+CIVIL_SETS = tuple(name for name in HELDOUT_SETS if name.startswith("heldout_civil"))  # every set asked of the 民法典 upload
 AFTER = "after"  # questions over the bundled corpus written blind after the issue-12 changes (session 5)
 AFTER_SETS = (AFTER, "after2")  # after2: written blind on 2026-12-02, before session 6's changes were measured on it
 UPLOADABLE = (".txt", ".pdf", ".docx")

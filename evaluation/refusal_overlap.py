@@ -16,14 +16,13 @@ from pathlib import Path
 
 from wuxue.answering.refusal import load_refusal_model
 from wuxue.evaluation.answer_eval import heldout_index_dir
-from wuxue.evaluation.answer_sets import HELDOUT_SETS, answer_questions, data_dir
+from wuxue.evaluation.answer_sets import CIVIL_SETS, answer_questions, data_dir
 from wuxue.evaluation.datasets import out_of_scope_questions, story_out_of_scope_questions
 from wuxue.evaluation.refusal_threshold import REFUSED_BY_RULE, score_question
 from wuxue.knowledge_base import KnowledgeBase
 from wuxue.settings import load_settings
 
 BANDS = ((0.0, 0.5), (0.5, 1.0), (1.0, 1.5), (1.5, 2.0), (2.0, 3.0), (3.0, 5.0), (5.0, float("inf")))
-CIVIL_SETS = tuple(name for name in HELDOUT_SETS if name.startswith("heldout_civil"))
 
 
 def _within(scores: list[float], low: float, high: float) -> int:
@@ -35,13 +34,11 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*", default=list(CIVIL_SETS), help="held-out answer sets (default: every civil set)")
     args = parser.parse_args()
     settings = load_settings()
-    kb = KnowledgeBase(settings)
-    kb.load()
-    scratch = heldout_index_dir(settings, kb.embedder.model_id)
-    kb.close()
+    embedder = KnowledgeBase(settings).embedder  # the model names the scratch index; it is loaded once
+    scratch = heldout_index_dir(settings, embedder.model_id)
     if not (scratch / "CURRENT").exists():
         raise SystemExit(f"no held-out index at {scratch}: run python -m wuxue.evaluation.answer_eval first")
-    held = KnowledgeBase(settings.model_copy(update={"data_dir": scratch}))
+    held = KnowledgeBase(settings.model_copy(update={"data_dir": scratch}), embedder=embedder.inner)
     held.load()
     model = load_refusal_model()
     inside = [score_question(held, model, q.question) - model.threshold

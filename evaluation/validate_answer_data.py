@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 from wuxue.answering.question import split_options
-from wuxue.evaluation.answer_sets import HELDOUT_SETS
+from wuxue.evaluation.answer_sets import CIVIL_SETS as ASKED_OF_CIVIL
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "evaluation" / "data"
@@ -25,7 +25,7 @@ HELDOUT = DATA / "heldout"
 AFTER2 = DATA / "after2"
 CIVIL = DATA / "heldout_civil"
 # the sets asked of the 民法典 upload without a document of their own, as the evaluation runs them
-CIVIL_SETS = tuple(name for name in HELDOUT_SETS if name.startswith("heldout_civil") and name != CIVIL.name)
+CIVIL_SETS = tuple(name for name in ASKED_OF_CIVIL if name != CIVIL.name)
 MAX_PIECE = 30  # a piece is a phrase to find verbatim, not a passage
 
 KINDS = {"list", "definition", "quantity", "date", "actor", "requirement", "procedure", "yesno", "other"}

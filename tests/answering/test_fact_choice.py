@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import assert_exact_citations
 from wuxue.answering import ask
-from wuxue.answering.compose import _lacks_key_word
+from wuxue.answering.compose import _key_word, _lacks
 from wuxue.answering.refusal import RefusalModel
 from wuxue.index.searcher import SearchResult
 from wuxue.ingest.units import Unit, UnitTree
@@ -117,5 +117,7 @@ def test_a_list_that_lacks_the_rarest_asked_word_does_not_answer_a_condition():
     result = SearchResult(query="监护人在什么条件下可以把未成年人送养？", tokens=["监护人", "条件", "未成年人", "送养"],
                           hits=[], max_sparse=0.0, term_df={"监护人": 40, "条件": 90, "未成年人": 30, "送养": 3},
                           passages=1000)
-    assert _lacks_key_word(result, best, tree, guardians)
-    assert not _lacks_key_word(result, best, tree, Unit("article", 0, len(text)))
+    key = _key_word(result, best)
+    assert key == "送养"
+    assert _lacks(key, tree, guardians)
+    assert not _lacks(key, tree, Unit("article", 0, len(text)))

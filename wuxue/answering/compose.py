@@ -18,7 +18,7 @@ from typing import Protocol
 
 from wuxue.answering.answer_type import LABELS, AnswerType, expected_type, holds_answer
 from wuxue.answering.evidence import answer_scores, asked_role, asking_clause, in_opposite, new_content, supporting_span
-from wuxue.answering.question import GENERIC, Question
+from wuxue.answering.question import CLAUSE_END, GENERIC, Question
 from wuxue.answering.signals import idf
 from wuxue.index.overlap import QueryOverlap
 from wuxue.index.searcher import SearchHit, SearchResult
@@ -64,7 +64,6 @@ NEARBY_FALLBACK = False  # True: lists next to the retrieved passages only when 
 _INTRODUCES = re.compile(r"[，,]?(?:(?:即|就是|是指|是|为|包括|主要是|主要有|分别是|指|有)[：:]?|[：:])")  # “X即：”, “X包括”, “X：”
 MAX_SECTION_LIST_CHARS = 30000  # a heading over articles/一、 parts answers a list question up to this size (quote capped)
 _ARTICLE_LABEL = re.compile(rf"^{ARTICLE_NUMBER.pattern}\s*")
-_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 
 class TreeSource(Protocol):
@@ -312,10 +311,10 @@ def _clause(text: str) -> str:
     head = label.group(0).strip() if label else ""
     body = text[label.end():] if label else text
     body = _ARTICLE_LABEL.sub("", body)
-    match = _CLAUSE_END.search(body)
+    match = CLAUSE_END.search(body)
     clause = body[: match.start()] if match else body
     if len(clause) < 4 and match:  # “警告；” is whole; a too-short clause takes the next one
-        nxt = _CLAUSE_END.search(body, match.end())
+        nxt = CLAUSE_END.search(body, match.end())
         clause = body[: nxt.start()] if nxt else body
     clause = clause.rstrip("；;，,。")
     if len(clause) > MAX_CLAUSE_CHARS:
@@ -567,6 +566,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     first = eligible[0] if eligible else None
     top_support = overlap.sentence(fold_for_search(first.tree.text[first.start:first.end])) \
         if first is not None and first.tree is not None else 0.0  # how well the best passage's sentence reads
+    key_word = _key_word(result, first) if question.kind != "list" else ""
     seen: set[tuple[str, int, int, int]] = set()
     for nearby in (False, True):  # lists in the retrieved passages first; the ones next to them only when none fits
         if nearby and (scored and NEARBY_FALLBACK or question.kind not in NEARBY_KINDS or scored and question.kind != "list"):
@@ -594,7 +594,7 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
                 score = _list_score(question, overlap, candidate, unit, nearby=nearby)
                 if score is None:
                     continue
-                if question.kind != "list" and _lacks_key_word(result, first, candidate.tree, unit):
+                if _lacks(key_word, candidate.tree, unit):
                     continue  # “监护人在什么条件下可以把未成年人送养” is not answered by who becomes a guardian
                 if question.kind != "list":
                     lead_text = _lead_text(candidate.tree, unit)
@@ -616,17 +616,19 @@ def _pick_list(question: Question, result: SearchResult, eligible: list[_Candida
     return scored[0][2], scored[0][3]
 
 
-def _lacks_key_word(result: SearchResult, best: _Candidate | None, tree: UnitTree, unit: Unit) -> bool:
-    """The question's rarest word that the best passage's sentence says (送养) is nowhere in the list: the list is
-    about the question's other, common words (监护人, 未成年人) and the sentence is the answer."""
+def _key_word(result: SearchResult, best: _Candidate | None) -> str:
+    """The question's rarest word that the best passage's sentence says (送养), "" when none: a list without it is
+    about the question's other, common words (监护人, 未成年人), and the sentence is the answer."""
     if best is None or best.tree is None:
-        return False
+        return ""
     sentence = fold_for_search(best.tree.text[best.start:best.end])
     said = [word for word in result.tokens if len(word) >= 2 and word in sentence and not GENERIC.fullmatch(word)]
-    if not said:
-        return False
-    key = max(said, key=lambda word: idf(result, word))
-    return key not in fold_for_search(tree.text[unit.start:unit.end])
+    return max(said, key=lambda word: idf(result, word)) if said else ""
+
+
+def _lacks(word: str, tree: UnitTree, unit: Unit) -> bool:
+    """The unit does not say the word (never for no word)."""
+    return bool(word) and word not in fold_for_search(tree.text[unit.start:unit.end])
 
 
 def _outread_by_best(overlap: _LeadOverlap, best: _Candidate | None, candidate: _Candidate, unit: Unit) -> bool:

@@ -161,8 +161,8 @@ def _plain_kind(stem: str) -> str:
     return "other"
 
 
-_ASKING_FRAME = re.compile(r"下列|以下|哪|的是|的有|说法|选项|表述|[（(][\s\u3000_]*[）)]|_{2,}|＿{2,}")
-_CLAUSE_END = re.compile(r"[，,。；;？?！!：:]")
+_ASKING_FRAME = re.compile(r"下列|以下|哪|的是|的有|说法|选项|表述|" + BLANK.pattern)
+CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")  # where a clause of a question or a passage ends
 
 
 def _asks_negatively(stem: str) -> bool:
@@ -172,7 +172,7 @@ def _asks_negatively(stem: str) -> bool:
     plain = _STATUTE_EXCEPTION.sub("", _ASIDE.sub("", stem))
     if "除外" in plain:
         return True
-    clauses = [clause for clause in _CLAUSE_END.split(plain) if clause.strip()]
+    clauses = [clause for clause in CLAUSE_END.split(plain) if clause.strip()]
     return any(NEGATIVE.search(clause) and (_ASKING_FRAME.search(clause) or index == len(clauses) - 1)
                for index, clause in enumerate(clauses))
 
